@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { RwError } from "../domain/errors.ts";
+import { git } from "../store/git.ts";
+import { Store, type Actor } from "../store/store.ts";
+import { context, type Context } from "./context.ts";
+
+/** Arguments every command shares. */
+export const jsonArg = { json: { type: "boolean", description: "print JSON ({\"v\": 1, ...})" } } as const;
+export const actorArg = {
+  actor: { type: "string", description: "who is acting (default: $RW_ACTOR, else git user.name)", valueHint: "name" },
+} as const;
+
+/** A repeatable or comma-separated option as a list: `--label a --label b` or `--label a,b`. */
+export function list(value: unknown): string[] {
+  if (value === undefined || value === null || value === false) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** A repeatable option kept whole (commands may contain commas): `--gate "a" --gate "b"`. */
+export function repeated(value: unknown): string[] {
+  if (value === undefined || value === null || value === false) return [];
+  return (Array.isArray(value) ? value : [value]).map(String).filter((s) => s.trim() !== "");
+}
+
+/** The last value of an option given more than once. */
+export function one(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.length === 0 ? undefined : String(value[value.length - 1]);
+  return String(value);
+}
+
+export function int(value: unknown, what: string): number | undefined {
+  const text = one(value);
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text)) throw new RwError("usage", `${what} must be a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export async function openStore(ctx: Context = context()): Promise<Store> {
+  return Store.open(ctx);
+}
+
+/** --actor, else $RW_ACTOR, else the git user: the name that authors the state commit. */
+export async function resolveActor(store: Store, flag: unknown): Promise<Actor> {
+  const ctx = store.ctx;
+  const named = one(flag) ?? ctx.env.RW_ACTOR;
+  const r = await git(["config", "--get-regexp", "^user\\.(name|email)$"], { cwd: store.repo.worktree ?? store.repo.gitDir });
+  const cfg = new Map(r.stdout.split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)] as const));
+  const gitName = cfg.get("user.name");
+  const name = (named ?? gitName ?? "").trim();
+  if (name === "") {
+    throw new RwError("usage", "no actor: rw does not know who is acting", { hint: "pass --actor NAME, set RW_ACTOR, or `git config user.name \"Your Name\"`" });
+  }
+  if (name.length > 100 || /[\n<>]/.test(name)) throw new RwError("usage", `invalid actor name ${JSON.stringify(name)}`, { hint: "use a plain name without <, > or newlines" });
+  const email = named === undefined || named === gitName ? (cfg.get("user.email") ?? `${slug(name)}@rw.invalid`) : `${slug(name)}@rw.invalid`;
+  return { name, email };
+}
+
+const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";
+
+/** --body TEXT, --body-file FILE (or - for stdin), or text piped into stdin. */
+export async function readBody(ctx: Context, args: { body?: unknown; "body-file"?: unknown }, allowPipe: boolean): Promise<string | undefined> {
+  const text = one(args.body);
+  const file = one(args["body-file"]);
+  if (text !== undefined && file !== undefined) throw new RwError("usage", "give --body or --body-file, not both");
+  if (text !== undefined) return text.endsWith("\n") || text === "" ? text : `${text}\n`;
+  if (file === "-") return ctx.readStdin();
+  if (file !== undefined) {
+    try {
+      return await readFile(resolve(ctx.cwd, file), "utf8");
+    } catch (err) {
+      throw new RwError("invalid_input", `cannot read --body-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  if (allowPipe && ctx.stdinHasData()) return ctx.readStdin();
+  return undefined;
+}

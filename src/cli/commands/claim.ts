@@ -1,0 +1,31 @@
+import { decideClaim, decideClaimNext } from "../../domain/decide-lifecycle.ts";
+import { RwError } from "../../domain/errors.ts";
+import { parseDuration } from "../../format/duration.ts";
+import { actorArg, jsonArg, one } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { runWrite } from "../write.ts";
+
+export default defineRw({
+  meta: { name: "claim", description: "Take a task atomically (exactly one claimer wins)" },
+  args: {
+    id: { type: "positional", description: "task ID (or use --next)", required: false },
+    next: { type: "boolean", description: "claim the best ready task; exit 4 when none is ready" },
+    lease: { type: "string", description: "how long the claim lasts without a heartbeat (default from config, 30m)" },
+    force: { type: "boolean", description: "take the task even if someone holds it or it is not ready" },
+    ...actorArg,
+    ...jsonArg,
+  },
+  examples: ["rw claim rw-7k2f --actor agent-2", "rw claim --next --lease 45m --json", "RW_ACTOR=agent-3 rw claim --next"],
+  async run({ args }) {
+    const id = one(args.id);
+    if ((id === undefined) === !args.next) throw new RwError("usage", "name a task ID or pass --next (not both)");
+    const lease = one(args.lease);
+    const leaseMs = lease === undefined ? undefined : parseDuration(lease, "--lease");
+    const opts = { ...(leaseMs !== undefined ? { leaseMs } : {}), force: Boolean(args.force) };
+    const decide = id === undefined ? decideClaimNext(opts) : decideClaim(id, opts);
+    await runWrite(args, decide, (r) => {
+      const how = r.renewed ? "renewed claim on" : r.takeover_from ? `took over (lease of ${r.takeover_from} expired)` : "claimed";
+      return `${how} ${r.id}: ${r.title} (lease until ${r.lease_until})`;
+    });
+  },
+});

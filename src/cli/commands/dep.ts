@@ -1,0 +1,35 @@
+import { decideDepAdd, decideDepRemove } from "../../domain/decide-task.ts";
+import { actorArg, jsonArg } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { runWrite } from "../write.ts";
+
+const pair = {
+  id: { type: "positional", description: "the task that waits", required: true },
+  dep: { type: "positional", description: "the task it waits on", required: true },
+  ...actorArg,
+  ...jsonArg,
+} as const;
+
+const add = defineRw({
+  meta: { name: "add", description: "Make ID wait on DEP (refuses cycles and unknown tasks)" },
+  args: pair,
+  examples: ["rw dep add rw-7k2f rw-a1b2"],
+  async run({ args }) {
+    await runWrite(args, decideDepAdd(args.id, args.dep), (r) => `${r.id} now depends on: ${r.deps.join(", ")}`);
+  },
+});
+
+const rm = defineRw({
+  meta: { name: "rm", description: "Remove the dependency of ID on DEP" },
+  args: pair,
+  examples: ["rw dep rm rw-7k2f rw-a1b2"],
+  async run({ args }) {
+    await runWrite(args, decideDepRemove(args.id, args.dep), (r) => `${r.id} now depends on: ${r.deps.join(", ") || "nothing"}`);
+  },
+});
+
+export default defineRw({
+  meta: { name: "dep", description: "Add or remove dependencies between tasks" },
+  subCommands: { add, rm },
+  examples: ["rw dep add rw-7k2f rw-a1b2", "rw dep rm rw-7k2f rw-a1b2"],
+});

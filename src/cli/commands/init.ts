@@ -1,0 +1,34 @@
+import { ensureStateRef, ensureWorkspace } from "../../store/init.ts";
+import { actorArg, jsonArg, openStore, resolveActor } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { context } from "../context.ts";
+import { printJson } from "../output.ts";
+
+export default defineRw({
+  meta: { name: "init", description: "Set up rw in this repository (safe to run again)" },
+  args: { ...actorArg, ...jsonArg },
+  examples: ["rw init", "rw init --json"],
+  async run({ args }) {
+    const ctx = context();
+    const store = await openStore(ctx);
+    try {
+      const actor = await resolveActor(store, args.actor);
+      const workspace = await ensureWorkspace(store);
+      const ref = await ensureStateRef(store, actor);
+      if (args.json) {
+        printJson(ctx, { ref: store.ref, ref_created: ref.created, tip: ref.tip, files_written: workspace.written, files_kept: workspace.kept });
+        return;
+      }
+      const lines = [
+        ref.created ? `created ${store.ref} (orphan branch with README.md) at ${ref.tip.slice(0, 10)}` : `${store.ref} already exists at ${ref.tip.slice(0, 10)}: kept`,
+        ...workspace.written.map((f) => `wrote ${f}`),
+        ...workspace.kept.map((f) => `kept ${f} (already there)`),
+        "",
+        "next: rw create \"My first task\"   then   rw ready",
+      ];
+      ctx.stdout(`${lines.join("\n")}\n`);
+    } finally {
+      store.close();
+    }
+  },
+});

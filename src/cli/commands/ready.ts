@@ -1,0 +1,47 @@
+import { explainReady, readyTasks } from "../../domain/ready.ts";
+import { int, jsonArg } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { fit, paint, printJson } from "../output.ts";
+import { nowIso, withSnapshot } from "../read.ts";
+
+export default defineRw({
+  meta: { name: "ready", description: "List tasks ready to work on, best first" },
+  args: {
+    limit: { type: "string", alias: "n", description: "show at most N tasks" },
+    explain: { type: "boolean", alias: "e", description: "say why each unfinished task is or is not ready" },
+    ...jsonArg,
+  },
+  examples: ["rw ready", "rw ready --limit 5 --json", "rw ready --explain"],
+  async run({ args }) {
+    const limit = int(args.limit, "--limit");
+    await withSnapshot((snap, _store, ctx) => {
+      const now = nowIso(ctx);
+      if (args.explain) {
+        const all = explainReady(snap.state, now);
+        const shown = limit === undefined ? all : all.slice(0, limit);
+        if (args.json) return printJson(ctx, { count: all.length, tasks: shown });
+        const lines = shown.map((x) => (x.ready ? `${paint(ctx, "green", "ready")}    ${x.id}  ${x.title}` : `waiting  ${x.id}  ${x.title}\n         ${x.reasons.join("\n         ")}`));
+        return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
+      }
+      const ready = readyTasks(snap.state, now);
+      const shown = limit === undefined ? ready : ready.slice(0, limit);
+      if (args.json) {
+        return printJson(ctx, {
+          count: ready.length,
+          tasks: shown.map((r) => ({
+            id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
+            unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
+          })),
+        });
+      }
+      if (ready.length === 0) return ctx.stdout("nothing is ready (rw ready --explain says why)\n");
+      const width = Math.max(...shown.map((r) => r.task.id.length));
+      const lines = shown.map((r) => {
+        const extra = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
+        return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${extra ? `  (${extra})` : ""}`;
+      });
+      if (shown.length < ready.length) lines.push(`… and ${ready.length - shown.length} more`);
+      ctx.stdout(`${lines.join("\n")}\n`);
+    });
+  },
+});

@@ -1,0 +1,32 @@
+import { getTask } from "../../domain/decide.ts";
+import { notReadyReasons } from "../../domain/ready.ts";
+import { taskPath } from "../../store/layout.ts";
+import { jsonArg } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { paint, printJson } from "../output.ts";
+import { nowIso, withSnapshot } from "../read.ts";
+
+export default defineRw({
+  meta: { name: "show", description: "Show a task: its file on the state ref, readiness and notes" },
+  args: { id: { type: "positional", description: "task ID", required: true }, ...jsonArg },
+  examples: ["rw show rw-7k2f", "rw show rw-7k2f --json | jq .task.status"],
+  async run({ args }) {
+    await withSnapshot(async (snap, store, ctx) => {
+      const task = getTask(snap.state, args.id);
+      const reasons = task.status === "open" || task.status === "in_progress" ? notReadyReasons(snap.state, task, nowIso(ctx)) : [`status is ${task.status}`];
+      const ready = reasons.length === 0 && task.status === "open";
+      if (args.json) {
+        printJson(ctx, { task, ready, reasons });
+        return;
+      }
+      const file = (await store.readPath(taskPath(task.id), snap.tip)) ?? "";
+      const lines = [file.trimEnd(), ""];
+      lines.push(ready ? paint(ctx, "green", "ready: yes") : `ready: no (${reasons.join("; ")})`);
+      if (task.notes.length > 0) {
+        lines.push("", "Notes:");
+        for (const n of task.notes) lines.push(`  ${n.ts}  ${n.actor}: ${n.text}`);
+      }
+      ctx.stdout(`${lines.join("\n")}\n`);
+    });
+  },
+});

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
+import { RwError } from "../domain/errors.ts";
+import { commands } from "./commands/index.ts";
+import type { RwCommandDef } from "./command.ts";
+import { processContext, setContext, type Context } from "./context.ts";
+
+const ROOT_HELP_ORDER = [
+  "init", "create", "show", "list", "edit", "dep", "note", "ready", "claim", "heartbeat", "release", "done", "fail",
+  "block", "unblock", "cancel", "reopen", "history", "doctor", "demo",
+];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+async function rootHelp(ctx: Context): Promise<void> {
+  const names = [...ROOT_HELP_ORDER, ...Object.keys(commands).filter((n) => !ROOT_HELP_ORDER.includes(n))];
+  const rows: string[] = [];
+  for (const name of names) {
+    const cmd = await commands[name]!();
+    const meta = typeof cmd.meta === "function" ? await cmd.meta() : await cmd.meta;
+    rows.push(`  ${name.padEnd(11)} ${meta?.description ?? ""}`);
+  }
+  ctx.stdout(
+    [
+      `rw ${version()} — a git-native orchestrator for autonomous coding agents`,
+      "",
+      "Usage: rw <command> [options]      (rw <command> --help for details)",
+      "",
+      "Commands:",
+      ...rows,
+      "",
+      "Exit codes: 0 ok, 1 error, 2 usage, 3 lost a race / not claimable, 4 not found.",
+      "",
+    ].join("\n"),
+  );
+}
+
+async function usage(cmd: RwCommandDef, parent: CommandDef): Promise<string> {
+  const text = await renderUsage(cmd as CommandDef, parent);
+  const examples = cmd.examples && cmd.examples.length > 0 ? `\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}\n` : "";
+  // citty colours its usage text; plain text when output is not a terminal or NO_COLOR is set.
+  return `${text}\n${examples}`;
+}
+
+/** Refuses options the command does not define, instead of silently ignoring a typo. */
+async function checkFlags(cmd: CommandDef, rest: string[], path: string): Promise<void> {
+  const defs = ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
+  const known = new Set<string>(["help", "h"]);
+  for (const [name, def] of Object.entries(defs)) {
+    known.add(name);
+    const alias = (def as { alias?: string | string[] }).alias;
+    for (const a of Array.isArray(alias) ? alias : alias ? [alias] : []) known.add(a);
+    if (def.type === "boolean") known.add(`no-${name}`);
+  }
+  for (const token of rest) {
+    if (token === "--") break;
+    const m = /^--?([^=]+)/.exec(token);
+    if (!m || /^-\d/.test(token) || token === "-") continue;
+    const names = token.startsWith("--") ? [m[1]!] : [...m[1]!];
+    for (const n of names) {
+      if (!known.has(n)) throw new RwError("usage", `unknown option ${token.startsWith("--") ? "--" : "-"}${n} for rw ${path}`, { hint: `see \`rw ${path} --help\`` });
+    }
+  }
+}
+
+async function run(ctx: Context, argv: string[]): Promise<void> {
+  const first = argv[0];
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") return rootHelp(ctx);
+  if (first === "--version" || first === "-v") return ctx.stdout(`${version()}\n`);
+  const load = commands[first];
+  if (!load) throw new RwError("usage", `unknown command ${JSON.stringify(first)}`, { hint: "run `rw --help` for the list of commands" });
+  let cmd = (await load()) as RwCommandDef;
+  let parent: CommandDef = { meta: { name: "rw" } };
+  let rest = argv.slice(1);
+  let path = first;
+  for (;;) {
+    const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+    const next = rest[0];
+    if (!subs || next === undefined || next.startsWith("-") || !subs[next]) break;
+    const sub = subs[next]!;
+    parent = cmd as CommandDef;
+    cmd = (typeof sub === "function" ? await sub() : await sub) as RwCommandDef;
+    rest = rest.slice(1);
+    path = `${path} ${next}`;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) return ctx.stdout(await usage(cmd, parent));
+  const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+  if (subs && !cmd.run) {
+    throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
+  }
+  await checkFlags(cmd as CommandDef, rest, path);
+  await runCommand(cmd as CommandDef, { rawArgs: rest });
+}
+
+/** The only place that turns errors into messages and exit codes (DESIGN §10). */
+function report(ctx: Context, err: unknown, argv: string[]): number {
+  let code = 1;
+  let message: string;
+  let hint: string | undefined;
+  let kind = "internal";
+  if (err instanceof RwError) {
+    code = err.exitCode;
+    message = err.message;
+    hint = err.hint;
+    kind = err.code;
+  } else if (err instanceof Error && err.name === "CLIError") {
+    code = 2;
+    kind = "usage";
+    message = err.message.replace(/\u001b\[[0-9;]*m/g, "");
+    hint = `see \`rw ${argv[0] ?? ""} --help\``;
+  } else {
+    message = err instanceof Error ? err.message : String(err);
+    if (ctx.env.RW_DEBUG && err instanceof Error && err.stack) message = err.stack;
+  }
+  if (argv.includes("--json")) {
+    const data = err instanceof RwError ? err.data : {};
+    ctx.stdout(`${JSON.stringify({ v: 1, error: { code: kind, message, ...(hint ? { hint } : {}), ...(Object.keys(data).length ? { data } : {}) } })}\n`);
+  }
+  ctx.stderr(`rw: ${message}\n${hint ? `  hint: ${hint}\n` : ""}`);
+  return code;
+}
+
+const ctx = processContext();
+setContext(ctx);
+const argv = process.argv.slice(2);
+run(ctx, argv).then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => process.exit(report(ctx, err, argv)),
+);

@@ -1,0 +1,153 @@
+import { addMs, getTask, makeEvent, requireText, type DecideContext, type Decider } from "./decide.ts";
+import { RwError } from "./errors.ts";
+import { hasLiveClaim, notReadyReasons, readyTasks } from "./ready.ts";
+import type { RwEvent, State, Status, Task } from "./types.ts";
+
+export interface ClaimResult {
+  id: string;
+  title: string;
+  lease_until: string;
+  renewed: boolean;
+  takeover_from?: string;
+}
+
+function notClaimable(task: Task, why: string, data: Record<string, unknown> = {}): RwError {
+  return new RwError("not_claimable", `${task.id} is not claimable: ${why}`, { data: { id: task.id, ...data } });
+}
+
+/** The claim event for one task, or the reason it cannot be claimed (DESIGN §4). */
+function claimEvent(state: State, task: Task, ctx: DecideContext, leaseMs: number, force: boolean): { event: RwEvent; result: ClaimResult } {
+  const lease_until = addMs(ctx.now, leaseMs);
+  const data: Record<string, unknown> = { lease_until };
+  const result: ClaimResult = { id: task.id, title: task.title, lease_until, renewed: false };
+  if (task.status === "in_progress") {
+    if (task.assignee === ctx.actor) {
+      data.renewed = true;
+      result.renewed = true;
+    } else if (hasLiveClaim(task, ctx.now) && !force) {
+      throw notClaimable(task, `held by ${task.assignee ?? "?"} until ${task.lease_until}`, {
+        assignee: task.assignee, lease_until: task.lease_until,
+      });
+    } else if (task.assignee !== undefined) {
+      data.takeover_from = task.assignee;
+      if (task.lease_until !== undefined) data.expired_lease = task.lease_until;
+      result.takeover_from = task.assignee;
+    }
+  } else if (task.status !== "open") {
+    throw notClaimable(task, task.status === "blocked" ? `blocked: ${task.blocked_reason ?? ""}` : `status is ${task.status}`, { status: task.status });
+  }
+  if (!force && !result.renewed) {
+    const reasons = notReadyReasons(state, { ...task, status: "open" }, ctx.now);
+    if (reasons.length > 0) throw notClaimable(task, reasons.join("; "), { reasons });
+  }
+  return { event: makeEvent(ctx, "task.claimed", task.id, data), result };
+}
+
+export const decideClaim = (id: string, opts: { leaseMs?: number; force?: boolean } = {}): Decider<ClaimResult> => (state, ctx) => {
+  const task = getTask(state, id);
+  const { event, result } = claimEvent(state, task, ctx, opts.leaseMs ?? ctx.config.leaseMs, opts.force ?? false);
+  return { events: [event], summary: `claim ${id}: ${task.title}`, result };
+};
+
+/** Claims the first ready task. Re-run on every CAS retry, so a lost race moves on to the next one. */
+export const decideClaimNext = (opts: { leaseMs?: number } = {}): Decider<ClaimResult> => (state, ctx) => {
+  const first = readyTasks(state, ctx.now)[0];
+  if (!first) throw new RwError("not_found", "no task is ready", { hint: "`rw ready --explain` says why each task is waiting" });
+  return decideClaim(first.task.id, opts)(state, ctx);
+};
+
+function requireClaimant(task: Task, ctx: DecideContext, force: boolean, verb: string): void {
+  if (force) return;
+  if (task.status !== "in_progress") {
+    throw new RwError("not_claimable", `${task.id} is ${task.status}, not claimed: nothing to ${verb}`, {
+      hint: `claim it first with \`rw claim ${task.id}\`, or pass --force`, data: { id: task.id, status: task.status },
+    });
+  }
+  if (task.assignee !== ctx.actor) {
+    throw new RwError("not_claimable", `${task.id} is claimed by ${task.assignee ?? "?"}, not by ${ctx.actor}`, {
+      hint: "pass --actor with the claimant's name, or --force", data: { id: task.id, assignee: task.assignee },
+    });
+  }
+}
+
+export const decideHeartbeat = (id: string, opts: { leaseMs?: number } = {}): Decider<{ id: string; lease_until: string }> => (state, ctx) => {
+  const task = getTask(state, id);
+  requireClaimant(task, ctx, false, "renew");
+  const lease_until = addMs(ctx.now, opts.leaseMs ?? ctx.config.leaseMs);
+  return { events: [makeEvent(ctx, "task.heartbeat", id, { lease_until })], summary: `heartbeat ${id}`, result: { id, lease_until } };
+};
+
+export const decideRelease = (id: string, opts: { force?: boolean; reason?: string } = {}): Decider<{ id: string }> => (state, ctx) => {
+  const task = getTask(state, id);
+  requireClaimant(task, ctx, opts.force ?? false, "release");
+  const data: Record<string, unknown> = {};
+  if (opts.reason) data.reason = opts.reason;
+  if (task.assignee && task.assignee !== ctx.actor) data.assignee = task.assignee;
+  return { events: [makeEvent(ctx, "task.released", id, data)], summary: `release ${id}: ${task.title}`, result: { id } };
+};
+
+export const decideDone = (id: string, opts: { force?: boolean; summary?: string } = {}): Decider<{ id: string }> => (state, ctx) => {
+  const task = getTask(state, id);
+  if (task.status === "done") throw new RwError("not_claimable", `${id} is already done`, { data: { id } });
+  requireClaimant(task, ctx, opts.force ?? false, "complete");
+  const data: Record<string, unknown> = {};
+  if (opts.summary) data.summary = opts.summary;
+  return { events: [makeEvent(ctx, "task.completed", id, data)], summary: `done ${id}: ${task.title}`, result: { id } };
+};
+
+export interface FailResult { id: string; retry_count: number; will_retry: boolean }
+
+export const decideFail = (id: string, opts: { reason: string; force?: boolean }): Decider<FailResult> => (state, ctx) => {
+  const task = getTask(state, id);
+  const error = requireText(opts.reason, "--reason");
+  requireClaimant(task, ctx, opts.force ?? false, "fail");
+  const retry_count = task.retry_count + 1;
+  const will_retry = retry_count < ctx.config.maxRetries;
+  const event = makeEvent(ctx, "task.failed", id, { error, retry_count, will_retry });
+  return { events: [event], summary: `fail ${id}: ${task.title}`, result: { id, retry_count, will_retry } };
+};
+
+/** The lifecycle event(s) that take a task to `target`; shared by `rw edit --status` and the daemon. */
+export function statusChangeEvents(task: Task, target: Status, ctx: DecideContext, reason?: string): RwEvent[] {
+  const id = task.id;
+  switch (target) {
+    case "done":
+      return [makeEvent(ctx, "task.completed", id, reason ? { summary: reason } : {})];
+    case "cancelled":
+      return [makeEvent(ctx, "task.cancelled", id, reason ? { reason } : {})];
+    case "blocked":
+      return [makeEvent(ctx, "task.blocked", id, { reason: reason ?? `set by ${ctx.actor}` })];
+    case "in_progress":
+      return [makeEvent(ctx, "task.claimed", id, { lease_until: addMs(ctx.now, ctx.config.leaseMs) })];
+    case "open":
+      if (task.status === "blocked") return [makeEvent(ctx, "task.unblocked", id, {})];
+      if (task.status === "in_progress") return [makeEvent(ctx, "task.released", id, reason ? { reason } : {})];
+      return [makeEvent(ctx, "task.reopened", id, reason ? { reason } : {})];
+  }
+}
+
+const transition = (verb: string, from: (t: Task) => string | undefined, to: Status, needReason: boolean) =>
+  (id: string, reason?: string): Decider<{ id: string; status: Status }> => (state, ctx) => {
+    const task = getTask(state, id);
+    const refusal = from(task);
+    if (refusal) throw new RwError("invalid_input", `cannot ${verb} ${id}: ${refusal}`, { data: { id, status: task.status } });
+    const why = needReason ? requireText(reason, "--reason") : reason;
+    return { events: statusChangeEvents(task, to, ctx, why), summary: `${verb} ${id}: ${task.title}`, result: { id, status: to } };
+  };
+
+export const decideCancel = transition("cancel", (t) => (t.status === "cancelled" ? "it is already cancelled" : undefined), "cancelled", false);
+export const decideReopen = transition("reopen", (t) => (t.status === "done" || t.status === "cancelled" ? undefined : `it is ${t.status}, not done or cancelled`), "open", false);
+export const decideBlock = transition("block", (t) => (t.status === "done" || t.status === "cancelled" || t.status === "blocked" ? `it is ${t.status}` : undefined), "blocked", true);
+export const decideUnblock = transition("unblock", (t) => (t.status === "blocked" ? undefined : `it is ${t.status}, not blocked`), "open", false);
+
+/** Releases every claim whose lease has run out (the daemon's supervisor calls this). */
+export const decideExpireLeases: Decider<{ expired: string[] }> = (state, ctx) => {
+  const events: RwEvent[] = [];
+  for (const t of Object.values(state.tasks)) {
+    if (t.status === "in_progress" && t.lease_until !== undefined && t.lease_until <= ctx.now) {
+      events.push(makeEvent(ctx, "task.lease_expired", t.id, { assignee: t.assignee ?? null, lease_until: t.lease_until }));
+    }
+  }
+  const expired = events.map((e) => e.task!);
+  return { events, summary: `expire ${expired.length} lease${expired.length === 1 ? "" : "s"}`, result: { expired } };
+};

@@ -1,0 +1,60 @@
+/**
+ * Typed errors. Commands throw these; only the CLI entry point (and the MCP server) turn them
+ * into messages and exit codes, so every surface says the same thing.
+ */
+export type ErrorCode =
+  | "usage"
+  | "not_found"
+  | "not_claimable"
+  | "conflict"
+  | "invalid_id"
+  | "invalid_input"
+  | "cycle"
+  | "not_a_repo"
+  | "not_initialized"
+  | "config"
+  | "git"
+  | "corrupt";
+
+/** Exit codes per DESIGN §10: 0 ok, 1 error, 2 usage, 3 lost a race / not claimable, 4 not found. */
+const EXIT: Record<ErrorCode, number> = {
+  usage: 2,
+  not_found: 4,
+  not_claimable: 3,
+  conflict: 3,
+  invalid_id: 2,
+  invalid_input: 1,
+  cycle: 1,
+  not_a_repo: 1,
+  not_initialized: 1,
+  config: 1,
+  git: 1,
+  corrupt: 1,
+};
+
+export class RwError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; data?: Record<string, unknown> } = {}) {
+    super(message);
+    this.name = "RwError";
+    this.code = code;
+    this.hint = opts.hint;
+    this.data = opts.data ?? {};
+  }
+
+  get exitCode(): number {
+    return EXIT[this.code];
+  }
+}
+
+export const notFound = (id: string, what = "task"): RwError =>
+  new RwError("not_found", `${what} ${id} not found`, {
+    hint: what === "task" ? "run `rw list --all` to see every task ID" : undefined,
+    data: { id },
+  });
+
+export const invalidInput = (message: string, hint?: string): RwError =>
+  new RwError("invalid_input", message, hint === undefined ? {} : { hint });

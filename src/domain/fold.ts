@@ -1,0 +1,111 @@
+import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
+
+/**
+ * State is a pure function of the event log: fold(events) = apply each event in log order.
+ * `apply` mutates the state it is given (the caller owns it) because replaying 100k events by
+ * copying would be needlessly slow; `fold` starts from a fresh state, so it stays pure.
+ */
+export function fold(events: Iterable<RwEvent>, start: State = emptyState()): State {
+  for (const e of events) apply(start, e);
+  return start;
+}
+
+type Handler = (task: Task, e: RwEvent) => void;
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+function setStatus(task: Task, status: Status, opts: { keepAssignee?: boolean } = {}): void {
+  task.status = status;
+  if (status !== "in_progress") delete task.lease_until;
+  if (!opts.keepAssignee && status !== "in_progress") delete task.assignee;
+  if (status !== "blocked") delete task.blocked_reason;
+}
+
+const TASK_HANDLERS: Record<string, Handler> = {
+  "task.edited": (t, e) => {
+    for (const [key, value] of Object.entries(e.data)) {
+      if (key === "prev") continue;
+      const rec = t as unknown as Record<string, unknown>;
+      if (value === null || value === undefined) delete rec[key];
+      else rec[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
+    }
+  },
+  "task.claimed": (t, e) => {
+    setStatus(t, "in_progress");
+    t.assignee = e.actor;
+    const lease = str(e.data.lease_until);
+    if (lease) t.lease_until = lease;
+  },
+  "task.heartbeat": (t, e) => {
+    const lease = str(e.data.lease_until);
+    if (lease) t.lease_until = lease;
+  },
+  "task.released": (t) => setStatus(t, "open"),
+  "task.lease_expired": (t) => setStatus(t, "open"),
+  "task.completed": (t) => setStatus(t, "done", { keepAssignee: true }),
+  "task.failed": (t, e) => {
+    t.retry_count = typeof e.data.retry_count === "number" ? e.data.retry_count : t.retry_count + 1;
+    if (e.data.will_retry === false) {
+      setStatus(t, "blocked");
+      t.blocked_reason = `failed ${t.retry_count} times: ${str(e.data.error) ?? "no reason given"}`;
+    } else {
+      setStatus(t, "open");
+    }
+  },
+  "task.blocked": (t, e) => {
+    setStatus(t, "blocked");
+    t.blocked_reason = str(e.data.reason) ?? "blocked";
+  },
+  "task.unblocked": (t) => setStatus(t, "open"),
+  "task.reopened": (t) => {
+    setStatus(t, "open");
+    t.retry_count = 0;
+  },
+  "task.cancelled": (t) => setStatus(t, "cancelled", { keepAssignee: true }),
+  "task.noted": (t, e) => {
+    t.notes.push({ ts: e.ts, actor: e.actor, text: str(e.data.text) ?? "" });
+  },
+};
+
+/** Applies one event to the state in place. Unknown types are kept in the log but change nothing. */
+export function apply(state: State, e: RwEvent): void {
+  state.event_count++;
+  if (e.ts > state.last_ts) state.last_ts = e.ts;
+  if (e.type === "task.created" && e.task) {
+    state.tasks[e.task] = taskFromCreated(e);
+    return;
+  }
+  if (!e.task) return;
+  const task = state.tasks[e.task];
+  const handler = TASK_HANDLERS[e.type];
+  if (!task || !handler) return;
+  handler(task, e);
+  task.updated_at = e.ts;
+}
+
+function taskFromCreated(e: RwEvent): Task {
+  const d = e.data;
+  const task: Task = {
+    id: e.task!,
+    title: str(d.title) ?? "(untitled)",
+    status: "open",
+    priority: typeof d.priority === "number" ? d.priority : 2,
+    type: str(d.type) ?? "task",
+    labels: Array.isArray(d.labels) ? (d.labels as string[]).slice() : [],
+    deps: Array.isArray(d.deps) ? (d.deps as string[]).slice() : [],
+    gates: Array.isArray(d.gates) ? (d.gates as string[]).slice() : [],
+    created_at: e.ts,
+    updated_at: e.ts,
+    body: typeof d.body === "string" ? d.body : "",
+    retry_count: 0,
+    notes: [],
+  };
+  const parent = str(d.parent);
+  if (parent) task.parent = parent;
+  const initiative = str(d.initiative);
+  if (initiative) task.initiative = initiative;
+  if (typeof d.phase === "number") task.phase = d.phase;
+  const defer = str(d.defer_until);
+  if (defer) task.defer_until = defer;
+  return task;
+}

@@ -1,0 +1,79 @@
+import { unblockCounts } from "./graph.ts";
+import { isClosed, type State, type Task } from "./types.ts";
+
+export interface ReadyItem {
+  task: Task;
+  unblocks: number;
+  /** Set when the task is in progress but its claim's lease has run out: it may be taken over. */
+  expired_claim?: { assignee: string; lease_until: string };
+}
+
+export interface Explanation {
+  id: string;
+  title: string;
+  ready: boolean;
+  reasons: string[];
+}
+
+/** A claim counts until its lease runs out; after that anyone may take the task over. */
+export function hasLiveClaim(task: Task, now: string): boolean {
+  return task.status === "in_progress" && task.lease_until !== undefined && task.lease_until > now;
+}
+
+/** Why a task is not ready, in words a user can act on; empty when it is ready (DESIGN §4). */
+export function notReadyReasons(state: State, task: Task, now: string): string[] {
+  const reasons: string[] = [];
+  if (task.status === "in_progress") {
+    if (hasLiveClaim(task, now)) reasons.push(`claimed by ${task.assignee ?? "?"} until ${task.lease_until}`);
+  } else if (task.status === "blocked") {
+    reasons.push(`blocked: ${task.blocked_reason ?? "no reason given"}`);
+  } else if (task.status !== "open") {
+    reasons.push(`status is ${task.status}`);
+  }
+  for (const dep of task.deps) {
+    const d = state.tasks[dep];
+    if (!d) reasons.push(`depends on ${dep}, which does not exist`);
+    else if (!isClosed(d.status)) reasons.push(`waits on ${dep} (${d.status})`);
+  }
+  if (task.defer_until !== undefined && task.defer_until > now) reasons.push(`deferred until ${task.defer_until}`);
+  return reasons;
+}
+
+/** Ready tasks in DESIGN §4 order: priority, then how much each unblocks (more first), then age. */
+export function readyTasks(state: State, now: string): ReadyItem[] {
+  const candidates: Task[] = [];
+  for (const t of Object.values(state.tasks)) {
+    if (t.status !== "open" && t.status !== "in_progress") continue;
+    if (notReadyReasons(state, t, now).length === 0) candidates.push(t);
+  }
+  const counts = unblockCounts(state, candidates.map((t) => t.id));
+  const items: ReadyItem[] = candidates.map((task) => {
+    const item: ReadyItem = { task, unblocks: counts.get(task.id) ?? 0 };
+    if (task.status === "in_progress") {
+      item.expired_claim = { assignee: task.assignee ?? "?", lease_until: task.lease_until ?? "" };
+    }
+    return item;
+  });
+  items.sort(compareReady);
+  return items;
+}
+
+export function compareReady(a: ReadyItem, b: ReadyItem): number {
+  return (
+    a.task.priority - b.task.priority ||
+    b.unblocks - a.unblocks ||
+    (a.task.created_at < b.task.created_at ? -1 : a.task.created_at > b.task.created_at ? 1 : 0) ||
+    (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0)
+  );
+}
+
+/** `rw ready --explain`: every unfinished task with the reasons it is or is not ready. */
+export function explainReady(state: State, now: string): Explanation[] {
+  const out: Explanation[] = [];
+  for (const t of Object.values(state.tasks)) {
+    if (isClosed(t.status)) continue;
+    const reasons = notReadyReasons(state, t, now);
+    out.push({ id: t.id, title: t.title, ready: reasons.length === 0, reasons });
+  }
+  return out.sort((a, b) => Number(b.ready) - Number(a.ready) || (a.id < b.id ? -1 : 1));
+}

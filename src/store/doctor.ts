@@ -1,0 +1,85 @@
+import { fold } from "../domain/fold.ts";
+import { emptyState, type RwEvent } from "../domain/types.ts";
+import { renderAll } from "./layout.ts";
+import { parseTree } from "./objects.ts";
+import { readAllEvents, saveSnapshot } from "./snapshot.ts";
+import { readCache } from "./state-cache.ts";
+import type { Store } from "./store.ts";
+import { listTree } from "./tree-write.ts";
+
+export interface FileProblem { path: string; problem: "missing" | "unexpected" | "differs"; diff?: string[] }
+
+export interface DoctorReport {
+  ok: boolean;
+  tip: string;
+  events: number;
+  tasks: number;
+  files_checked: number;
+  problems: FileProblem[];
+  log_problems: string[];
+  index: "ok" | "rebuilt" | "absent";
+}
+
+/**
+ * Replays the whole log from empty and checks every file on the tip is byte-for-byte what the
+ * events render; checks the log itself (duplicate IDs, order) and the cached index.
+ */
+export async function runDoctor(store: Store): Promise<DoctorReport> {
+  const snap = await store.snapshot();
+  const rootObj = await store.cat.read(snap.tree);
+  const root = rootObj ? parseTree(rootObj.data, store.oidBytes) : [];
+  const { events, shards } = await readAllEvents(store.source, root);
+  const log_problems = checkLog(events);
+  const state = fold(events, emptyState());
+  const expected = renderAll(state, events);
+  const actual = await listTree(store.cat, snap.tree, store.oidBytes);
+  const problems: FileProblem[] = [];
+  for (const [path, text] of expected) {
+    const oid = actual.get(path);
+    if (oid === undefined) problems.push({ path, problem: "missing" });
+    else if (oid !== store.writer.hash("blob", Buffer.from(text))) {
+      const got = (await store.cat.read(oid))?.data.toString("utf8") ?? "";
+      problems.push({ path, problem: "differs", diff: lineDiff(text, got) });
+    }
+  }
+  for (const path of actual.keys()) if (!expected.has(path)) problems.push({ path, problem: "unexpected" });
+
+  let index: DoctorReport["index"] = "absent";
+  const cache = await readCache(store.source.cacheDir, store.ref);
+  if (cache && cache.tip === snap.tip) index = canonical(cache.state) === canonical(state) ? "ok" : "rebuilt";
+  if (index !== "ok" && problems.length === 0) await saveSnapshot(store.source, { ...snap, state, shards });
+  return {
+    ok: problems.length === 0 && log_problems.length === 0,
+    tip: snap.tip, events: events.length, tasks: Object.keys(state.tasks).length, files_checked: expected.size, problems, log_problems, index,
+  };
+}
+
+function checkLog(events: RwEvent[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (seen.has(e.id)) out.push(`event ${e.id} appears more than once`);
+    seen.add(e.id);
+  }
+  return out;
+}
+
+/** JSON with sorted keys, so two states compare equal regardless of key insertion order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
+/** A short diff: the differing lines, expected (-) against found (+), at most 20. */
+function lineDiff(expected: string, actual: string): string[] {
+  const a = expected.split("\n");
+  const b = actual.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 20; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] !== undefined) out.push(`-${i + 1}: ${a[i]}`);
+    if (b[i] !== undefined) out.push(`+${i + 1}: ${b[i]}`);
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+import { spawn, execFile } from "node:child_process";
+import { RwError } from "../domain/errors.ts";
+
+export interface GitResult { stdout: string; stderr: string; code: number }
+
+/**
+ * Runs git and returns its output; never throws for a non-zero exit (callers decide what that
+ * means). NOTE: LC_ALL=C keeps git's messages stable for the few places that read them, and
+ * GIT_OPTIONAL_LOCKS=0 stops read-only commands from taking the index lock in user checkouts.
+ */
+export function git(args: string[], opts: { cwd: string; input?: string; env?: NodeJS.ProcessEnv } = { cwd: "." }): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      args,
+      { cwd: opts.cwd, env: { ...(opts.env ?? process.env), LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" }, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (err && typeof (err as NodeJS.ErrnoException).code === "string") {
+          reject(new RwError("git", `could not run git: ${err.message}`, { hint: "is git installed and on PATH?" }));
+          return;
+        }
+        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+export async function gitOk(args: string[], opts: { cwd: string; input?: string; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const r = await git(args, opts);
+  if (r.code !== 0) throw new RwError("git", `git ${args[0] ?? ""} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stdout;
+}
+
+export interface GitObject { oid: string; type: string; data: Buffer }
+
+/**
+ * One long-lived `git cat-file --batch`: reads any object (loose, packed, alternates, any ref
+ * backend) without a process per object. Requests are answered in order, so a FIFO of waiters
+ * pairs each answer with its question.
+ */
+export class CatFile {
+  private child: ReturnType<typeof spawn> | undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiters: Array<{ resolve: (o: GitObject | null) => void; reject: (e: Error) => void }> = [];
+
+  constructor(private readonly gitDir: string) {}
+
+  private start(): ReturnType<typeof spawn> {
+    const child = spawn("git", ["--git-dir", this.gitDir, "cat-file", "--batch"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      this.drain();
+    });
+    const fail = (err: Error): void => {
+      for (const w of this.waiters.splice(0)) w.reject(new RwError("git", `git cat-file failed: ${err.message}`));
+      this.child = undefined;
+    };
+    child.on("error", fail);
+    child.on("exit", (code) => {
+      if (this.waiters.length > 0) fail(new Error(`exited with ${code}`));
+      this.child = undefined;
+    });
+    this.child = child;
+    return child;
+  }
+
+  private drain(): void {
+    for (;;) {
+      const waiter = this.waiters[0];
+      if (!waiter) return;
+      const nl = this.buf.indexOf(10);
+      if (nl < 0) return;
+      const header = this.buf.subarray(0, nl).toString("utf8");
+      if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+        this.buf = this.buf.subarray(nl + 1);
+        this.waiters.shift();
+        waiter.resolve(null);
+        continue;
+      }
+      const [oid, type, sizeText] = header.split(" ");
+      const size = Number(sizeText);
+      if (this.buf.length < nl + 1 + size + 1) return;
+      const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
+      this.buf = this.buf.subarray(nl + 1 + size + 1);
+      this.waiters.shift();
+      waiter.resolve({ oid: oid!, type: type!, data });
+    }
+  }
+
+  /** Reads an object by oid or any revision expression (`refs/heads/x`, `<oid>:path`); null if missing. */
+  read(name: string): Promise<GitObject | null> {
+    if (name.includes("\n")) return Promise.reject(new RwError("git", "object name contains a newline"));
+    const child = this.child ?? this.start();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      child.stdin!.write(`${name}\n`);
+    });
+  }
+
+  close(): void {
+    this.child?.stdin?.end();
+    this.child = undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { derivePrefix } from "../domain/ids.ts";
+import { REF_README } from "./layout.ts";
+import { serializeCommit } from "./objects.ts";
+import { compareAndSwap } from "./ref-store.ts";
+import type { Actor, Store } from "./store.ts";
+import { readTemplate } from "./templates.ts";
+import { writeTreeWithChanges } from "./tree-write.ts";
+
+export interface InitReport {
+  ref: string;
+  ref_created: boolean;
+  tip: string;
+  files_written: string[];
+  files_kept: string[];
+}
+
+/** Creates the orphan state ref with its README, unless it exists. Safe to race: CAS from "no ref". */
+export async function ensureStateRef(store: Store, actor: Actor): Promise<{ created: boolean; tip: string }> {
+  const existing = await store.cat.read(store.ref);
+  if (existing) return { created: false, tip: existing.oid };
+  const tree = await writeTreeWithChanges(store.cat, store.writer, null, new Map([["README.md", Buffer.from(REF_README)]]), store.oidBytes);
+  const sig = { name: actor.name, email: actor.email, when: store.ctx.now() };
+  const message = `init rw state\n\nRewind-Actor: ${actor.name}\n`;
+  const commit = await store.writer.write("commit", serializeCommit({ tree, parents: [], author: sig, committer: sig, message }));
+  if (await compareAndSwap(store.repo.gitDir, store.ref, commit, null, store.zeroOid, "rw: init")) return { created: true, tip: commit };
+  const winner = await store.cat.read(store.ref);
+  return { created: false, tip: winner?.oid ?? commit };
+}
+
+/** Writes `.rewind/config.toml` and `.rewind/.gitignore` in the main work tree, keeping any that exist. */
+export async function ensureWorkspace(store: Store): Promise<{ written: string[]; kept: string[] }> {
+  const root = store.repo.mainWorktree;
+  const written: string[] = [];
+  const kept: string[] = [];
+  if (!root) return { written, kept };
+  const dir = join(root, ".rewind");
+  await mkdir(dir, { recursive: true });
+  const prefix = store.config.ids.prefix ?? derivePrefix(basename(root));
+  const files: Array<[string, () => Promise<string>]> = [
+    ["config.toml", async () => (await readTemplate("config.toml")).replaceAll("{{prefix}}", prefix)],
+    [".gitignore", () => readTemplate("rewind.gitignore")],
+  ];
+  for (const [name, content] of files) {
+    const path = join(dir, name);
+    const rel = join(".rewind", name);
+    if (await readFile(path).then(() => true, () => false)) {
+      kept.push(rel);
+      continue;
+    }
+    await writeFile(path, await content(), { flag: "wx" }).then(
+      () => written.push(rel),
+      () => kept.push(rel),
+    );
+  }
+  return { written, kept };
+}
