@@ -26,9 +26,10 @@ export function repeated(value: unknown): string[] {
 
 /** The last value of an option given more than once. */
 export function one(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : String(value[value.length - 1]);
-  return String(value);
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  if (typeof last === "string") return last;
+  if (typeof last === "number" || typeof last === "boolean") return String(last);
+  return undefined;
 }
 
 export function int(value: unknown, what: string): number | undefined {

@@ -4,5 +4,5 @@ export type RwCommandDef<T extends ArgsDef = ArgsDef> = CommandDef<T> & { exampl
 
 /** citty's defineCommand plus usage examples shown by `--help`. */
 export function defineRw<const T extends ArgsDef = ArgsDef>(def: RwCommandDef<T>): RwCommandDef<T> {
-  return defineCommand(def) as RwCommandDef<T>;
+  return defineCommand(def);
 }

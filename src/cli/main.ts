@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
+import { renderUsage, runCommand, type CommandDef } from "citty";
 import { RwError } from "../domain/errors.ts";
 import { commands } from "./commands/index.ts";
 import type { RwCommandDef } from "./command.ts";
@@ -48,7 +48,7 @@ async function usage(cmd: RwCommandDef, parent: CommandDef): Promise<string> {
 
 /** Refuses options the command does not define, instead of silently ignoring a typo. */
 async function checkFlags(cmd: CommandDef, rest: string[], path: string): Promise<void> {
-  const defs = ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
+  const defs = ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {});
   const known = new Set<string>(["help", "h"]);
   for (const [name, def] of Object.entries(defs)) {
     known.add(name);
@@ -81,8 +81,8 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
     const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
     const next = rest[0];
     if (!subs || next === undefined || next.startsWith("-") || !subs[next]) break;
-    const sub = subs[next]!;
-    parent = cmd as CommandDef;
+    const sub = subs[next];
+    parent = cmd;
     cmd = (typeof sub === "function" ? await sub() : await sub) as RwCommandDef;
     rest = rest.slice(1);
     path = `${path} ${next}`;
@@ -92,9 +92,13 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
   if (subs && !cmd.run) {
     throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
   }
-  await checkFlags(cmd as CommandDef, rest, path);
+  await checkFlags(cmd, rest, path);
   await runCommand(cmd as CommandDef, { rawArgs: rest });
 }
+
+// eslint-disable-next-line no-control-regex -- removing citty's colour codes is the point
+const ANSI = /\u001b\[[0-9;]*m/g;
+const stripAnsi = (s: string): string => s.replace(ANSI, "");
 
 /** The only place that turns errors into messages and exit codes (DESIGN §10). */
 function report(ctx: Context, err: unknown, argv: string[]): number {
@@ -110,7 +114,7 @@ function report(ctx: Context, err: unknown, argv: string[]): number {
   } else if (err instanceof Error && err.name === "CLIError") {
     code = 2;
     kind = "usage";
-    message = err.message.replace(/\u001b\[[0-9;]*m/g, "");
+    message = stripAnsi(err.message);
     hint = `see \`rw ${argv[0] ?? ""} --help\``;
   } else {
     message = err instanceof Error ? err.message : String(err);

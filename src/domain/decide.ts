@@ -67,7 +67,7 @@ export function checkPriority(p: number): number {
 }
 
 export function checkLabel(label: string): string {
-  if (!/^[^\s,\[\]{}:#"']{1,64}$/u.test(label)) {
+  if (!/^[^\s,[\]{}:#"']{1,64}$/u.test(label)) {
     throw invalidInput(`invalid label ${JSON.stringify(label)}`, "labels are 1-64 characters without spaces, commas, brackets, quotes or colons");
   }
   return label;

@@ -43,17 +43,17 @@ function section(doc: Table, name: string, file: string, allowed: string[]): Tab
 export function parseConfig(text: string, file = ".rewind/config.toml"): CoreConfig {
   let doc: Table;
   try {
-    doc = parseToml(text) as Table;
+    doc = parseToml(text);
   } catch (err) {
     const line = err instanceof TomlError ? ` line ${err.line}` : "";
     throw new RwError("config", `${file}${line}: invalid TOML: ${(err as Error).message.split("\n")[0] ?? ""}`, { hint: "fix the syntax, or delete the file and run `rw init` to write the defaults" });
   }
   const cfg = defaultConfig();
   cfg.raw = doc;
-  if (doc.version !== undefined && doc.version !== 1) throw fail(file, "version", `is ${String(doc.version)}`, "this rw reads config version 1");
+  if (doc.version !== undefined && doc.version !== 1) throw fail(file, "version", `is ${JSON.stringify(doc.version)}`, "this rw reads config version 1");
   const store = section(doc, "store", file, ["ref"]);
   if (store.ref !== undefined) {
-    if (typeof store.ref !== "string" || !/^refs\/[A-Za-z0-9._\/-]+$/.test(store.ref) || store.ref.includes("..")) {
+    if (typeof store.ref !== "string" || !/^refs\/[A-Za-z0-9._/-]+$/.test(store.ref) || store.ref.includes("..")) {
       throw fail(file, "store.ref", "must be a ref name under refs/", `e.g. ref = "${DEFAULT_REF}"`);
     }
     cfg.store.ref = store.ref;
@@ -81,7 +81,7 @@ export function parseConfig(text: string, file = ".rewind/config.toml"): CoreCon
       if (!Array.isArray(exec.gates) || !exec.gates.every((g) => typeof g === "string")) {
         throw fail(file, "execution.gates", "must be a list of command strings", 'e.g. gates = ["npm test"]');
       }
-      cfg.execution.gates = exec.gates as string[];
+      cfg.execution.gates = exec.gates;
     }
   }
   return cfg;

@@ -35,7 +35,7 @@ function applyEvents(state: State, events: RwEvent[]): State {
   for (const e of events) {
     const id = e.task;
     if (id && !copied.has(id) && next.tasks[id]) {
-      const t = next.tasks[id]!;
+      const t = next.tasks[id];
       next.tasks[id] = { ...t, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], notes: [...t.notes] };
       copied.add(id);
     }

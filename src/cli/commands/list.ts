@@ -1,5 +1,5 @@
 import { RwError } from "../../domain/errors.ts";
-import { STATUSES, isClosed, type Status, type Task } from "../../domain/types.ts";
+import { STATUSES, isClosed, type Task } from "../../domain/types.ts";
 import { jsonArg, list } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { fit, printJson } from "../output.ts";
@@ -44,7 +44,7 @@ export default defineRw({
         return;
       }
       const width = Math.max(...tasks.map((t) => t.id.length));
-      const lines = tasks.map((t) => `${t.id.padEnd(width)}  P${t.priority}  ${fit(t.status as Status, 11)}  ${fit(t.title, 60)}${t.assignee ? `  @${t.assignee}` : ""}`.trimEnd());
+      const lines = tasks.map((t) => `${t.id.padEnd(width)}  P${t.priority}  ${fit(t.status, 11)}  ${fit(t.title, 60)}${t.assignee ? `  @${t.assignee}` : ""}`.trimEnd());
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },
