@@ -17,7 +17,10 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 
 function setStatus(task: Task, status: Status, opts: { keepAssignee?: boolean } = {}): void {
   task.status = status;
-  if (status !== "in_progress") delete task.lease_until;
+  if (status !== "in_progress") {
+    delete task.lease_until;
+    delete task.claimed_at;
+  }
   if (!opts.keepAssignee && status !== "in_progress") delete task.assignee;
   if (status !== "blocked") delete task.blocked_reason;
 }
@@ -32,6 +35,8 @@ const TASK_HANDLERS: Record<string, Handler> = {
     }
   },
   "task.claimed": (t, e) => {
+    // A renewal by the same claimant keeps the original start; anything else starts a new claim.
+    if (!(t.status === "in_progress" && t.assignee === e.actor && t.claimed_at !== undefined)) t.claimed_at = e.ts;
     setStatus(t, "in_progress");
     t.assignee = e.actor;
     const lease = str(e.data.lease_until);

@@ -26,6 +26,8 @@ export interface Task {
   /** Derived bookkeeping, not written to the task file's frontmatter. */
   retry_count: number;
   blocked_reason?: string;
+  /** When the current claim started (a renewal keeps it): "since" in STATE.md. */
+  claimed_at?: string;
   notes: TaskNote[];
 }
 

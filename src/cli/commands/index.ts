@@ -28,5 +28,6 @@ export const commands: Record<string, Loader> = {
   decide: lazy(() => import("./decide.ts")),
   decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
+  mcp: lazy(() => import("./mcp.ts")),
   demo: lazy(() => import("./demo.ts")),
 };
