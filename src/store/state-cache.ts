@@ -14,7 +14,7 @@ export interface CacheFile {
 }
 
 /** Bump when State's shape or fold semantics change: an old cache is then rebuilt, never misread. */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 const fileFor = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}.json`);
 
