@@ -8,6 +8,10 @@ import { defineRw } from "../command.ts";
 import { context, type Context } from "../context.ts";
 import { printJson } from "../output.ts";
 
+// The daemon's modules (chokidar among them) load only when a daemon command runs.
+const lockModule = () => import("../../daemon/lock.ts");
+const daemonModule = () => import("../../daemon/daemon.ts");
+
 const stamp = (ctx: Context): string => ctx.now().toISOString().slice(11, 23);
 
 async function lockDir(ctx: Context): Promise<string> {
@@ -25,7 +29,7 @@ const status = defineRw({
   examples: ["rw daemon status", "rw daemon status --json"],
   async run({ args }) {
     const ctx = context();
-    const { readLock, lockIsLive } = await import("../../daemon/lock.ts");
+    const { readLock, lockIsLive } = await lockModule();
     const info = readLock(await lockDir(ctx));
     const live = info !== undefined && lockIsLive(info);
     if (args.json) return printJson(ctx, { running: live, ...(live ? { pid: info.pid, started_at: info.started_at, log: info.log ?? null } : {}) });
@@ -39,7 +43,7 @@ const stop = defineRw({
   examples: ["rw daemon stop"],
   async run({ args }) {
     const ctx = context();
-    const { readLock, lockIsLive } = await import("../../daemon/lock.ts");
+    const { readLock, lockIsLive } = await lockModule();
     const dir = await lockDir(ctx);
     const info = readLock(dir);
     if (!info || !lockIsLive(info)) {
@@ -79,7 +83,7 @@ export default defineRw({
     process.once("SIGINT", stopOn);
     const logFile = typeof args["log-file"] === "string" ? args["log-file"] : undefined;
     try {
-      const { runDaemon } = await import("../../daemon/daemon.ts");
+      const { runDaemon } = await daemonModule();
       await runDaemon({ store, actor, signal: ac.signal, log: (line) => ctx.stdout(`${stamp(ctx)} ${line}\n`), ...(logFile ? { logFile } : {}) });
     } finally {
       process.off("SIGTERM", stopOn);
@@ -92,7 +96,7 @@ export default defineRw({
 /** Starts a detached copy of `rw daemon` with its output in <git-common-dir>/rewind/daemon.log. */
 async function detach(ctx: Context, actor: unknown): Promise<void> {
   const dir = await lockDir(ctx);
-  const { readLock, lockIsLive } = await import("../../daemon/lock.ts");
+  const { readLock, lockIsLive } = await lockModule();
   const running = readLock(dir);
   if (running && lockIsLive(running)) {
     throw new RwError("conflict", `a daemon is already running for this repository (pid ${running.pid}, since ${running.started_at})`, { hint: "`rw daemon stop` stops it", data: { pid: running.pid } });
@@ -108,7 +112,7 @@ async function detach(ctx: Context, actor: unknown): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const info = readLock(dir);
-    if (info?.pid === child.pid && lockIsLive(info)) break;
+    if (info && info.pid === child.pid && lockIsLive(info)) break;
     if (exited !== null) throw new RwError("conflict", `the daemon exited at start (code ${exited})`, { hint: `see ${log}` });
     if (Date.now() > deadline) throw new RwError("conflict", "the daemon did not start within 15 s", { hint: `see ${log}` });
     await new Promise((r) => setTimeout(r, 50));
