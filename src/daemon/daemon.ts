@@ -1,4 +1,5 @@
 import { watch as fsWatch, type FSWatcher } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { decideExpireLeases } from "../domain/decide-lifecycle.ts";
 import { RwError } from "../domain/errors.ts";
@@ -72,11 +73,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     }, wait);
   };
 
-  running = running.then(round);
-  await running;
-
+  // Watch first, then sync everything: an edit made during the first round is not missed.
   const { watch } = await import("chokidar");
   const tasksDir = join(root, "tasks");
+  await mkdir(tasksDir, { recursive: true });
   const watcher = watch(tasksDir, {
     ignoreInitial: true,
     depth: 0,
@@ -87,6 +87,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     schedule();
   };
   watcher.on("add", onFile).on("change", onFile).on("unlink", onFile).on("error", (err) => log(`watch error: ${String(err)}`));
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  running = running.then(round);
+  await running;
+  log(`watching .rewind/ (${Object.keys((await store.snapshot()).state.tasks).length} tasks)`);
 
   const refWatchers = watchRef(store, () => void checkTip());
   const checkTip = async (): Promise<void> => {
@@ -103,7 +107,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       const due = Object.values(snap.state.tasks).some((t) => t.status === "in_progress" && t.lease_until !== undefined && t.lease_until <= now);
       if (!due) return;
       const tx = await store.transact(decideExpireLeases, opts.actor);
-      for (const e of tx.events) log(`expired lease ${e.task ?? ""} (${String(e.data.assignee ?? "?")}, lease until ${String(e.data.lease_until)})`);
+      for (const e of tx.events) log(`expired lease ${e.task ?? ""} (${typeof e.data.assignee === "string" ? e.data.assignee : "?"}, lease until ${String(e.data.lease_until)})`);
     } catch (err) {
       log(`error: lease check: ${err instanceof Error ? err.message : String(err)}`);
     }

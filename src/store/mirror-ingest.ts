@@ -3,7 +3,7 @@ import { statusChangeEvents } from "../domain/decide-lifecycle.ts";
 import { decideCreate, editEvents, newTaskId, type CreateInput } from "../domain/decide-task.ts";
 import { RwError } from "../domain/errors.ts";
 import { apply } from "../domain/fold.ts";
-import { isClosed, type RwEvent, type State, type Status, type Task, type TaskPatch } from "../domain/types.ts";
+import { isClosed, type RwEvent, type State, type Status, type Task } from "../domain/types.ts";
 import type { ParsedTaskFile, TaskFields, TaskFileProblem } from "../format/task-parse.ts";
 
 /** One changed mirror file, parsed, with the version rw last synced (its base) when known. */
@@ -164,7 +164,7 @@ function changeEvents(state: State, task: Task, mine: Comparable, base: Comparab
   const status = mine.status as Status;
   const statusChanged = status !== base.status || (status === "blocked" && mine.blocked_reason !== base.blocked_reason);
   if (statusChanged) changed.push("status");
-  const events = editEvents(state, task, { patch: patch as TaskPatch }, ctx);
+  const events = editEvents(state, task, { patch: patch }, ctx);
   if (statusChanged && status !== task.status) {
     const reason = status === "blocked" && mine.blocked_reason !== "" ? String(mine.blocked_reason) : undefined;
     for (const e of statusChangeEvents(task, status, ctx, reason)) {

@@ -106,14 +106,14 @@ async function detach(ctx: Context, actor: unknown): Promise<void> {
   const argv = [process.argv[1]!, "daemon", "--log-file", log, ...(typeof actor === "string" ? ["--actor", actor] : [])];
   const child = spawn(process.execPath, argv, { cwd: ctx.cwd, detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env } });
   closeSync(fd);
-  let exited: number | null = null;
-  child.on("exit", (code) => (exited = code ?? 1));
+  const status: { exited: number | null } = { exited: null };
+  child.on("exit", (code) => (status.exited = code ?? 1));
   child.unref();
   const deadline = Date.now() + 15_000;
   for (;;) {
     const info = readLock(dir);
     if (info && info.pid === child.pid && lockIsLive(info)) break;
-    if (exited !== null) throw new RwError("conflict", `the daemon exited at start (code ${exited})`, { hint: `see ${log}` });
+    if (status.exited !== null) throw new RwError("conflict", `the daemon exited at start (code ${status.exited})`, { hint: `see ${log}` });
     if (Date.now() > deadline) throw new RwError("conflict", "the daemon did not start within 15 s", { hint: `see ${log}` });
     await new Promise((r) => setTimeout(r, 50));
   }
