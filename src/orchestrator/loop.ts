@@ -82,7 +82,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     const startedTasks = new Set<string>();
     const accept = taskFilter(o, startedTasks);
     const busy = new Set<number>();
-    let fatal: unknown;
+    let fatal: Error | undefined;
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
     o.signal.addEventListener("abort", onAbort, { once: true });
@@ -141,7 +141,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     const workers = Array.from({ length: o.parallel }, (_, i) =>
       workerLoop(i + 1).catch((err: unknown) => {
         // Something outside one task's control (a dirty checkout, git itself): stop everyone cleanly.
-        fatal ??= err;
+        fatal ??= err instanceof Error ? err : new Error(String(err));
         stop.abort();
         changed();
       }));

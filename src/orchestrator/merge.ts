@@ -28,7 +28,7 @@ export async function commitWork(wt: TaskWorktree, task: Task, actor: Actor, env
   const hasUser = (await git(["config", "user.name"], { cwd: wt.path })).stdout.trim() !== "";
   const who = { GIT_AUTHOR_NAME: actor.name, GIT_AUTHOR_EMAIL: actor.email, ...(hasUser ? {} : { GIT_COMMITTER_NAME: actor.name, GIT_COMMITTER_EMAIL: actor.email }) };
   const message = `${task.id}: ${task.title}\n\nRewind-Task: ${task.id}\n`;
-  await gitOk(["commit", "-q", "--no-verify", "-F", "-"], { cwd: wt.path, input: message, env: { ...env, ...who } as NodeJS.ProcessEnv });
+  await gitOk(["commit", "-q", "--no-verify", "-F", "-"], { cwd: wt.path, input: message, env: { ...env, ...who } });
   return true;
 }
 

@@ -19,7 +19,8 @@ export async function acquireRunLock(dir: string, host: string, pid: number): Pr
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    const holder = await readFile(file, "utf8").then((t) => JSON.parse(t) as { pid?: number; host?: string }, () => ({}) as { pid?: number; host?: string });
+    type Holder = { pid?: number; host?: string };
+    const holder: Holder = await readFile(file, "utf8").then((t) => JSON.parse(t) as Holder, () => ({}));
     if (holder.host === host && typeof holder.pid === "number" && holder.pid !== pid && alive(holder.pid)) {
       throw new RwError("conflict", `rw run is already running in this repository (pid ${holder.pid})`, {
         hint: "use one run with --parallel N; or stop the other one (Ctrl-C) first",

@@ -25,5 +25,7 @@ export const commands: Record<string, Loader> = {
   fail: lazy(() => import("./fail.ts")),
   history: lazy(() => import("./history.ts")),
   doctor: lazy(() => import("./doctor.ts")),
+  run: lazy(() => import("./run.ts")),
+  logs: lazy(() => import("./logs.ts")),
   demo: lazy(() => import("./demo.ts")),
 };
