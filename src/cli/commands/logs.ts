@@ -2,10 +2,9 @@ import { readFile } from "node:fs/promises";
 import { RwError } from "../../domain/errors.ts";
 import { assertValidId } from "../../domain/ids.ts";
 import { transcriptPath } from "../../orchestrator/transcript.ts";
-import { int, jsonArg } from "../args.ts";
+import { int, jsonArg, openStore } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { printJson } from "../output.ts";
-import { openStore } from "../args.ts";
 import { context } from "../context.ts";
 
 export default defineRw({

@@ -1,11 +1,13 @@
 import { hostname } from "node:os";
 import { RwError } from "../../domain/errors.ts";
-import { int, jsonArg, one } from "../args.ts";
+import { createAgentExecutor } from "../../orchestrator/agent-executor.ts";
+import { checkTaskOption, planRun } from "../../orchestrator/dry-run.ts";
+import { runLoop } from "../../orchestrator/loop.ts";
+import { int, jsonArg, one, openStore } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { paint, printJson } from "../output.ts";
 import { progressPrinter } from "../progress.ts";
-import { openStore } from "../args.ts";
 
 /** Short host name: worker names are `rw-worker-<n>@<host>`, and a rerun on this host resumes them. */
 const host = (): string => (hostname().split(".")[0] ?? "host").replace(/[^A-Za-z0-9_-]/g, "-") || "host";
@@ -33,7 +35,6 @@ export default defineRw({
     const store = await openStore(ctx);
     try {
       const now = ctx.now().toISOString();
-      const { checkTaskOption, planRun } = await import("../../orchestrator/dry-run.ts");
       if (task) checkTaskOption((await store.snapshot()).state, task, now, host());
       if (args["dry-run"]) {
         const plan = await planRun(store, { parallel, ...filters, host: host(), now, env: ctx.env });
@@ -45,8 +46,6 @@ export default defineRw({
         lines.push("then whatever those unblock, until nothing is ready.");
         return ctx.stdout(`${lines.join("\n")}\n`);
       }
-      const { runLoop } = await import("../../orchestrator/loop.ts");
-      const { createAgentExecutor } = await import("../../orchestrator/agent-executor.ts");
       const executor = await createAgentExecutor(store, ctx.env);
       const stop = new AbortController();
       const onSignal = (sig: string): void => {
