@@ -96,6 +96,8 @@ export interface SessionStats {
   duration_ms: number;
   tasks: string[];
   interrupted: boolean;
+  /** "completed" (ran to the end), "interrupted" (Ctrl-C or a run-stopping error), "failed" (nothing done, something failed). */
+  outcome: "completed" | "interrupted" | "failed";
 }
 
 export const decideSessionStarted = (session: string, data: Record<string, unknown>): Decider<{ session: string }> => (_state, ctx) => ({

@@ -154,6 +154,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
       completed: summary.completed.length, failed: summary.failed.length + summary.blocked.length,
       tokens: { input: summary.usage.input_tokens, output: summary.usage.output_tokens }, cost_usd: Math.round(summary.usage.cost_usd * 1e6) / 1e6,
       duration_ms: summary.duration_ms, tasks: [...startedTasks], interrupted: summary.interrupted || fatal !== undefined,
+      outcome: summary.interrupted || fatal !== undefined ? "interrupted" : summary.completed.length === 0 && startedTasks.size > 0 ? "failed" : "completed",
     }), runActor);
     o.emit({ event: "session.ended", session, completed: summary.completed, failed: summary.failed, blocked: summary.blocked, usage: summary.usage, duration_ms: summary.duration_ms, interrupted: summary.interrupted });
     if (fatal !== undefined) throw fatal;

@@ -34,7 +34,7 @@ describe("rw run survives SIGKILL", () => {
     const marker = join(wtDir, "agent-started");
 
     const killed = runFixture({ RW_TEST_HANG_ON: first, RW_TEST_MARKER: marker });
-    const worktree = await waitFor(() => existsSync(marker) && readFileSync(marker, "utf8"), { timeoutMs: 30_000, what: "the agent to start" });
+    const worktree = await waitFor(() => (existsSync(marker) ? readFileSync(marker, "utf8") : ""), { timeoutMs: 30_000, what: "the agent to start" });
     killed.kill();
     expect((await killed.done).code).toBeNull();
     const held = JSON.parse(await repo.rwOk(["show", first, "--json"])) as { task: { status: string; assignee: string } };
