@@ -38,7 +38,7 @@ describe("rw daemon: mirror -> ref", () => {
     expect(onRef(`tasks/${a}.md`)).toContain("title: Add login and logout");
     expect(onRef("STATE.md")).toMatch(/Recently done[\s\S]*Add login and logout/);
     await waitFor(() => readMirror(repo, "BOARD.md").match(/## Done \(1\)\n\n- \[/), { what: "BOARD.md in the mirror" });
-    expect(daemon.output()).toMatch(new RegExp(`committed .rewind/tasks/${a}.md: task.edited, task.completed`));
+    await daemon.waitLine(new RegExp(`committed .rewind/tasks/${a}.md: task.edited, task.completed`));
     await repo.rwOk(["doctor"]);
   });
 
@@ -90,7 +90,7 @@ describe("rw daemon: mirror -> ref", () => {
       expect(readMirror(repo, `tasks/${a}.md`)).toBe(text);
       expect(tipOf(repo)).toBe(tip);
     }
-    expect(daemon.output()).toMatch(new RegExp(`problem .rewind/tasks/${a}.md:\\d+: unknown status "doing" \\(fix: `));
+    await daemon.waitLine(new RegExp(`problem .rewind/tasks/${a}.md:\\d+: unknown status "doing" \\(fix: `));
     writeFileSync(mirrorFile(repo, `tasks/${a}.md`), good.replace("priority: 1", "priority: 0"));
     await waitFor(() => !existsSync(mirrorFile(repo, "PROBLEMS.md")), { what: "PROBLEMS.md cleared" });
     await waitFor(() => onRef(`tasks/${a}.md`).includes("priority: 0"));
@@ -108,7 +108,7 @@ describe("rw daemon: ref -> mirror", () => {
       await repo.rwOk(["claim", a], { actor: "agent-7", cwd: wt });
       await waitFor(() => readMirror(repo, `tasks/${a}.md`).includes("assignee: agent-7"), { what: "assignee in the mirror" });
       await waitFor(() => /In progress[\s\S]*agent-7[\s\S]*Ready next/.test(readMirror(repo, "STATE.md")), { what: "STATE.md in progress" });
-      expect(daemon.output()).toContain(`refreshed .rewind/tasks/${a}.md`);
+      await daemon.waitLine(new RegExp(`refreshed .rewind/tasks/${a}.md`));
     } finally {
       repo.git(["worktree", "remove", "--force", wt]);
     }
