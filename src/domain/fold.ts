@@ -71,6 +71,10 @@ const TASK_HANDLERS: Record<string, Handler> = {
 export function apply(state: State, e: RwEvent): void {
   state.event_count++;
   if (e.ts > state.last_ts) state.last_ts = e.ts;
+  if (RESOLUTION_TYPES.has(e.type)) {
+    applyResolution(state, e);
+    return;
+  }
   if (e.type === "task.created" && e.task) {
     state.tasks[e.task] = taskFromCreated(e);
     return;
@@ -81,6 +85,32 @@ export function apply(state: State, e: RwEvent): void {
   if (!task || !handler) return;
   handler(task, e);
   task.updated_at = e.ts;
+}
+
+/** Events a sync merge derived for a conflict (domain/merge.ts): they carry the resolved fields. */
+export const RESOLUTION_TYPES: ReadonlySet<string> = new Set(["task.claim_lost", "task.cancel_kept", "task.renamed"]);
+
+function patchTask(task: Task, patch: unknown): void {
+  if (typeof patch !== "object" || patch === null) return;
+  const rec = task as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null || value === undefined) delete rec[key];
+    else rec[key] = JSON.parse(JSON.stringify(value)) as unknown;
+  }
+}
+
+function applyResolution(state: State, e: RwEvent): void {
+  const d = e.data;
+  const created = d.create as Task | undefined;
+  if (created && typeof created === "object" && typeof created.id === "string") state.tasks[created.id] = JSON.parse(JSON.stringify(created)) as Task;
+  const own = e.task !== undefined ? state.tasks[e.task] : undefined;
+  if (own) patchTask(own, d.set);
+  if (typeof d.rewrites === "object" && d.rewrites !== null) {
+    for (const [id, patch] of Object.entries(d.rewrites as Record<string, unknown>)) {
+      const task = state.tasks[id];
+      if (task) patchTask(task, patch);
+    }
+  }
 }
 
 function taskFromCreated(e: RwEvent): Task {

@@ -23,9 +23,17 @@ export default defineRw({
     const leaseMs = lease === undefined ? undefined : parseDuration(lease, "--lease");
     const opts = { ...(leaseMs !== undefined ? { leaseMs } : {}), force: Boolean(args.force) };
     const decide = id === undefined ? decideClaimNext(opts) : decideClaim(id, opts);
+    let remote: string | undefined;
     await runWrite(args, decide, (r) => {
       const how = r.renewed ? "renewed claim on" : r.takeover_from ? `took over (lease of ${r.takeover_from} expired)` : "claimed";
-      return `${how} ${r.id}: ${r.title} (lease until ${r.lease_until})`;
+      return `${how} ${r.id}: ${r.title} (lease until ${r.lease_until})${remote ? `; accepted by ${remote}` : ""}`;
+    }, async (store, actor) => {
+      if (store.config.sync.claims !== "remote") return undefined;
+      // Loaded only in this mode: a local claim stays as light as `rw ready`.
+      const { remoteClaimHooks } = await import("../../sync/remote-claims.ts");
+      const { syncRemote } = await import("../../sync/sync.ts");
+      remote = syncRemote(store);
+      return remoteClaimHooks(store, actor, remote);
     });
   },
 });

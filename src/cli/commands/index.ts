@@ -25,5 +25,6 @@ export const commands: Record<string, Loader> = {
   fail: lazy(() => import("./fail.ts")),
   history: lazy(() => import("./history.ts")),
   doctor: lazy(() => import("./doctor.ts")),
+  sync: lazy(() => import("./sync.ts")),
   demo: lazy(() => import("./demo.ts")),
 };
