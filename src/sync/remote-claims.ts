@@ -10,6 +10,8 @@ import { syncOnce, syncRemote } from "./sync.ts";
  * counts. Losing the push is a lost race like any other: fetch, decide again (for `--next`, on
  * the next ready task), and a task another machine took fails with exit code 3.
  */
+export const defaultRemote = (store: Store): string => syncRemote(store);
+
 export function remoteClaimHooks(store: Store, actor: Actor, remote = syncRemote(store)): TxHooks {
   return {
     prepare: async () => {

@@ -5,6 +5,8 @@ import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
 
+const loadRemoteClaims = () => import("../../sync/remote-claims.ts");
+
 export default defineRw({
   meta: { name: "claim", description: "Take a task atomically (exactly one claimer wins)" },
   args: {
@@ -30,10 +32,9 @@ export default defineRw({
     }, async (store, actor) => {
       if (store.config.sync.claims !== "remote") return undefined;
       // Loaded only in this mode: a local claim stays as light as `rw ready`.
-      const { remoteClaimHooks } = await import("../../sync/remote-claims.ts");
-      const { syncRemote } = await import("../../sync/sync.ts");
-      remote = syncRemote(store);
-      return remoteClaimHooks(store, actor, remote);
+      const claims = await loadRemoteClaims();
+      remote = claims.defaultRemote(store);
+      return claims.remoteClaimHooks(store, actor, remote);
     });
   },
 });
