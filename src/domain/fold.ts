@@ -1,3 +1,4 @@
+import { cloneTouched, STATE_HANDLERS } from "./fold-plan.ts";
 import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
 
 /**
@@ -16,7 +17,10 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 
 function setStatus(task: Task, status: Status, opts: { keepAssignee?: boolean } = {}): void {
   task.status = status;
-  if (status !== "in_progress") delete task.lease_until;
+  if (status !== "in_progress") {
+    delete task.lease_until;
+    delete task.claimed_at;
+  }
   if (!opts.keepAssignee && status !== "in_progress") delete task.assignee;
   if (status !== "blocked") delete task.blocked_reason;
 }
@@ -31,6 +35,8 @@ const TASK_HANDLERS: Record<string, Handler> = {
     }
   },
   "task.claimed": (t, e) => {
+    // A renewal by the same claimant keeps the original start; anything else starts a new claim.
+    if (!(t.status === "in_progress" && t.assignee === e.actor && t.claimed_at !== undefined)) t.claimed_at = e.ts;
     setStatus(t, "in_progress");
     t.assignee = e.actor;
     const lease = str(e.data.lease_until);
@@ -75,6 +81,11 @@ export function apply(state: State, e: RwEvent): void {
     applyResolution(state, e);
     return;
   }
+  const stateHandler = STATE_HANDLERS[e.type];
+  if (stateHandler) {
+    stateHandler(state, e);
+    return;
+  }
   if (e.type === "task.created" && e.task) {
     state.tasks[e.task] = taskFromCreated(e);
     return;
@@ -90,27 +101,42 @@ export function apply(state: State, e: RwEvent): void {
 /** Events a sync merge derived for a conflict (domain/merge.ts): they carry the resolved fields. */
 export const RESOLUTION_TYPES: ReadonlySet<string> = new Set(["task.claim_lost", "task.cancel_kept", "task.renamed"]);
 
-function patchTask(task: Task, patch: unknown): void {
-  if (typeof patch !== "object" || patch === null) return;
-  const rec = task as unknown as Record<string, unknown>;
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A patched copy, never an in-place change: the task may be shared with a cached snapshot (applyCopy). */
+function patchTask(state: State, id: string, patch: unknown): void {
+  const task = state.tasks[id];
+  if (!task || typeof patch !== "object" || patch === null) return;
+  const rec = copy(task) as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     if (value === null || value === undefined) delete rec[key];
-    else rec[key] = JSON.parse(JSON.stringify(value)) as unknown;
+    else rec[key] = copy(value);
   }
+  state.tasks[id] = rec as unknown as Task;
 }
 
 function applyResolution(state: State, e: RwEvent): void {
   const d = e.data;
   const created = d.create as Task | undefined;
-  if (created && typeof created === "object" && typeof created.id === "string") state.tasks[created.id] = JSON.parse(JSON.stringify(created)) as Task;
-  const own = e.task !== undefined ? state.tasks[e.task] : undefined;
-  if (own) patchTask(own, d.set);
+  if (created && typeof created === "object" && typeof created.id === "string") state.tasks[created.id] = copy(created);
+  if (e.task !== undefined) patchTask(state, e.task, d.set);
   if (typeof d.rewrites === "object" && d.rewrites !== null) {
-    for (const [id, patch] of Object.entries(d.rewrites as Record<string, unknown>)) {
-      const task = state.tasks[id];
-      if (task) patchTask(task, patch);
-    }
+    for (const [id, patch] of Object.entries(d.rewrites as Record<string, unknown>)) patchTask(state, id, patch);
   }
+}
+
+/**
+ * Applies events to a copy-on-write copy: the given state (possibly a cached snapshot) is left
+ * untouched, and only the records the events change are copied.
+ */
+export function applyCopy(state: State, events: readonly RwEvent[]): State {
+  const next: State = { ...state, tasks: { ...state.tasks }, initiatives: { ...state.initiatives }, decisions: [...state.decisions], sessions: { ...state.sessions } };
+  const copied = new Set<string>();
+  for (const e of events) {
+    cloneTouched(next, e, copied);
+    apply(next, e);
+  }
+  return next;
 }
 
 function taskFromCreated(e: RwEvent): Task {

@@ -24,7 +24,11 @@ export const commands: Record<string, Loader> = {
   done: lazy(() => import("./done.ts")),
   fail: lazy(() => import("./fail.ts")),
   history: lazy(() => import("./history.ts")),
+  initiative: lazy(() => import("./initiative.ts")),
+  decide: lazy(() => import("./decide.ts")),
+  decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
   sync: lazy(() => import("./sync.ts")),
+  mcp: lazy(() => import("./mcp.ts")),
   demo: lazy(() => import("./demo.ts")),
 };
