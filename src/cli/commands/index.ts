@@ -29,6 +29,8 @@ export const commands: Record<string, Loader> = {
   decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
   sync: lazy(() => import("./sync.ts")),
+  run: lazy(() => import("./run.ts")),
+  logs: lazy(() => import("./logs.ts")),
   mcp: lazy(() => import("./mcp.ts")),
   demo: lazy(() => import("./demo.ts")),
 };
