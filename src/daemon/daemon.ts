@@ -24,6 +24,7 @@ export interface DaemonOptions {
 /** Coalesces file events: a burst of saves becomes one round (and one commit). */
 const BATCH_MS = 40;
 const BATCH_MAX_MS = 250;
+const RECHECK_MS = 150;
 
 /**
  * The daemon (DESIGN §5): watches `.rewind/` (chokidar) and the state ref (fs.watch on the ref's
@@ -44,13 +45,31 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let firstQueued = 0;
   let retry = false;
+  let first = true;
+  let settling = false;
+  const recheck = (paths: Set<string>): void => {
+    setTimeout(() => {
+      if (opts.signal.aborted) return;
+      for (const p of paths) hints.add(p);
+      running = running.then(async () => {
+        settling = true;
+        await round();
+        settling = false;
+      });
+    }, RECHECK_MS).unref();
+  };
 
   const round = async (): Promise<void> => {
     const batch = full ? undefined : new Set(hints);
+    const thorough = first;
+    first = false;
     full = false;
     hints.clear();
     try {
-      const r = await syncMirror(store, { actor: opts.actor, log, ...(batch ? { hints: batch } : {}) });
+      const r = await syncMirror(store, { actor: opts.actor, log, thorough, ...(batch ? { hints: batch } : {}) });
+      // NOTE: chokidar drops a change whose mtime equals the one it last saw (two saves in one
+      // clock tick), so the files of a batch are looked at once more shortly after.
+      if (batch && batch.size > 0 && (r.applied.length > 0 || !settling)) recheck(batch);
       if (!r.ran) {
         full = true; // a command held the sync lock: look at everything on the next tick
         retry = true;

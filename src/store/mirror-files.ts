@@ -50,12 +50,6 @@ export async function writeAtomic(path: string, data: Buffer): Promise<Stat> {
   return (await statOf(path)) ?? { mtimeMs: 0, size: data.length };
 }
 
-export async function removeIfSame(path: string, expected: Stat | undefined): Promise<boolean> {
-  if (!sameStat(await statOf(path), expected)) return false;
-  await unlink(path).catch(() => undefined);
-  return true;
-}
-
 export function problemsText(problems: TaskFileProblem[]): string {
   const lines = [
     "# Problems in .rewind/",

@@ -127,8 +127,9 @@ function fileEvents(state: State, input: FileInput, ctx: DecideContext, problem:
   }
   const claimed = input.pendingId !== undefined ? state.tasks[input.pendingId] : undefined;
   if (claimed) {
-    // Created by an earlier round that stopped before renaming the file: it is that task now.
-    return changeEvents(state, claimed, normalise(f, input.parsed.body), fromTask(claimed), ctx);
+    // Created by an earlier round that stopped before renaming the file: it is that task now
+    // (and the file still has to be renamed to it).
+    return { ...changeEvents(state, claimed, normalise(f, input.parsed.body), fromTask(claimed), ctx), created: true };
   }
   if (f.id !== undefined && state.tasks[f.id]) {
     problem("id", `id ${f.id} is already used by tasks/${f.id}.md`, "remove the id line to create a new task, or edit that task's own file");

@@ -1,12 +1,12 @@
 import { readdirSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { DecideContext } from "../domain/decide.ts";
 import { newTaskId } from "../domain/decide-task.ts";
 import { isValidId } from "../domain/ids.ts";
 import type { ParsedTaskFile, TaskFileProblem } from "../format/task-parse.ts";
 import type { FileInput, IngestOutcome } from "./mirror-ingest.ts";
-import { isTaskFileName, removeIfSame, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
+import { isTaskFileName, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
 import { mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
 import { parseCommitTree, parseTree } from "./objects.ts";
 import type { Actor, Store } from "./store.ts";
@@ -16,6 +16,8 @@ export interface SyncOptions {
   /** Paths under `.rewind/` that a watcher saw change; undefined: scan everything. */
   hints?: Set<string>;
   log?: (line: string) => void;
+  /** Read and hash every candidate instead of trusting unchanged stats (the daemon's first round). */
+  thorough?: boolean;
 }
 
 export interface SyncReport {
@@ -31,7 +33,7 @@ export interface SyncReport {
 
 const VIEWS = ["STATE.md", "BOARD.md"];
 
-interface Changed { path: string; text: string; oid: string; stat: Stat }
+interface Changed { path: string; bytes: Buffer; text: string; oid: string; stat: Stat }
 
 /**
  * One sync round between `.rewind/` and the state ref (DESIGN §2, §5): first the human's edits
@@ -82,7 +84,9 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       if (rec && isValidId(id)) deleted.push({ path: p, id });
       continue;
     }
-    if (rec && sameStat(rec, st)) continue;
+    // A watcher's hint is trusted over stats: a save in the same clock tick as our last write,
+    // with the same size, would otherwise look unchanged.
+    if (rec && sameStat(rec, st) && !opts.hints?.has(p) && !opts.thorough) continue;
     const bytes = await readFile(join(root, p)).catch(() => undefined);
     if (!bytes) continue;
     const oid = store.writer.hash("blob", bytes);
@@ -92,7 +96,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       continue;
     }
     if (index.problems[p]?.oid === oid) continue;
-    changed.push({ path: p, text: bytes.toString("utf8"), oid, stat: st });
+    changed.push({ path: p, bytes, text: bytes.toString("utf8"), oid, stat: st });
   }
 
   // 2. Mirror -> ref: one transaction for the whole batch.
@@ -124,9 +128,10 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
         const restore = deleted.some((d) => d.path === p) || (full && rec !== undefined && !disk.has(p));
         if (rec && rec.oid === e.oid && !touched.has(p) && !restore) continue;
         if (index.problems[p]) continue; // the human's bytes stay until they fix them
-        const now = await statOf(join(root, p));
-        const seen = changed.find((c) => c.path === p)?.stat ?? (rec ? { mtimeMs: rec.mtimeMs, size: rec.size } : undefined);
-        if (now && !sameStat(now, seen)) continue; // edited since we looked: the next round takes it
+        // Overwrite only the bytes we know (what we ingested, or what we last wrote): anything
+        // else was saved since we looked, and the next round takes it.
+        const expected = changed.find((c) => c.path === p)?.oid ?? rec?.oid;
+        if (!(await unchangedOnDisk(store, join(root, p), expected))) continue;
         await writeBlob(store, root, index, p, e.oid);
         report.refreshed++;
         if (report.refreshed <= 20) log(`refreshed ${where(p)}`);
@@ -134,8 +139,9 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       index.tasksTree = tasksTree;
     }
     for (const [from, id] of renames) {
-      const seen = changed.find((c) => c.path === from)?.stat;
-      if (await removeIfSame(join(root, from), seen)) {
+      const seen = changed.find((c) => c.path === from)?.oid;
+      if (await unchangedOnDisk(store, join(root, from), seen)) {
+        await unlink(join(root, from)).catch(() => undefined);
         delete index.files[from];
         delete index.pending[from];
         log(`renamed ${where(from)} -> ${where(`tasks/${id}.md`)}`);
@@ -178,6 +184,13 @@ export async function mirrorUpToDate(store: Store, root: string): Promise<boolea
   if (disk.size !== stamp.count) return false;
   for (const st of disk.values()) if (st.mtimeMs >= stamp.mtimeMs) return false;
   return true;
+}
+
+/** True when the file is absent or holds exactly the blob `expected`. */
+async function unchangedOnDisk(store: Store, path: string, expected: string | undefined): Promise<boolean> {
+  const bytes = await readFile(path).catch(() => undefined);
+  if (!bytes) return true;
+  return expected !== undefined && store.writer.hash("blob", bytes) === expected;
 }
 
 async function writeBlob(store: Store, root: string, index: MirrorIndex, path: string, oid: string): Promise<void> {
@@ -240,6 +253,13 @@ async function ingest(store: Store, index: MirrorIndex, changed: Changed[], dele
     }
   }
   for (const a of tx.result.applied) {
+    const c = changed.find((x) => x.path === a.path);
+    if (c && !a.created) {
+      // What was just recorded is the new base for this file: a later save is diffed against
+      // it, even when the file cannot be rewritten at once because it changed again.
+      await store.writer.write("blob", c.bytes);
+      index.files[a.path] = { oid: c.oid, ...c.stat };
+    }
     if (a.types.length > 0) log(`committed ${where(a.path)}${a.created ? ` as ${a.id}` : ""}: ${a.types.join(", ")}`);
   }
   return tx;
