@@ -1,3 +1,4 @@
+import { applyUsage } from "./spend.ts";
 import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
 
 /**
@@ -75,6 +76,7 @@ export function apply(state: State, e: RwEvent): void {
     state.tasks[e.task] = taskFromCreated(e);
     return;
   }
+  if (e.type === "agent.usage") applyUsage(state.spend, e);
   if (!e.task) return;
   const task = state.tasks[e.task];
   const handler = TASK_HANDLERS[e.type];

@@ -1,6 +1,7 @@
 import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { apply } from "../domain/fold.ts";
+import { cloneSpend } from "../domain/spend.ts";
 import type { RwEvent, State } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
 import { renderChanged } from "./layout.ts";
@@ -31,6 +32,7 @@ export function eventTime(clock: Date, lastTs: string): string {
 /** Copy-on-write: the snapshot may be cached in memory, so only fresh copies of touched tasks are mutated. */
 function applyEvents(state: State, events: RwEvent[]): State {
   const next: State = { ...state, tasks: { ...state.tasks } };
+  if (events.some((e) => e.type === "agent.usage")) next.spend = cloneSpend(state.spend);
   const copied = new Set<string>();
   for (const e of events) {
     const id = e.task;

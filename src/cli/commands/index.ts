@@ -26,4 +26,7 @@ export const commands: Record<string, Loader> = {
   history: lazy(() => import("./history.ts")),
   doctor: lazy(() => import("./doctor.ts")),
   demo: lazy(() => import("./demo.ts")),
+  agent: lazy(() => import("./agent.ts")),
+  config: lazy(() => import("./config.ts")),
+  budget: lazy(() => import("./budget.ts")),
 };
