@@ -56,7 +56,7 @@ const schema = z.object({
     profile: z.enum(PROFILES), provider: z.enum(PROVIDERS), max_turns: z.number().int().positive().max(1000), timeout: duration, retries: z.number().int().min(0).max(10),
   }).partial().optional(),
   roles: z.strictObject({ planner: roleTable, worker: roleTable, verifier: roleTable }).partial().optional(),
-  profiles: z.record(z.enum(PROFILES), z.strictObject({ planner: z.string().min(1), worker: z.string().min(1), verifier: z.string().min(1) }).partial()).optional(),
+  profiles: z.partialRecord(z.enum(PROFILES), z.strictObject({ planner: z.string().min(1), worker: z.string().min(1), verifier: z.string().min(1) }).partial()).optional(),
   pricing: z.record(z.string(), z.strictObject({ input: usd, output: usd })).optional(),
   budgets: z.strictObject({ task_usd: usd, project_usd: usd, roles: z.strictObject({ planner: usd, worker: usd, verifier: usd }).partial() }).partial().optional(),
   tools: z.strictObject({ allow_commands: z.array(z.string().min(1)), command_timeout: duration, output_cap: z.number().int().min(256).max(10_000_000) }).partial().optional(),
@@ -100,11 +100,12 @@ function splitModel(value: string): { provider?: ProviderName; model: string } {
   return { model: value };
 }
 
-function profileModel(doc: Doc, profile: Profile, role: Role, provider: ProviderName): { provider?: ProviderName; model?: string } {
+/** The model a profile gives a role on a provider: the config's entry if it fits that provider, else the shipped one. */
+function profileModel(doc: Doc, profile: Profile, role: Role, provider: ProviderName): string | undefined {
   const own = doc.profiles?.[profile]?.[role];
-  if (own) return splitModel(own);
-  const shipped = DEFAULT_PROFILE_MODELS[provider]?.[profile][role] ?? FALLBACK_MODEL[provider];
-  return shipped ? { model: shipped } : {};
+  const entry = own ? splitModel(own) : undefined;
+  if (entry && (!entry.provider || entry.provider === provider)) return entry.model;
+  return DEFAULT_PROFILE_MODELS[provider]?.[profile][role] ?? FALLBACK_MODEL[provider];
 }
 
 function settings(t: ProviderTable, provider: ProviderName, model: string | undefined, base: { retries: number }, where: string, file: string): ProviderSettings {
@@ -138,16 +139,16 @@ export function resolveAgentConfig(raw: Record<string, unknown>, file = ".rewind
   for (const role of ROLES) {
     const t = doc.roles?.[role] ?? {};
     const forced = override.provider && (!override.role || override.role === role) ? override.provider : undefined;
-    const fromProfile = profileModel(doc, profile, role, forced ?? t.provider ?? a.provider ?? "anthropic");
-    const provider = forced ?? t.provider ?? fromProfile.provider ?? a.provider ?? "anthropic";
+    const own = doc.profiles?.[profile]?.[role];
+    const provider = forced ?? t.provider ?? (own ? splitModel(own).provider : undefined) ?? a.provider ?? "anthropic";
     const keepOwnModel = !forced || forced === t.provider;
-    const model = keepOwnModel && t.model ? t.model : profileModel(doc, profile, role, provider).model;
-    const own = keepOwnModel ? t : { ...t, provider, model: undefined };
+    const model = keepOwnModel && t.model ? t.model : profileModel(doc, profile, role, provider);
+    const table = keepOwnModel ? t : { ...t, provider, model: undefined };
     const fb = t.fallback;
     roles[role] = {
-      ...settings(own, provider, model, base, `roles.${role}`, file),
+      ...settings(table, provider, model, base, `roles.${role}`, file),
       role,
-      fallback: fb ? settings(fb, fb.provider ?? "openai", fb.model ?? profileModel(doc, profile, role, fb.provider ?? "openai").model, base, `roles.${role}.fallback`, file) : undefined,
+      fallback: fb ? settings(fb, fb.provider ?? "openai", fb.model ?? profileModel(doc, profile, role, fb.provider ?? "openai"), base, `roles.${role}.fallback`, file) : undefined,
       max_turns: t.max_turns ?? a.max_turns ?? 40,
       timeout_ms: t.timeout ? parseDuration(t.timeout, `roles.${role}.timeout`) : timeoutMs,
     };

@@ -7,9 +7,9 @@ export type Profile = (typeof PROFILES)[number];
 /** Shipped profile → role → model maps, per provider family. A config's [profiles.*] overrides them. */
 export const DEFAULT_PROFILE_MODELS: Partial<Record<ProviderName, Record<Profile, Record<Role, string>>>> = {
   anthropic: {
-    quality: { planner: "claude-opus-4-1", worker: "claude-opus-4-1", verifier: "claude-sonnet-4-5" },
-    balanced: { planner: "claude-opus-4-1", worker: "claude-sonnet-4-5", verifier: "claude-sonnet-4-5" },
-    budget: { planner: "claude-sonnet-4-5", worker: "claude-haiku-4-5", verifier: "claude-haiku-4-5" },
+    quality: { planner: "claude-opus-4-5", worker: "claude-opus-4-5", verifier: "claude-sonnet-4-6" },
+    balanced: { planner: "claude-opus-4-5", worker: "claude-sonnet-4-6", verifier: "claude-sonnet-4-6" },
+    budget: { planner: "claude-sonnet-4-6", worker: "claude-haiku-4-5", verifier: "claude-haiku-4-5" },
   },
   openai: {
     quality: { planner: "gpt-5", worker: "gpt-5", verifier: "gpt-5" },
@@ -28,7 +28,9 @@ export const FALLBACK_MODEL: Partial<Record<ProviderName, string>> = { command: 
  * override any of them with [pricing."model"] in config.toml.
  */
 export const DEFAULT_PRICING: Record<string, Price> = {
+  "claude-opus-4-5": { input: 5, output: 25 },
   "claude-opus-4-1": { input: 15, output: 75 },
+  "claude-sonnet-4-6": { input: 3, output: 15 },
   "claude-opus-4-0": { input: 15, output: 75 },
   "claude-sonnet-4-5": { input: 3, output: 15 },
   "claude-sonnet-4-0": { input: 3, output: 15 },

@@ -6,7 +6,8 @@ import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
 import { secretValues } from "./redact.ts";
 import { executeTool, openSandbox, TOOL_SPECS, type ToolContext } from "./tools/index.ts";
-import type { CliProvider, Message, Progress, Role, ToolResult, TranscriptEntry } from "./types.ts";
+import { ProviderError, type CliProvider, type Message, type Progress, type Role, type ToolResult, type TranscriptEntry } from "./types.ts";
+
 
 export interface AgentSessionOptions {
   role: Role;
@@ -84,7 +85,12 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
   });
   const stopReason = (): StopReason => (opts.signal?.aborted ? "aborted" : "timeout");
   try {
-    if ((await caller.primary()).kind === "cli") return await runCli(opts, caller, recorder, transcript, controller.signal, result, stopReason);
+    const primary = await caller.primary().catch((err: unknown) => {
+      if (err instanceof ProviderError) return err;
+      throw err;
+    });
+    if (primary instanceof ProviderError) return result("provider_error", 0, "stopped: provider error", { error: `${primary.provider}: ${primary.message}` });
+    if (primary.kind === "cli") return await runCli(opts, caller, recorder, transcript, controller.signal, result, stopReason);
     const sandbox = await openSandbox(opts.worktree);
     const toolCtx: ToolContext = {
       sandbox, secrets: secretValues(opts.env), signal: controller.signal,
@@ -107,7 +113,8 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
         return result(controller.signal.aborted ? stopReason() : "provider_error", turn - 1, "stopped: provider error", { error: call.error });
       }
       const res = call.response;
-      const cost = recorder.costOf(res.model || call.settings.model, res.usage.input_tokens, res.usage.output_tokens);
+      // Priced and recorded under the configured model name, so budgets and `rw budget` use one key per model.
+      const cost = recorder.costOf(call.settings.model, res.usage.input_tokens, res.usage.output_tokens);
       const usage = { provider: call.settings.provider, model: call.settings.model, ...res.usage, cost_usd: cost };
       opts.onProgress?.({ type: "usage", ...res.usage, cost_usd: cost });
       if (res.text) transcript.push({ type: "text", role: "assistant", text: res.text });

@@ -17,7 +17,7 @@ export function create(s: ProviderSettings): CliProvider {
   const template = s.command ?? "";
   const words = (() => {
     try {
-      return splitCommand(template);
+      return splitCommand(template, { template: true });
     } catch (err) {
       throw new ProviderError("command", "bad_request", `roles.<role>.command: ${(err as Error).message}`);
     }

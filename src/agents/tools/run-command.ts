@@ -13,7 +13,7 @@ export interface RunCommandLimits {
  * interpreted: the command runs without a shell, so `npm test; rm -rf ~` cannot sneak past the
  * allow-list.
  */
-export function splitCommand(line: string): string[] {
+export function splitCommand(line: string, opts: { template?: boolean } = {}): string[] {
   const words: string[] = [];
   let cur = "";
   let quote: '"' | "'" | null = null;
@@ -31,7 +31,7 @@ export function splitCommand(line: string): string[] {
       if (any || cur !== "") words.push(cur);
       cur = "";
       any = false;
-    } else if (/[;&|<>`$(){}\n\\]/.test(ch)) {
+    } else if ((opts.template ? /[;&|<>`$()\n\\]/ : /[;&|<>`$(){}\n\\]/).test(ch)) {
       throw new ToolError(`shell syntax (${ch}) is not supported: run one command without pipes, redirects or substitutions`);
     } else {
       cur += ch;
