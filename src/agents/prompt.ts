@@ -4,9 +4,17 @@ import type { RwEvent, Task } from "../domain/types.ts";
 import { readTemplate } from "../store/templates.ts";
 import type { Role } from "./types.ts";
 
-/** Everything a prompt template can use; empty strings drop their `{{#name}}…{{/name}}` block. */
+/**
+ * Everything a prompt template can use; empty strings drop their `{{#name}}…{{/name}}` block.
+ * `id`, `title`, `body`, `gates`, `feedback` and `attempt` are the names the orchestrator's worker
+ * template used first; both renderers fill the same template.
+ */
 export interface PromptVars {
   role: Role;
+  id: string;
+  title: string;
+  body: string;
+  attempt: string;
   task_id: string;
   task_title: string;
   task_body: string;
@@ -19,10 +27,13 @@ export interface PromptVars {
   evidence: string;
 }
 
-/** `{{name}}` substitution and `{{#name}}…{{/name}}` blocks kept only when the value is non-empty. */
-export function fillTemplate(template: string, vars: Record<string, string>): string {
+/**
+ * `{{name}}` substitution and `{{#name}}…{{/name}}` blocks kept only when the value is non-empty.
+ * Unknown names become empty, or stay as written with `keepUnknown` (so a typo is visible).
+ */
+export function fillTemplate(template: string, vars: Record<string, string>, keepUnknown = false): string {
   const blocks = template.replace(/\{\{#(\w+)\}\}\n?([\s\S]*?)\{\{\/\1\}\}\n?/g, (_m, name: string, inner: string) => ((vars[name] ?? "").trim() !== "" ? `\n${inner}` : ""));
-  return blocks.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => vars[name] ?? "").replace(/\n{3,}/g, "\n\n");
+  return blocks.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => vars[name] ?? (keepUnknown ? m : "")).replace(/\n{3,}/g, "\n\n");
 }
 
 /** The checkbox items under a heading named "Acceptance criteria" (any level), as written. */
@@ -61,6 +72,8 @@ export interface PromptSources {
   stateMd?: string | undefined;
   feedback?: string | undefined;
   evidence?: string | undefined;
+  /** The attempt number (the orchestrator retries with feedback). */
+  attempt?: number | undefined;
 }
 
 /** Decisions that apply: those of this task, of its initiative, and project-wide ones (newest 10). */
@@ -78,17 +91,24 @@ export function promptVars(src: PromptSources): PromptVars {
   const t = src.task;
   const gates = [...new Set([...t.gates, ...src.configGates])];
   const state = (src.stateMd ?? "").split("\n").slice(0, 60).join("\n").trim();
+  const attempt = src.attempt ?? 1;
+  const body = bodyWithoutCriteria(t.body) || "(no description)";
+  const feedback = (src.feedback ?? "").trim();
   return {
     role: src.role,
+    id: t.id,
+    title: t.title,
+    body,
+    attempt: String(attempt),
     task_id: t.id,
     task_title: t.title,
-    task_body: bodyWithoutCriteria(t.body) || "(no description)",
+    task_body: body,
     acceptance_criteria: acceptanceCriteria(t.body).join("\n"),
-    gates: gates.map((g) => `- \`${g}\``).join("\n"),
+    gates: gates.length === 0 ? "" : `\nThese commands must pass in the worktree before the task counts as done:\n${gates.map((g) => `- \`${g}\``).join("\n")}\n`,
     initiative: (src.initiative ?? "").trim(),
     decisions: decisions(t, src.events),
     state,
-    feedback: (src.feedback ?? "").trim(),
+    feedback: feedback ? `\n# Your previous attempt${attempt > 1 ? ` (${attempt - 1})` : ""} failed\n\n${feedback}\n\nFix this in this attempt.\n` : "",
     evidence: (src.evidence ?? "").trim(),
   };
 }

@@ -1,5 +1,5 @@
 import { decideCreate } from "../../domain/decide-task.ts";
-import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
+import { actorArg, allValues, int, jsonArg, list, one, readBody } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { runWrite } from "../write.ts";
@@ -13,6 +13,8 @@ export default defineRw({
     label: { type: "string", alias: "l", description: "a label (repeatable, or comma-separated)" },
     dep: { type: "string", alias: "d", description: "a task this one waits on (repeatable)" },
     parent: { type: "string", description: "parent task ID" },
+    initiative: { type: "string", alias: "i", description: "the initiative this task belongs to" },
+    phase: { type: "string", description: "the initiative's phase (ready only once that phase is approved)", valueHint: "N" },
     gate: { type: "string", description: "a command that must pass before the task is done (repeatable)" },
     defer: { type: "string", description: "not ready before this date (ISO 8601)" },
     id: { type: "string", description: "use this ID instead of a generated one (imports)" },
@@ -24,25 +26,30 @@ export default defineRw({
   examples: [
     'rw create "Add login endpoint" -p 1 --type feature --label api',
     'rw create "Wire the form" --dep rw-a1b2 --body-file notes.md',
+    'rw create "Sign tokens" --initiative in-3m8d --phase 1',
     'printf "## Acceptance criteria\\n- [ ] returns 200\\n" | rw create "Health check"',
   ],
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const body = await readBody(context(), args, true);
     const priority = int(args.priority, "--priority");
     const type = one(args.type);
     const parent = one(args.parent);
     const defer = one(args.defer);
     const id = one(args.id);
+    const initiative = one(args.initiative);
+    const phase = int(args.phase, "--phase");
     await runWrite(
       args,
       decideCreate({
         title: args.title,
-        labels: list(args.label),
-        deps: list(args.dep),
-        gates: repeated(args.gate),
+        labels: list(allValues(rawArgs, "label", "l")),
+        deps: list(allValues(rawArgs, "dep", "d")),
+        gates: allValues(rawArgs, "gate").filter((g) => g.trim() !== ""),
         ...(priority !== undefined ? { priority } : {}),
         ...(type !== undefined ? { type } : {}),
         ...(parent !== undefined ? { parent } : {}),
+        ...(initiative !== undefined ? { initiative } : {}),
+        ...(phase !== undefined ? { phase } : {}),
         ...(defer !== undefined ? { defer_until: defer } : {}),
         ...(id !== undefined ? { id } : {}),
         ...(body !== undefined ? { body } : {}),
