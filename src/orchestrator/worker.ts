@@ -5,7 +5,7 @@ import type { Task } from "../domain/types.ts";
 import { gitOk } from "../store/git.ts";
 import { readAllEvents } from "../store/snapshot.ts";
 import type { Actor, Store } from "../store/store.ts";
-import { findCriteria } from "./criteria.ts";
+import { findCriteria } from "../format/criteria.ts";
 import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
 import { gateFeedback, gatesFor, runGates } from "./gates.ts";
 import { commitWork, mergeTask, type Mutex } from "./merge.ts";
@@ -159,7 +159,8 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     }
 
     const current = (await r.store.snapshot()).state.tasks[task.id] ?? task;
-    const criteria = findCriteria(current.body);
+    // `offset` is where "[ ]" starts: criterion.checked patches exactly there when folded.
+    const criteria = (await findCriteria(current.body)).map((c) => ({ index: c.index, text: c.text, checked: c.checked, offset: c.mark - 1 }));
     const open = criteria.filter((c) => !c.checked);
     if (open.length > 0) {
       step("verify");
