@@ -140,7 +140,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     const prompt = renderWorkerPrompt(r.template, task, gates, attempt, previous?.feedback);
     log(`--- prompt ---\n${prompt}\n--- agent ---\n`);
     const work = await r.executor.work({
-      task, prompt, cwd: wt.path, attempt, actor: w.actor.name, signal: ctl.signal, log,
+      task, prompt, cwd: wt.path, attempt, actor: w.actor.name, session: r.session, signal: ctl.signal, log,
       onProgress: (p) => r.emit({ event: "step", ...base, step: p.step ?? "agent", started_ms: started, usage: addUsage(usage, p.usage) }),
     }).catch((err: unknown) => ({ finished: false, summary: "", usage: noUsage(), error: message(err) }));
     usage = addUsage(usage, work.usage);
@@ -166,7 +166,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
       step("verify");
       await gitOk(["add", "-A"], { cwd: wt.path });
       const diff = await gitOk(["diff", "--cached", `refs/heads/${r.setup.integration}`], { cwd: wt.path });
-      const v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, signal: ctl.signal, log });
+      const v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, session: r.session, signal: ctl.signal, log });
       usage = addUsage(usage, v.usage);
       if (ctl.signal.aborted) return await interrupted();
       const met = new Map(v.verdicts.filter((x) => x.met).map((x) => [x.index, x.evidence]));
