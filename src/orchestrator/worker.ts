@@ -166,7 +166,13 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
       step("verify");
       await gitOk(["add", "-A"], { cwd: wt.path });
       const diff = await gitOk(["diff", "--cached", `refs/heads/${r.setup.integration}`], { cwd: wt.path });
-      const v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, session: r.session, signal: ctl.signal, log });
+      let v;
+      try {
+        v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, session: r.session, signal: ctl.signal, log });
+      } catch (err) {
+        if (ctl.signal.aborted) return await interrupted();
+        return await fail("verifier", `the verifier could not judge the work: ${message(err)}`, "The verifier could not judge this attempt; make the work easy to check against each criterion.");
+      }
       usage = addUsage(usage, v.usage);
       if (ctl.signal.aborted) return await interrupted();
       const met = new Map(v.verdicts.filter((x) => x.met).map((x) => [x.index, x.evidence]));
@@ -199,6 +205,14 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     log(`--- merged ${merged.commit.slice(0, 10)} into ${r.setup.integration}: ${merged.files.length} files; done in ${duration_ms} ms ---\n`);
     r.emit({ event: "task.completed", ...base, duration_ms, usage, commit: merged.commit, files: merged.files, summary });
     return { outcome: "completed", usage };
+  } catch (err) {
+    // Not the task's fault (a dirty checkout of the integration branch, git itself): give the
+    // claim back per config and let the run stop; the worktree keeps the work.
+    log(`--- stopped by an error: ${message(err)} ---\n`);
+    if (!lost && r.setup.exec.on_interrupt === "release") {
+      await r.store.transact(decideRelease(task.id, { reason: `rw run stopped: ${message(err)}`.slice(0, 300) }), w.actor).catch(() => undefined);
+    }
+    throw err;
   } finally {
     stopHeartbeat();
     runSignal.removeEventListener("abort", onAbort);
