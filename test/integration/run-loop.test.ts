@@ -113,7 +113,7 @@ describe("rw run: the loop on a real repository", () => {
     const files = repo.git(["ls-tree", "--name-only", "main"]).split("\n").filter((f) => f.endsWith(".txt"));
     expect(files.sort()).toEqual(ids.map((id) => `${id}.txt`).sort());
     await repo.rwOk(["doctor"]);
-  });
+  }, 300_000); // ~150 git processes and 140 commits on 2 shared cores
 
   it("refuses to fast-forward a checkout with uncommitted changes: the run stops, the claim is released, the work is kept", async () => {
     await setup();
