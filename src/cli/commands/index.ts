@@ -29,6 +29,7 @@ export const commands: Record<string, Loader> = {
   decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
   plan: lazy(() => import("./plan.ts")),
+  daemon: lazy(() => import("./daemon.ts")),
   sync: lazy(() => import("./sync.ts")),
   run: lazy(() => import("./run.ts")),
   logs: lazy(() => import("./logs.ts")),
