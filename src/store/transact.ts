@@ -1,12 +1,11 @@
 import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { apply } from "../domain/fold.ts";
-import type { RwEvent, State } from "../domain/types.ts";
+import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
 import { renderChanged } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
-import { compareAndSwap } from "./ref-store.ts";
-import { saveSnapshot, type Snapshot } from "./snapshot.ts";
+import { applyCopy, saveSnapshot, type Snapshot } from "./snapshot.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
 import { writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
@@ -28,22 +27,6 @@ export function eventTime(clock: Date, lastTs: string): string {
   return new Date(Math.max(now, last + 1)).toISOString();
 }
 
-/** Copy-on-write: the snapshot may be cached in memory, so only fresh copies of touched tasks are mutated. */
-function applyEvents(state: State, events: RwEvent[]): State {
-  const next: State = { ...state, tasks: { ...state.tasks } };
-  const copied = new Set<string>();
-  for (const e of events) {
-    const id = e.task;
-    if (id && !copied.has(id) && next.tasks[id]) {
-      const t = next.tasks[id];
-      next.tasks[id] = { ...t, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], notes: [...t.notes] };
-      copied.add(id);
-    }
-    apply(next, e);
-  }
-  return next;
-}
-
 function commitMessage(summary: string, events: RwEvent[], actor: string): string {
   const trailers = events.map((e) => `Rewind-Event: ${e.id} ${e.type}`);
   return `${summary.replace(/\n/g, " ")}\n\n${trailers.join("\n")}\nRewind-Actor: ${actor}\n`;
@@ -51,7 +34,9 @@ function commitMessage(summary: string, events: RwEvent[], actor: string): strin
 
 export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor): Promise<TxOutcome<R>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const snap = await store.snapshot();
+    const { snap, owned } = await store.writable();
+    if (!snap) await store.snapshot(); // throws "not initialised"
+    if (!snap) continue;
     const now = eventTime(store.ctx.now(), snap.state.last_ts);
     const ctx: DecideContext = {
       actor: actor.name,
@@ -59,23 +44,35 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       nextEventId: () => store.nextEventId(now),
       randomBytes: (n) => store.randomBytes(n),
       config: store.decideConfig(),
+      readyMemo: store.readyMemo,
     };
     const decision = decide(snap.state, ctx);
     if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
-    const state = applyEvents(snap.state, decision.events);
-    const { changes, shards } = await buildChanges(store, snap, state, decision.events);
-    const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
-    const when = new Date(now);
-    const sig = { name: actor.name, email: actor.email, when };
-    const commit = await store.writer.write("commit", serializeCommit({
-      tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
-    }));
-    if (await compareAndSwap(store.repo.gitDir, store.ref, commit, snap.tip, store.zeroOid, `rw: ${decision.summary}`)) {
-      const root = (await store.cat.read(tree))!;
-      const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root.data, store.oidBytes) };
-      store.remember(next);
-      await saveSnapshot(store.source, next).catch(() => undefined);
-      return { result: decision.result, events: decision.events, commit, attempts: attempt };
+    const before = new Map(decision.events.flatMap((e) => (e.task ? [[e.task, snap.state.tasks[e.task]] as const] : [])));
+    // Nobody else holds the state in memory: fold into it and undo on failure, rather than copy it.
+    const undo = owned ? applyInPlace(snap.state, decision.events) : undefined;
+    const state = undo ? snap.state : applyCopy(snap.state, decision.events);
+    let won = false;
+    try {
+      const { changes, shards } = await buildChanges(store, snap, state, decision.events);
+      const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
+      const when = new Date(now);
+      const sig = { name: actor.name, email: actor.email, when };
+      const commit = await store.writer.write("commit", serializeCommit({
+        tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
+      }));
+      won = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
+      if (won) {
+        const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
+        const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
+        journal?.events.push(...decision.events);
+        const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
+        store.remember(next, [...before].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
+        await saveSnapshot(store.source, next).catch(() => undefined);
+        return { result: decision.result, events: decision.events, commit, attempts: attempt };
+      }
+    } finally {
+      if (!won && undo) undo();
     }
     // Lost the race: back off with jitter, then re-read the tip and decide again from scratch.
     const ceiling = Math.min(200, 4 * 2 ** Math.min(attempt, 6));
@@ -84,6 +81,29 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
   throw new RwError("conflict", `gave up after ${MAX_ATTEMPTS} attempts: other writers kept moving ${store.ref}`, {
     hint: "retry; if it persists, check for a stale lock file next to the ref in the git directory",
   });
+}
+
+/** Folds events into `state` itself (copying each touched task first); returns how to take them back. */
+function applyInPlace(state: State, events: readonly RwEvent[]): () => void {
+  const before = new Map<string, Task | undefined>();
+  const { last_ts, event_count } = state;
+  for (const e of events) {
+    const id = e.task;
+    if (id && !before.has(id)) {
+      const t = state.tasks[id];
+      before.set(id, t);
+      if (t) state.tasks[id] = { ...t, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], notes: [...t.notes] };
+    }
+    apply(state, e);
+  }
+  return () => {
+    for (const [id, t] of before) {
+      if (t) state.tasks[id] = t;
+      else delete state.tasks[id];
+    }
+    state.last_ts = last_ts;
+    state.event_count = event_count;
+  };
 }
 
 async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[]): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
@@ -97,7 +117,7 @@ async function buildChanges(store: Store, snap: Snapshot, state: State, events: 
   const shards = { ...snap.shards };
   for (const [name, list] of byShard) {
     const mark = snap.shards[name];
-    const existing = mark ? (await store.cat.read(mark.oid))?.data ?? Buffer.alloc(0) : Buffer.alloc(0);
+    const existing = mark ? (store.writer.cached(mark.oid) ?? (await store.cat.read(mark.oid))?.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
     const content = Buffer.concat([existing, Buffer.from(list.map(eventLine).join(""))]);
     changes.set(`events/${name}`, content);
     shards[name] = { oid: store.writer.hash("blob", content), lines: (mark?.lines ?? 0) + list.length, last_id: list[list.length - 1]!.id };
