@@ -1,9 +1,9 @@
-import { apply, fold } from "../domain/fold.ts";
+import { applyCopy, fold } from "../domain/fold.ts";
 import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
-import { readCache, writeCache, type CacheFile, type CacheJournal, type ShardMark } from "./state-cache.ts";
+import { CACHE_VERSION, readCache, writeCache, type CacheFile, type CacheJournal, type ShardMark } from "./state-cache.ts";
 
 /** The folded state at one tip of the state ref. */
 export interface Snapshot {
@@ -43,7 +43,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
   let forward: Folded | undefined;
   if (from) {
     // A snapshot in memory is shared: bringForward folds onto copies (applyCopy), never in place.
-    forward = await bringForward(src, { v: 2, ref: src.ref, tip: from.tip, shards: from.shards, state: from.state, journal: from.journal }, shardEntries, true);
+    forward = await bringForward(src, { v: CACHE_VERSION, ref: src.ref, tip: from.tip, shards: from.shards, state: from.state, journal: from.journal }, shardEntries, true);
   }
   if (!forward) {
     const cache = cached ?? (from ? await readIndex() : undefined);
@@ -58,23 +58,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
 
 /** Writes the index for `snap` (a journal append when possible) and records how it is now held. */
 export async function saveSnapshot(src: SnapshotSource, snap: Snapshot): Promise<void> {
-  snap.journal = await writeCache(src.cacheDir, { v: 2, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state, journal: snap.journal });
-}
-
-/** Copy-on-write fold: tasks the events touch are copied first, so `state` itself is left as it was. */
-export function applyCopy(state: State, events: readonly RwEvent[]): State {
-  const next: State = { ...state, tasks: { ...state.tasks } };
-  const copied = new Set<string>();
-  for (const e of events) {
-    const id = e.task;
-    if (id && !copied.has(id) && next.tasks[id]) {
-      const t = next.tasks[id];
-      next.tasks[id] = { ...t, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], notes: [...t.notes] };
-      copied.add(id);
-    }
-    apply(next, e);
-  }
-  return next;
+  snap.journal = await writeCache(src.cacheDir, { v: CACHE_VERSION, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state, journal: snap.journal });
 }
 
 async function listShards(src: SnapshotSource, root: TreeEntry[]): Promise<TreeEntry[]> {

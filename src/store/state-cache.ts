@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RwEvent, State, Task } from "../domain/types.ts";
+import { emptyState, type RwEvent, type State, type Task } from "../domain/types.ts";
 
 /** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
 export interface ShardMark { oid: string; lines: number; last_id: string }
@@ -26,7 +26,7 @@ export interface CacheFile {
 export interface CacheJournal { base: string; events: RwEvent[] }
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 4;
 
 /** A longer journal is folded into a new base: reading it would cost more than parsing the base. */
 export const MAX_JOURNAL_EVENTS = 200;
@@ -44,7 +44,7 @@ const journalPath = (dir: string, ref: string): string => `${stem(dir, ref)}.jou
  */
 const FIELDS = [
   "id", "title", "status", "priority", "type", "labels", "deps", "gates", "created_at", "updated_at", "retry_count",
-  "parent", "initiative", "phase", "defer_until", "assignee", "lease_until", "blocked_reason",
+  "parent", "initiative", "phase", "defer_until", "assignee", "lease_until", "blocked_reason", "claimed_at",
 ] as const;
 const KNOWN = new Set<string>([...FIELDS, "body", "notes"]);
 
@@ -55,6 +55,8 @@ interface BaseHeader {
   shards: Record<string, ShardMark>;
   last_ts: string;
   event_count: number;
+  /** The rest of State (initiatives, decisions, sessions, ...): few records, kept as plain JSON. */
+  rest: Record<string, unknown>;
   fields: string[];
   /** FIELDS values (null when absent), then extra keys (object or null), body bytes, notes bytes. */
   tasks: unknown[][];
@@ -76,7 +78,8 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
     row.push(extra, body.length, notes.length);
     tasks.push(row);
   }
-  const header: BaseHeader = { v: CACHE_VERSION, ref, tip, shards, last_ts: state.last_ts, event_count: state.event_count, fields: [...FIELDS], tasks };
+  const { tasks: _tasks, last_ts, event_count, ...rest } = state;
+  const header: BaseHeader = { v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], tasks };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...blobs]);
 }
 
@@ -103,7 +106,8 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
     tasks[t.id as string] = t as unknown as Task;
   }
   if (off !== buf.length) return undefined; // truncated or padded: not a file we wrote
-  return { tip: h.tip, shards: h.shards, state: { tasks, last_ts: h.last_ts, event_count: h.event_count } };
+  const state = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count } as State;
+  return { tip: h.tip, shards: h.shards, state };
 }
 
 interface JournalFile { v: number; ref: string; base: string; tip: string; shards: Record<string, ShardMark>; events: RwEvent[] }
@@ -117,7 +121,7 @@ export async function readCache(dir: string, ref: string, fold: (events: RwEvent
   if (!baseBuf) return undefined;
   try {
     const base = decodeBase(baseBuf, ref);
-    if (!base || !base.state.tasks) return undefined;
+    if (!base || !base.state.tasks || !base.state.initiatives) return undefined;
     const journal = journalText ? parseJournal(journalText, ref) : undefined;
     if (!journal || journal.base !== base.tip) return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal: { base: base.tip, events: [] } };
     return {

@@ -117,6 +117,11 @@ export class Store {
     return commitTransaction(this, decide, actor);
   }
 
+  /** Drops the state in memory (a transaction folded into it and then failed); the next read reloads. */
+  forgetState(): void {
+    this.memo = undefined;
+  }
+
   /** The state after this process's own transaction, and the tasks it changed (before, after). */
   remember(snap: Snapshot, changed: Iterable<[Task | undefined, Task | undefined]>, taskless: boolean): void {
     this.memo = snap;

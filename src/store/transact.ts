@@ -1,11 +1,13 @@
 import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
-import { apply } from "../domain/fold.ts";
+import { apply, applyCopy } from "../domain/fold.ts";
+import { cloneTouched } from "../domain/fold-plan.ts";
+import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
 import { renderChanged } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
-import { applyCopy, saveSnapshot, type Snapshot } from "./snapshot.ts";
+import { saveSnapshot, type Snapshot } from "./snapshot.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
 import { writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
@@ -46,14 +48,16 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       config: store.decideConfig(),
       readyMemo: store.readyMemo,
     };
-    const decision = decide(snap.state, ctx);
-    if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
-    const before = new Map(decision.events.flatMap((e) => (e.task ? [[e.task, snap.state.tasks[e.task]] as const] : [])));
-    // Nobody else holds the state in memory: fold into it and undo on failure, rather than copy it.
-    const undo = owned ? applyInPlace(snap.state, decision.events) : undefined;
-    const state = undo ? snap.state : applyCopy(snap.state, decision.events);
+    // settle: the command's events plus what follows from them (phase and initiative completion).
+    // Nobody else holds the state in memory: fold into it (forgotten on failure) rather than copy it.
+    const touched = new Map<string, Task | undefined>();
+    const eventCount = snap.state.event_count;
     let won = false;
     try {
+      const fold = owned ? inPlace(touched) : (st: State, evs: readonly RwEvent[]): State => applyCopy(st, evs);
+      const { decision, state } = settle(decide, snap.state, ctx, fold);
+      if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
+      if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
       const { changes, shards } = await buildChanges(store, snap, state, decision.events);
       const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
       const when = new Date(now);
@@ -67,12 +71,13 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
         const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
         journal?.events.push(...decision.events);
         const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
-        store.remember(next, [...before].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
+        store.remember(next, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
         await saveSnapshot(store.source, next).catch(() => undefined);
         return { result: decision.result, events: decision.events, commit, attempts: attempt };
       }
     } finally {
-      if (!won && undo) undo();
+      // Folded in place but not committed: the state in memory is no longer the state at any tip.
+      if (!won && owned && snap.state.event_count !== eventCount) store.forgetState();
     }
     // Lost the race: back off with jitter, then re-read the tip and decide again from scratch.
     const ceiling = Math.min(200, 4 * 2 ** Math.min(attempt, 6));
@@ -83,26 +88,16 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
   });
 }
 
-/** Folds events into `state` itself (copying each touched task first); returns how to take them back. */
-function applyInPlace(state: State, events: readonly RwEvent[]): () => void {
-  const before = new Map<string, Task | undefined>();
-  const { last_ts, event_count } = state;
-  for (const e of events) {
-    const id = e.task;
-    if (id && !before.has(id)) {
-      const t = state.tasks[id];
-      before.set(id, t);
-      if (t) state.tasks[id] = { ...t, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], notes: [...t.notes] };
+/** An in-place fold that notes each touched task as it was before (cloneTouched keeps that object intact). */
+function inPlace(touched: Map<string, Task | undefined>): (state: State, events: readonly RwEvent[]) => State {
+  return (state, events) => {
+    const copied = new Set<string>();
+    for (const e of events) {
+      if (e.task && !touched.has(e.task)) touched.set(e.task, state.tasks[e.task]);
+      cloneTouched(state, e, copied);
+      apply(state, e);
     }
-    apply(state, e);
-  }
-  return () => {
-    for (const [id, t] of before) {
-      if (t) state.tasks[id] = t;
-      else delete state.tasks[id];
-    }
-    state.last_ts = last_ts;
-    state.event_count = event_count;
+    return state;
   };
 }
 
