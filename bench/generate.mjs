@@ -1,3 +1,4 @@
+/* global process, console */
 // Generates benchmark repositories through rw's own write path (Store.transact), so the data has
 // the shape real use leaves behind: one commit per transaction, day shards, a rendered task file
 // per task. Generated repos are cached under bench/.data/ and rebuilt when GEN_VERSION changes.
@@ -5,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-export const GEN_VERSION = 1;
+export const GEN_VERSION = 2;
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = join(ROOT, "dist");
 export const DATA = join(ROOT, "bench", ".data");

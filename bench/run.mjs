@@ -1,14 +1,16 @@
+/* global process, console */
 // `npm run bench`: wall time and peak RSS of the hot commands at 1,000 and 10,000 tasks, the
 // 8-process claim race and in-process claims/second. Reported, never asserted (STYLE habit 10).
 // Env: RW_BENCH_SIZES=1000,10000  RW_BENCH_RUNS=15  RW_BENCH_RACE_SECONDS=10
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DATA, GEN_VERSION, ensureRepo } from "./generate.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RW = join(ROOT, "dist", "cli", "main.js");
-const RSS_HOOK = join(ROOT, "bench", "rss.cjs");
+const RSS_HOOK = pathToFileURL(join(ROOT, "bench", "rss.mjs")).href;
 const SIZES = (process.env.RW_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const RUNS = Math.max(15, Number(process.env.RW_BENCH_RUNS ?? 15));
 const RACE_SECONDS = Number(process.env.RW_BENCH_RACE_SECONDS ?? 10);
@@ -22,7 +24,7 @@ const median = (xs) => {
 
 function env(extra = {}) {
   const e = { ...process.env, NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1", RW_ACTOR: "bench", ...extra };
-  e.NODE_OPTIONS = `${e.NODE_OPTIONS ?? ""} --require ${RSS_HOOK}`.trim();
+  e.NODE_OPTIONS = `${e.NODE_OPTIONS ?? ""} --import ${RSS_HOOK}`.trim();
   return e;
 }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 export class ObjectWriter {
   /** Recently written trees and blobs by oid: a transaction re-reads what the last one wrote. */
   private readonly recent = new Map<string, Buffer>();
+  private readonly dirs = new Set<string>();
 
   constructor(private readonly objectsDir: string, private readonly algo: "sha1" | "sha256" = "sha1") {}
 
@@ -38,7 +39,10 @@ export class ObjectWriter {
     const dir = join(this.objectsDir, oid.slice(0, 2));
     const path = join(dir, oid.slice(2));
     if (existsSync(path)) return oid;
-    mkdirSync(dir, { recursive: true });
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
     const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     // Level 1 (git's core.looseCompression default): shards can be megabytes. A large tree
     // (tasks/ at 10,000 tasks is ~400 KB, mostly binary object ids) is stored (level 0): level 1
@@ -84,7 +88,7 @@ function sortKey(e: TreeEntry): string {
 export function serializeTree(entries: TreeEntry[]): Buffer {
   // Names are ASCII almost always (IDs, shards), and for ASCII, string order is byte order.
   const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
-  const ascii = keyed.every((k) => /^[\x00-\x7f]*$/.test(k.key));
+  const ascii = keyed.every((k) => Buffer.byteLength(k.key) === k.key.length);
   keyed.sort(ascii ? (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : (a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   const parts: Buffer[] = [];
   for (const { e } of keyed) {

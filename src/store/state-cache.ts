@@ -106,7 +106,7 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
     tasks[t.id as string] = t as unknown as Task;
   }
   if (off !== buf.length) return undefined; // truncated or padded: not a file we wrote
-  const state = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count } as State;
+  const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
   return { tip: h.tip, shards: h.shards, state };
 }
 

@@ -5,8 +5,7 @@ import { monotonicFactory } from "ulid";
 import type { DecideConfig, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
-import { carryReadyMemo, newReadyMemo } from "../domain/ready-memo.ts";
-import type { Task } from "../domain/types.ts";
+import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
 import { defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
@@ -122,11 +121,11 @@ export class Store {
     this.memo = undefined;
   }
 
-  /** The state after this process's own transaction, and the tasks it changed (before, after). */
-  remember(snap: Snapshot, changed: Iterable<[Task | undefined, Task | undefined]>, taskless: boolean): void {
+  /** The state after this process's own transaction, with the ranking work still valid for it. */
+  remember(snap: Snapshot, readyMemo: ReadyMemo): void {
     this.memo = snap;
     this.memoShared = false;
-    this.readyMemo = carryReadyMemo(this.readyMemo, changed, taskless);
+    this.readyMemo = readyMemo;
   }
 
   nextEventId(ts: string): string {

@@ -2,6 +2,7 @@ import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { apply, applyCopy } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
+import { carryReadyMemo } from "../domain/ready-memo.ts";
 import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
@@ -58,7 +59,9 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       const { decision, state } = settle(decide, snap.state, ctx, fold);
       if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
       if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
-      const { changes, shards } = await buildChanges(store, snap, state, decision.events);
+      // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
+      const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
+      const { changes, shards } = await buildChanges(store, snap, state, decision.events, memo.counts);
       const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
       const when = new Date(now);
       const sig = { name: actor.name, email: actor.email, when };
@@ -71,7 +74,7 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
         const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
         journal?.events.push(...decision.events);
         const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
-        store.remember(next, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
+        store.remember(next, memo);
         await saveSnapshot(store.source, next).catch(() => undefined);
         return { result: decision.result, events: decision.events, commit, attempts: attempt };
       }
@@ -101,9 +104,9 @@ function inPlace(touched: Map<string, Task | undefined>): (state: State, events:
   };
 }
 
-async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[]): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
+async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], unblocks: Map<string, number>): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
   const changes: FileChanges = new Map();
-  for (const [path, text] of renderChanged(state, events)) changes.set(path, Buffer.from(text));
+  for (const [path, text] of renderChanged(state, events, unblocks)) changes.set(path, Buffer.from(text));
   const byShard = new Map<string, RwEvent[]>();
   for (const e of events) {
     const name = shardOf(e);
