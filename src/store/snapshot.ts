@@ -134,8 +134,9 @@ async function bringForward(src: SnapshotSource, cache: CacheFile, entries: Tree
     shards[entry.name] = { oid: entry.oid, lines, last_id: added.length > 0 ? added[added.length - 1]!.id : (mark?.last_id ?? "") };
   }
   fresh.sort(compareEvents);
-  // A merged history may insert events older than ones already folded: only a replay is right then.
-  if (fresh.length > 0 && fresh[0]!.ts < cache.state.last_ts) return undefined;
+  // A merged history may insert events older than ones already folded (or as old: appends are
+  // always strictly newer, so an equal ts means a merge): only a replay is right then.
+  if (fresh.length > 0 && fresh[0]!.ts <= cache.state.last_ts) return undefined;
   const state = shared ? applyCopy(cache.state, fresh) : fold(fresh, cache.state);
   const journal = cache.journal ? { base: cache.journal.base, events: [...cache.journal.events, ...fresh] } : undefined;
   return { state, shards, journal };

@@ -12,7 +12,7 @@ import { ObjectWriter } from "./objects.ts";
 import { locateRepo, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
-import { commitTransaction, type TxOutcome } from "./transact.ts";
+import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
 export interface StoreContext {
@@ -112,8 +112,8 @@ export class Store {
   }
 
   /** Runs `decide` against the tip and commits its events; on a lost race, decides again on the new tip. */
-  async transact<R>(decide: Decider<R>, actor: Actor): Promise<TxOutcome<R>> {
-    return commitTransaction(this, decide, actor);
+  async transact<R>(decide: Decider<R>, actor: Actor, hooks?: TxHooks): Promise<TxOutcome<R>> {
+    return commitTransaction(this, decide, actor, hooks);
   }
 
   /** Drops the state in memory (a transaction folded into it and then failed); the next read reloads. */
@@ -121,8 +121,8 @@ export class Store {
     this.memo = undefined;
   }
 
-  /** The state after this process's own transaction, with the ranking work still valid for it. */
-  remember(snap: Snapshot, readyMemo: ReadyMemo): void {
+  /** The state after this process's own write, with the ranking work still valid for it (default: none). */
+  remember(snap: Snapshot, readyMemo: ReadyMemo = newReadyMemo()): void {
     this.memo = snap;
     this.memoShared = false;
     this.readyMemo = readyMemo;

@@ -35,8 +35,20 @@ function commitMessage(summary: string, events: RwEvent[], actor: string): strin
   return `${summary.replace(/\n/g, " ")}\n\n${trailers.join("\n")}\nRewind-Actor: ${actor}\n`;
 }
 
-export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor): Promise<TxOutcome<R>> {
+/**
+ * Optional steps around the compare-and-swap, for writes that must also win somewhere else
+ * first (`sync.claims = "remote"`): `prepare` brings the ref up to date before each attempt;
+ * `publish` offers the built commit (child of `parent`) and returns false when it lost there,
+ * which counts as a lost race: decide again on a fresh tip.
+ */
+export interface TxHooks {
+  prepare?: () => Promise<void>;
+  publish?: (commit: string, parent: string) => Promise<boolean>;
+}
+
+export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    await hooks.prepare?.();
     const { snap, owned } = await store.writable();
     if (!snap) await store.snapshot(); // throws "not initialised"
     if (!snap) continue;
@@ -53,7 +65,7 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
     // Nobody else holds the state in memory: fold into it (forgotten on failure) rather than copy it.
     const touched = new Map<string, Task | undefined>();
     const eventCount = snap.state.event_count;
-    let won = false;
+    let moved = false;
     try {
       const fold = owned ? inPlace(touched) : (st: State, evs: readonly RwEvent[]): State => applyCopy(st, evs);
       const { decision, state } = settle(decide, snap.state, ctx, fold);
@@ -68,27 +80,34 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       const commit = await store.writer.write("commit", serializeCommit({
         tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
       }));
-      won = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
-      if (won) {
+      const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
+      if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
+      if (moved) {
         const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
         const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
         journal?.events.push(...decision.events);
         const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
         store.remember(next, memo);
         await saveSnapshot(store.source, next).catch(() => undefined);
-        return { result: decision.result, events: decision.events, commit, attempts: attempt };
       }
+      // Once published the write counts even if a local writer moved the ref meanwhile: the next
+      // sync merges the two, and deciding again here would claim twice.
+      if (moved || published === true) return { result: decision.result, events: decision.events, commit, attempts: attempt };
     } finally {
       // Folded in place but not committed: the state in memory is no longer the state at any tip.
-      if (!won && owned && snap.state.event_count !== eventCount) store.forgetState();
+      if (!moved && owned && snap.state.event_count !== eventCount) store.forgetState();
     }
-    // Lost the race: back off with jitter, then re-read the tip and decide again from scratch.
-    const ceiling = Math.min(200, 4 * 2 ** Math.min(attempt, 6));
-    await new Promise((r) => setTimeout(r, Math.random() * ceiling));
+    await backoff(attempt);
   }
   throw new RwError("conflict", `gave up after ${MAX_ATTEMPTS} attempts: other writers kept moving ${store.ref}`, {
     hint: "retry; if it persists, check for a stale lock file next to the ref in the git directory",
   });
+}
+
+/** Lost a race: back off with jitter, then the caller re-reads the tip and decides again from scratch. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(200, 4 * 2 ** Math.min(attempt, 6));
+  return new Promise((r) => setTimeout(r, Math.random() * ceiling));
 }
 
 /** An in-place fold that notes each touched task as it was before (cloneTouched keeps that object intact). */
