@@ -3,6 +3,11 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseEnv, RW_BIN, waitFor, type TempRepo } from "./repo.ts";
 
+/** waitFor with a deadline for a loaded 2-core machine (the daemon is a separate process). */
+export function waitLong<T>(check: () => T | Promise<T>, opts: { timeoutMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  return waitFor(check, { timeoutMs: 40_000, ...opts });
+}
+
 /** A real `rw daemon` child process on a temp repository, with its output collected. */
 export interface DaemonProc {
   child: ChildProcess;
@@ -21,7 +26,7 @@ export async function startDaemon(repo: TempRepo, opts: { env?: Record<string, s
   const proc: DaemonProc = {
     child,
     output: () => out,
-    waitLine: (re, what) => waitFor(() => out.split("\n").find((l) => re.test(l)), { timeoutMs: 15_000, what: `${what ?? String(re)} in daemon output:\n${out}` }),
+    waitLine: (re, what) => waitFor(() => out.split("\n").find((l) => re.test(l)), { timeoutMs: 40_000, what: `${what ?? String(re)} in daemon output:\n${out}` }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;

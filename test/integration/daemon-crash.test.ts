@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { mirrorFile, refEvents, startDaemon, type DaemonProc } from "../helpers/daemon.ts";
-import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
+import { mirrorFile, refEvents, startDaemon, waitLong, type DaemonProc } from "../helpers/daemon.ts";
+import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
 let repo: TempRepo;
 let daemon: DaemonProc | undefined;
@@ -20,12 +20,12 @@ async function listAll(): Promise<Listed[]> {
 }
 
 describe("rw daemon under failure", () => {
-  it("SIGKILL in the middle of 100 saved edits, restart: every edit is on the ref exactly once and doctor passes", async () => {
+  it("SIGKILL in the middle of 100 saved edits, restart: every edit is on the ref exactly once and doctor passes", { timeout: 180_000 }, async () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);
     daemon = await startDaemon(repo);
     for (let i = 0; i < 90; i++) writeFileSync(mirrorFile(repo, `tasks/new-${i}.md`), `---\ntitle: Task ${i}\n---\nbody ${i}\n`);
-    await waitFor(() => taskFiles().length === 90 && !taskFiles().some((n) => n.startsWith("new-")), { timeoutMs: 30_000, what: "90 files renamed to IDs" });
+    await waitLong(() => taskFiles().length === 90 && !taskFiles().some((n) => n.startsWith("new-")), { timeoutMs: 60_000, what: "90 files renamed to IDs" });
     const ids = taskFiles().map((n) => n.slice(0, -3)).sort();
 
     // 100 edits: 90 retitles (one per task) and 10 new files; the daemon dies after the 50th.
@@ -47,10 +47,10 @@ describe("rw daemon under failure", () => {
     }
     await daemon.stop();
     daemon = await startDaemon(repo);
-    await waitFor(async () => {
+    await waitLong(async () => {
       const have = new Set((await listAll()).map((t) => t.title));
       return titles.every((t) => have.has(t));
-    }, { timeoutMs: 30_000, what: "every saved edit on the ref" });
+    }, { timeoutMs: 60_000, what: "every saved edit on the ref" });
 
     const events = refEvents(repo);
     for (const title of titles) {
@@ -59,17 +59,17 @@ describe("rw daemon under failure", () => {
     }
     const tasks = await listAll();
     expect(tasks).toHaveLength(100);
-    await waitFor(() => !taskFiles().some((n) => n.startsWith("burst-")), { what: "new files renamed" });
+    await waitLong(() => !taskFiles().some((n) => n.startsWith("burst-")), { what: "new files renamed" });
     await repo.rwOk(["doctor"]);
   });
 
-  it("fuzz: random valid and invalid saves never crash it; valid final contents are on the ref, invalid ones in PROBLEMS.md", async () => {
+  it("fuzz: random valid and invalid saves never crash it; valid final contents are on the ref, invalid ones in PROBLEMS.md", { timeout: 180_000 }, async () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(await repo.rwOk(["create", `Fuzz ${i}`]));
     daemon = await startDaemon(repo);
-    await waitFor(() => ids.every((id) => existsSync(mirrorFile(repo, `tasks/${id}.md`))));
+    await waitLong(() => ids.every((id) => existsSync(mirrorFile(repo, `tasks/${id}.md`))));
 
     let seed = 42;
     const rand = (n: number): number => {
@@ -108,7 +108,7 @@ describe("rw daemon under failure", () => {
       }
       await pace(rand(40));
     }
-    await waitFor(async () => {
+    await waitLong(async () => {
       const tasks = new Map((await listAll()).map((t) => [t.id, t]));
       const problems = existsSync(mirrorFile(repo, "PROBLEMS.md")) ? readFileSync(mirrorFile(repo, "PROBLEMS.md"), "utf8") : "";
       return [...last].every(([id, want]) => {
@@ -117,7 +117,7 @@ describe("rw daemon under failure", () => {
         const t = tasks.get(id);
         return !listed && t !== undefined && t.title === want.title && t.priority === want.priority && t.status === want.status;
       });
-    }, { timeoutMs: 20_000, what: "final contents recorded or listed as problems" }).catch(async (err: unknown) => {
+    }, { timeoutMs: 40_000, what: "final contents recorded or listed as problems" }).catch(async (err: unknown) => {
       const tasks = await listAll();
       throw new Error(`${String(err)}\nwanted ${JSON.stringify([...last])}\nhave ${JSON.stringify(tasks)}\nproblems ${existsSync(mirrorFile(repo, "PROBLEMS.md")) ? readFileSync(mirrorFile(repo, "PROBLEMS.md"), "utf8") : ""}\n${daemon!.output().slice(-3000)}`);
     });

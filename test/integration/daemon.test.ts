@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { editorSave, mirrorFile, readMirror, refEvents, startDaemon, tipOf, type DaemonProc } from "../helpers/daemon.ts";
-import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
+import { editorSave, waitLong, mirrorFile, readMirror, refEvents, startDaemon, tipOf, type DaemonProc } from "../helpers/daemon.ts";
+import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
 let repo: TempRepo;
 let daemon: DaemonProc | undefined;
@@ -22,14 +22,14 @@ async function setup(): Promise<{ a: string; b: string }> {
 
 const onRef = (path: string): string => repo.git(["show", `refs/heads/rewind:${path}`]);
 
-describe("rw daemon: mirror -> ref", () => {
+describe("rw daemon: mirror -> ref", { timeout: 120_000 }, () => {
   it("records a saved edit (title + status) as field-level events by the git user, and refreshes the views", async () => {
     const { a } = await setup();
     daemon = await startDaemon(repo);
-    await waitFor(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)), { what: "mirror file" });
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)), { what: "mirror file" });
     const text = readMirror(repo, `tasks/${a}.md`).replace("title: Add login endpoint", "title: Add login and logout").replace("status: open", "status: done");
     editorSave(mirrorFile(repo, `tasks/${a}.md`), text);
-    await waitFor(() => onRef(`tasks/${a}.md`).includes("status: done"), { what: "the edit on the ref" });
+    await waitLong(() => onRef(`tasks/${a}.md`).includes("status: done"), { what: "the edit on the ref" });
     const events = refEvents(repo).filter((e) => e.task === a);
     const edited = events.find((e) => e.type === "task.edited")!;
     expect(edited.data).toEqual({ title: "Add login and logout", prev: { title: "Add login endpoint" } });
@@ -37,7 +37,7 @@ describe("rw daemon: mirror -> ref", () => {
     expect(edited.actor).toBe("Test User");
     expect(onRef(`tasks/${a}.md`)).toContain("title: Add login and logout");
     expect(onRef("STATE.md")).toMatch(/Recently done[\s\S]*Add login and logout/);
-    await waitFor(() => readMirror(repo, "BOARD.md").match(/## Done \(1\)\n\n- \[/), { what: "BOARD.md in the mirror" });
+    await waitLong(() => readMirror(repo, "BOARD.md").match(/## Done \(1\)\n\n- \[/), { what: "BOARD.md in the mirror" });
     await daemon.waitLine(new RegExp(`committed .rewind/tasks/${a}.md: task.edited, task.completed`));
     await repo.rwOk(["doctor"]);
   });
@@ -49,7 +49,7 @@ describe("rw daemon: mirror -> ref", () => {
     writeFileSync(mirrorFile(repo, "tasks/heading.md"), "# Just a heading\n\nand text\n");
     const line = await daemon.waitLine(/renamed .rewind\/tasks\/anything.md -> /);
     const id = /tasks\/([^/]+)\.md$/.exec(line)![1]!;
-    await waitFor(() => !existsSync(mirrorFile(repo, "tasks/anything.md")) && existsSync(mirrorFile(repo, `tasks/${id}.md`)), { what: "the rename" });
+    await waitLong(() => !existsSync(mirrorFile(repo, "tasks/anything.md")) && existsSync(mirrorFile(repo, `tasks/${id}.md`)), { what: "the rename" });
     const file = readMirror(repo, `tasks/${id}.md`);
     expect(file).toMatch(new RegExp(`^---\\nid: ${id}\\ntitle: Rate-limit the API\\nstatus: open\\npriority: 1\\ntype: task\\ncreated_at: .+\\nupdated_at: .+\\n---\\nBody\\n  kept   as is\\n$`));
     expect(onRef(`tasks/${id}.md`)).toBe(file);
@@ -61,9 +61,9 @@ describe("rw daemon: mirror -> ref", () => {
   it("cancels a task whose file is deleted and restores the file", async () => {
     const { b } = await setup();
     daemon = await startDaemon(repo);
-    await waitFor(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)));
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)));
     unlinkSync(mirrorFile(repo, `tasks/${b}.md`));
-    await waitFor(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)) && readMirror(repo, `tasks/${b}.md`).includes("status: cancelled"), { what: "restored file" });
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)) && readMirror(repo, `tasks/${b}.md`).includes("status: cancelled"), { what: "restored file" });
     const cancel = refEvents(repo).find((e) => e.task === b && e.type === "task.cancelled")!;
     expect(cancel.data.reason).toBe(`.rewind/tasks/${b}.md was deleted`);
   });
@@ -71,7 +71,7 @@ describe("rw daemon: mirror -> ref", () => {
   it("refuses invalid files: nothing committed, file untouched, PROBLEMS.md names file, line and fix; fixing clears it", async () => {
     const { a, b } = await setup();
     daemon = await startDaemon(repo);
-    await waitFor(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
     const tip = tipOf(repo);
     const good = readMirror(repo, `tasks/${a}.md`);
     const cases: Array<[string, string, RegExp]> = [
@@ -82,7 +82,7 @@ describe("rw daemon: mirror -> ref", () => {
     ];
     for (const [text, line, message] of cases) {
       writeFileSync(mirrorFile(repo, `tasks/${a}.md`), text);
-      const problems = await waitFor(() => {
+      const problems = await waitLong(() => {
         const p = existsSync(mirrorFile(repo, "PROBLEMS.md")) ? readMirror(repo, "PROBLEMS.md") : "";
         return message.test(p) ? p : undefined;
       }, { what: `PROBLEMS.md matching ${String(message)}` });
@@ -92,13 +92,13 @@ describe("rw daemon: mirror -> ref", () => {
     }
     await daemon.waitLine(new RegExp(`problem .rewind/tasks/${a}.md:\\d+: unknown status "doing" \\(fix: `));
     writeFileSync(mirrorFile(repo, `tasks/${a}.md`), good.replace("priority: 1", "priority: 0"));
-    await waitFor(() => !existsSync(mirrorFile(repo, "PROBLEMS.md")), { what: "PROBLEMS.md cleared" });
-    await waitFor(() => onRef(`tasks/${a}.md`).includes("priority: 0"));
+    await waitLong(() => !existsSync(mirrorFile(repo, "PROBLEMS.md")), { what: "PROBLEMS.md cleared" });
+    await waitLong(() => onRef(`tasks/${a}.md`).includes("priority: 0"));
     await repo.rwOk(["doctor"]);
   });
 });
 
-describe("rw daemon: ref -> mirror", () => {
+describe("rw daemon: ref -> mirror", { timeout: 120_000 }, () => {
   it("shows a claim made in another worktree in the mirror file and in STATE.md", async () => {
     const { a } = await setup();
     daemon = await startDaemon(repo);
@@ -106,8 +106,8 @@ describe("rw daemon: ref -> mirror", () => {
     repo.git(["worktree", "add", "-q", wt, "-b", "feature"]);
     try {
       await repo.rwOk(["claim", a], { actor: "agent-7", cwd: wt });
-      await waitFor(() => readMirror(repo, `tasks/${a}.md`).includes("assignee: agent-7"), { what: "assignee in the mirror" });
-      await waitFor(() => /In progress[\s\S]*agent-7[\s\S]*Ready next/.test(readMirror(repo, "STATE.md")), { what: "STATE.md in progress" });
+      await waitLong(() => readMirror(repo, `tasks/${a}.md`).includes("assignee: agent-7"), { what: "assignee in the mirror" });
+      await waitLong(() => /In progress[\s\S]*agent-7[\s\S]*Ready next/.test(readMirror(repo, "STATE.md")), { what: "STATE.md in progress" });
       await daemon.waitLine(new RegExp(`refreshed .rewind/tasks/${a}.md`));
     } finally {
       repo.git(["worktree", "remove", "--force", wt]);
@@ -117,7 +117,7 @@ describe("rw daemon: ref -> mirror", () => {
   it("keeps both sides when a human edits while an agent writes; the later write of a field wins, the other stays in data.prev", async () => {
     const { a } = await setup();
     daemon = await startDaemon(repo);
-    await waitFor(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
     await daemon.stop();
     daemon = undefined;
     const file = mirrorFile(repo, `tasks/${a}.md`);
@@ -127,14 +127,14 @@ describe("rw daemon: ref -> mirror", () => {
     await repo.rwOk(["claim", a], { actor: "agent-1" });
     writeFileSync(file, before.replace("title: Add login endpoint", "title: Human title").replace("priority: 1", "priority: 0"));
     daemon = await startDaemon(repo);
-    await waitFor(() => onRef(`tasks/${a}.md`).includes("title: Human title"), { what: "the human's edit on the ref" });
+    await waitLong(() => onRef(`tasks/${a}.md`).includes("title: Human title"), { what: "the human's edit on the ref" });
     const task = onRef(`tasks/${a}.md`);
     expect(task).toContain("priority: 0");
     expect(task).toContain("assignee: agent-1");
     expect(task).toContain("status: in_progress");
     const edit = refEvents(repo).filter((e) => e.type === "task.edited").at(-1)!;
     expect(edit.data).toEqual({ title: "Human title", priority: 0, prev: { title: "Agent title", priority: 1 } });
-    await waitFor(() => readMirror(repo, `tasks/${a}.md`).includes("assignee: agent-1"));
+    await waitLong(() => readMirror(repo, `tasks/${a}.md`).includes("assignee: agent-1"));
   });
 
   it("expires leases so the task is ready again", async () => {
@@ -147,7 +147,7 @@ describe("rw daemon: ref -> mirror", () => {
   });
 });
 
-describe("rw daemon: one per repository", () => {
+describe("rw daemon: one per repository", { timeout: 120_000 }, () => {
   it("refuses a second daemon naming the first's PID; takes over a stale lock; status and stop", async () => {
     await setup();
     writeFileSync(join(repo.dir, ".git", "rewind", "daemon.lock"), JSON.stringify({ pid: 999_999, start: "1", started_at: "2020-01-01T00:00:00.000Z", cwd: repo.dir }));
@@ -167,7 +167,7 @@ describe("rw daemon: one per repository", () => {
     const out = await repo.rwOk(["daemon", "--detach"]);
     expect(out).toMatch(/daemon started \(pid \d+\); log: .*\.git\/rewind\/daemon\.log/);
     try {
-      await waitFor(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
+      await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
       expect(JSON.parse(await repo.rwOk(["daemon", "status", "--json"]))).toMatchObject({ v: 1, running: true });
     } finally {
       await repo.rwOk(["daemon", "stop"]);
@@ -176,11 +176,11 @@ describe("rw daemon: one per repository", () => {
   });
 });
 
-describe("commands without a daemon", () => {
+describe("commands without a daemon", { timeout: 120_000 }, () => {
   it("sync the mirror first: an edited file is recorded before the command runs", async () => {
     const { a } = await setup();
     daemon = await startDaemon(repo);
-    await waitFor(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
     await daemon.stop();
     daemon = undefined;
     const file = mirrorFile(repo, `tasks/${a}.md`);
