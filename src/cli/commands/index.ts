@@ -29,5 +29,9 @@ export const commands: Record<string, Loader> = {
   decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
   mcp: lazy(() => import("./mcp.ts")),
+  import: lazy(() => import("./import.ts")),
+  export: lazy(() => import("./export.ts")),
+  log: lazy(() => import("./log.ts")),
+  analytics: lazy(() => import("./analytics.ts")),
   demo: lazy(() => import("./demo.ts")),
 };
