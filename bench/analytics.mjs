@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+/* global console */
 // Analytics on a 100,000-event log: `rw analytics`, `rw log` and `rw history` wall time through
 // the built binary, plus the pure computation alone. Reported, never asserted (STYLE habit 10).
 // Usage: npm run build && node bench/analytics.mjs [events=100000]
 import { execFileSync } from "node:child_process";
+import process from "node:process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -93,5 +95,6 @@ try {
   console.log(`analytics bench on ${results.events} events (node ${process.version}, ${process.platform})`);
   for (const [k, v] of Object.entries(results)) if (k !== "events") console.log(`  ${k.padEnd(36)} ${Math.round(v)} ms`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.RW_BENCH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import type { ImportPlan, ImportTask } from "../domain/decide-import.ts";
 import { RwError } from "../domain/errors.ts";
-import { INITIATIVE_STATUSES, STATUSES, type Initiative, type Phase, type State, type Status, type Task } from "../domain/types.ts";
+import { INITIATIVE_STATUSES, STATUSES, type Initiative, type State, type Status, type Task } from "../domain/types.ts";
 import { isObject, parseJson } from "./common.ts";
 
 /** rw's own export: every task with what it takes to rebuild it elsewhere. Version 1. */
@@ -83,7 +83,7 @@ export function planRwJson(text: string, file: string): ImportPlan {
       throw new RwError("invalid_input", `${file}: initiative ${i + 1} is missing id, title or a valid status`);
     }
     const e = raw as unknown as ExportedInitiative;
-    return { id: e.id, title: e.title, status: e.status, phases: (e.phases ?? []) as Phase[], body: e.body ?? "", created_at: e.created_at };
+    return { id: e.id, title: e.title, status: e.status, phases: (e.phases ?? []), body: e.body ?? "", created_at: e.created_at };
   });
   return { source: "rw", initiatives, tasks, dropped: [], mapped: ["rw export: every field kept"] };
 }
