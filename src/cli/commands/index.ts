@@ -39,4 +39,7 @@ export const commands: Record<string, Loader> = {
   log: lazy(() => import("./log.ts")),
   analytics: lazy(() => import("./analytics.ts")),
   demo: lazy(() => import("./demo.ts")),
+  agent: lazy(() => import("./agent.ts")),
+  config: lazy(() => import("./config.ts")),
+  budget: lazy(() => import("./budget.ts")),
 };
