@@ -95,10 +95,10 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
   }
   await checkFlags(cmd, rest, path);
   const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
-  const multi = repeatedOptions(defs as Parameters<typeof repeatedOptions>[0], rest);
+  const multi = repeatedOptions(defs, rest);
   const run = cmd.run;
-  const merged = Object.keys(multi).length === 0 || !run ? cmd : { ...cmd, run: (c: Parameters<typeof run>[0]) => run({ ...c, args: { ...c.args, ...multi } as typeof c.args }) };
-  await runCommand(merged as CommandDef, { rawArgs: rest });
+  const merged: CommandDef = Object.keys(multi).length === 0 || !run ? cmd : { ...cmd, run: async (c) => { const args: typeof c.args = Object.assign({}, c.args, multi); await run({ ...c, args }); } };
+  await runCommand(merged, { rawArgs: rest });
 }
 
 // eslint-disable-next-line no-control-regex -- removing citty's colour codes is the point
