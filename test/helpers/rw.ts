@@ -44,10 +44,15 @@ export async function expectDoctorOk(repo: TempRepo, cwd?: string): Promise<Doct
   return report;
 }
 
-/** A fresh repository with `rw init` done and a fixed prefix, so IDs look alike in every test. */
+/** `rw init`, then (optionally) a config file of the test's own. */
 export async function initRepo(repo: TempRepo, config = ""): Promise<void> {
   await repo.rwOk(["init"]);
-  if (config !== "") writeFileSync(join(repo.dir, ".rewind", "config.toml"), config);
+  if (config !== "") writeConfig(repo, config);
+}
+
+/** Replaces `.rewind/config.toml` in the main work tree. */
+export function writeConfig(repo: TempRepo, config: string): void {
+  writeFileSync(join(repo.dir, ".rewind", "config.toml"), config);
 }
 
 /** The task IDs and events on the ref's log, read with git alone (no rw). */
