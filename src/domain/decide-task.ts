@@ -6,6 +6,7 @@ import { RwError, invalidInput, notFound } from "./errors.ts";
 import { findCycle } from "./graph.ts";
 import { assertValidId, idFromBytes, suffixLength } from "./ids.ts";
 import { statusChangeEvents } from "./decide-lifecycle.ts";
+import { checkInitiativeLink } from "./initiative-lifecycle.ts";
 import type { RwEvent, State, Status, Task, TaskPatch } from "./types.ts";
 
 export interface CreateInput {
@@ -59,7 +60,8 @@ export const decideCreate = (input: CreateInput): Decider<{ id: string }> => (st
   if (labels.length > 0) data.labels = labels;
   if (deps.length > 0) data.deps = deps;
   if (input.parent !== undefined) data.parent = input.parent;
-  if (input.initiative !== undefined) data.initiative = assertValidId(input.initiative, "initiative ID");
+  checkInitiativeLink(state, input.initiative, input.phase);
+  if (input.initiative !== undefined) data.initiative = input.initiative;
   if (input.phase !== undefined) data.phase = input.phase;
   if (input.gates && input.gates.length > 0) data.gates = input.gates;
   if (input.defer_until !== undefined) data.defer_until = checkTimestamp(input.defer_until, "defer_until");
@@ -100,6 +102,10 @@ export function editEvents(state: State, task: Task, input: EditInput, ctx: Deci
     }
   }
   if (next.parent !== undefined && next.parent !== "") checkRefs(state, task.id, { parent: next.parent });
+  if (next.initiative !== undefined || next.phase !== undefined) {
+    const initiative = next.initiative === undefined ? task.initiative : next.initiative === "" ? undefined : next.initiative;
+    checkInitiativeLink(state, initiative, next.phase ?? (next.initiative === "" ? undefined : task.phase));
+  }
   const data: Record<string, unknown> = {};
   const prev: Record<string, unknown> = {};
   const current = task as unknown as Record<string, unknown>;

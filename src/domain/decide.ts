@@ -27,9 +27,10 @@ export interface Decision<R> {
 
 export type Decider<R> = (state: State, ctx: DecideContext) => Decision<R>;
 
-export function makeEvent(ctx: DecideContext, type: string, task: string | undefined, data: Record<string, unknown> = {}): RwEvent {
+export function makeEvent(ctx: DecideContext, type: string, task: string | undefined, data: Record<string, unknown> = {}, initiative?: string): RwEvent {
   const e: RwEvent = { v: 1, id: ctx.nextEventId(), ts: ctx.now, actor: ctx.actor, type, data };
   if (task !== undefined) e.task = task;
+  if (initiative !== undefined) e.initiative = initiative;
   return reorder(e);
 }
 

@@ -1,3 +1,4 @@
+import { cloneTouched, STATE_HANDLERS } from "./fold-plan.ts";
 import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
 
 /**
@@ -16,7 +17,10 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 
 function setStatus(task: Task, status: Status, opts: { keepAssignee?: boolean } = {}): void {
   task.status = status;
-  if (status !== "in_progress") delete task.lease_until;
+  if (status !== "in_progress") {
+    delete task.lease_until;
+    delete task.claimed_at;
+  }
   if (!opts.keepAssignee && status !== "in_progress") delete task.assignee;
   if (status !== "blocked") delete task.blocked_reason;
 }
@@ -31,6 +35,8 @@ const TASK_HANDLERS: Record<string, Handler> = {
     }
   },
   "task.claimed": (t, e) => {
+    // A renewal by the same claimant keeps the original start; anything else starts a new claim.
+    if (!(t.status === "in_progress" && t.assignee === e.actor && t.claimed_at !== undefined)) t.claimed_at = e.ts;
     setStatus(t, "in_progress");
     t.assignee = e.actor;
     const lease = str(e.data.lease_until);
@@ -71,6 +77,11 @@ const TASK_HANDLERS: Record<string, Handler> = {
 export function apply(state: State, e: RwEvent): void {
   state.event_count++;
   if (e.ts > state.last_ts) state.last_ts = e.ts;
+  const stateHandler = STATE_HANDLERS[e.type];
+  if (stateHandler) {
+    stateHandler(state, e);
+    return;
+  }
   if (e.type === "task.created" && e.task) {
     state.tasks[e.task] = taskFromCreated(e);
     return;
@@ -81,6 +92,20 @@ export function apply(state: State, e: RwEvent): void {
   if (!task || !handler) return;
   handler(task, e);
   task.updated_at = e.ts;
+}
+
+/**
+ * Applies events to a copy-on-write copy: the given state (possibly a cached snapshot) is left
+ * untouched, and only the records the events change are copied.
+ */
+export function applyCopy(state: State, events: readonly RwEvent[]): State {
+  const next: State = { ...state, tasks: { ...state.tasks }, initiatives: { ...state.initiatives }, decisions: [...state.decisions], sessions: { ...state.sessions } };
+  const copied = new Set<string>();
+  for (const e of events) {
+    cloneTouched(next, e, copied);
+    apply(next, e);
+  }
+  return next;
 }
 
 function taskFromCreated(e: RwEvent): Task {

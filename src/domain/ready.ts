@@ -36,7 +36,26 @@ export function notReadyReasons(state: State, task: Task, now: string): string[]
     else if (!isClosed(d.status)) reasons.push(`waits on ${dep} (${d.status})`);
   }
   if (task.defer_until !== undefined && task.defer_until > now) reasons.push(`deferred until ${task.defer_until}`);
+  const gate = initiativeGate(state, task);
+  if (gate) reasons.push(gate);
   return reasons;
+}
+
+/**
+ * Rolling approval (DESIGN §7): a task of an initiative is ready only once its phase is approved
+ * (a task without a phase, once the initiative is). Undefined when the initiative lets it through.
+ */
+export function initiativeGate(state: State, task: Task): string | undefined {
+  if (task.initiative === undefined) return undefined;
+  const i = state.initiatives[task.initiative];
+  if (!i) return `initiative ${task.initiative} does not exist`;
+  if (i.status === "cancelled") return `initiative ${i.id} is cancelled`;
+  if (task.phase === undefined) {
+    return i.status === "draft" || i.status === "review" ? `initiative ${i.id} is not approved yet (${i.status})` : undefined;
+  }
+  const phase = i.phases.find((p) => p.n === task.phase);
+  if (!phase) return `phase ${task.phase} of ${i.id} does not exist`;
+  return phase.status === "planned" ? `phase ${phase.n} of ${i.id} is not approved yet` : undefined;
 }
 
 /** Ready tasks in DESIGN §4 order: priority, then how much each unblocks (more first), then age. */

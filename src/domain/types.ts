@@ -26,6 +26,8 @@ export interface Task {
   /** Derived bookkeeping, not written to the task file's frontmatter. */
   retry_count: number;
   blocked_reason?: string;
+  /** When the current claim started (a renewal keeps it): "since" in STATE.md. */
+  claimed_at?: string;
   notes: TaskNote[];
 }
 
@@ -47,16 +49,72 @@ export interface RwEvent {
   data: Record<string, unknown>;
 }
 
+/** Initiative lifecycle (DESIGN §7): draft -> review -> approved -> in_progress -> completed, or cancelled. */
+export const INITIATIVE_STATUSES = ["draft", "review", "approved", "in_progress", "completed", "cancelled"] as const;
+export type InitiativeStatus = (typeof INITIATIVE_STATUSES)[number];
+
+/** A phase is planned until a human approves it (rolling approval), done when its tasks are. */
+export const PHASE_STATUSES = ["planned", "approved", "done"] as const;
+export type PhaseStatus = (typeof PHASE_STATUSES)[number];
+
+export interface Phase {
+  n: number;
+  title: string;
+  status: PhaseStatus;
+}
+
+export interface Initiative {
+  id: string;
+  title: string;
+  status: InitiativeStatus;
+  phases: Phase[];
+  created_at: string;
+  updated_at: string;
+  /** The concept document, kept verbatim. */
+  body: string;
+}
+
+/** A recorded decision (`rw decide`); its ID is the event's ULID. */
+export interface DecisionRecord {
+  id: string;
+  ts: string;
+  actor: string;
+  text: string;
+  why?: string;
+  initiative?: string;
+  task?: string;
+}
+
+export const SESSION_OUTCOMES = ["completed", "failed"] as const;
+
+/** One agent session, from `session.started` / `session.ended` (the orchestrator emits them). */
+export interface Session {
+  id: string;
+  actor: string;
+  tasks: string[];
+  started_at: string;
+  ended_at?: string;
+  /** "completed", "failed", or whatever else the emitter said; absent while running. */
+  outcome?: string;
+  tokens?: number;
+  cost?: number;
+  duration_ms?: number;
+}
+
 /** Everything the event log folds into. Plain data so it can be cached as JSON. */
 export interface State {
   tasks: Record<string, Task>;
+  initiatives: Record<string, Initiative>;
+  /** Oldest first. */
+  decisions: DecisionRecord[];
+  sessions: Record<string, Session>;
   /** ts of the newest event folded; new events are never older (keeps log order = (ts,id) order). */
   last_ts: string;
   event_count: number;
 }
 
 export function emptyState(): State {
-  return { tasks: {}, last_ts: "", event_count: 0 };
+  return { tasks: {}, initiatives: {}, decisions: [], sessions: {}, last_ts: "", event_count: 0 };
 }
 
 /** Fields a human or command may edit with `task.edited`. */

@@ -1,5 +1,6 @@
 import type { RwEvent, State } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
+import { initiativePath, renderInitiative } from "../format/initiative-render.ts";
 import { renderTask } from "../format/task-render.ts";
 import { renderViews } from "../views/index.ts";
 
@@ -10,6 +11,7 @@ This branch is written by rw (rewind), not by hand. It holds no code: only the t
 and its history.
 
 - \`tasks/<id>.md\`: one Markdown file per task (frontmatter + body).
+- \`initiatives/<id>.md\`: one file per initiative (phases in its frontmatter, the concept as body).
 - \`events/<YYYY-MM-DD>.jsonl\`: the append-only event log, one JSON object per line.
   It is the source of truth; every other file here is generated from it.
 - \`STATE.md\`, \`BOARD.md\`: generated views.
@@ -26,6 +28,8 @@ export function renderChanged(state: State, events: readonly RwEvent[]): Map<str
   const out = new Map<string, string>();
   for (const e of events) {
     if (e.task && state.tasks[e.task] && !out.has(taskPath(e.task))) out.set(taskPath(e.task), renderTask(state.tasks[e.task]!));
+    const initiative = e.initiative ? state.initiatives[e.initiative] : undefined;
+    if (initiative && !out.has(initiativePath(initiative.id))) out.set(initiativePath(initiative.id), renderInitiative(initiative));
   }
   for (const [path, text] of Object.entries(renderViews(state))) out.set(path, text);
   return out;
@@ -35,6 +39,7 @@ export function renderChanged(state: State, events: readonly RwEvent[]): Map<str
 export function renderAll(state: State, events: readonly RwEvent[]): Map<string, string> {
   const out = new Map<string, string>([["README.md", REF_README]]);
   for (const task of Object.values(state.tasks)) out.set(taskPath(task.id), renderTask(task));
+  for (const i of Object.values(state.initiatives)) out.set(initiativePath(i.id), renderInitiative(i));
   const shards = new Map<string, string[]>();
   for (const e of events) {
     const name = `events/${shardOf(e)}`;

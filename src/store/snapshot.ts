@@ -3,7 +3,7 @@ import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
-import { readCache, writeCache, type CacheFile, type ShardMark } from "./state-cache.ts";
+import { CACHE_VERSION, readCache, writeCache, type CacheFile, type ShardMark } from "./state-cache.ts";
 
 /** The folded state at one tip of the state ref. */
 export interface Snapshot {
@@ -45,7 +45,7 @@ export async function loadSnapshot(src: SnapshotSource): Promise<Snapshot | null
 }
 
 export function saveSnapshot(src: SnapshotSource, snap: Snapshot): Promise<void> {
-  const file: CacheFile = { v: 1, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state };
+  const file: CacheFile = { v: CACHE_VERSION, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state };
   return writeCache(src.cacheDir, file);
 }
 

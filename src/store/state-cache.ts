@@ -14,7 +14,7 @@ export interface CacheFile {
 }
 
 /** Bump when State's shape or fold semantics change: an old cache is then rebuilt, never misread. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 3;
 
 const fileFor = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}.json`);
 
@@ -22,7 +22,7 @@ const fileFor = (dir: string, ref: string): string => join(dir, "cache", `${ref.
 export async function readCache(dir: string, ref: string): Promise<CacheFile | undefined> {
   try {
     const parsed = JSON.parse(await readFile(fileFor(dir, ref), "utf8")) as CacheFile;
-    if (parsed.v !== CACHE_VERSION || parsed.ref !== ref || typeof parsed.tip !== "string" || !parsed.state?.tasks) return undefined;
+    if (parsed.v !== CACHE_VERSION || parsed.ref !== ref || typeof parsed.tip !== "string" || !parsed.state?.tasks || !parsed.state.initiatives) return undefined;
     return parsed;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
-import { apply } from "../domain/fold.ts";
+import { settle } from "../domain/settle.ts";
 import type { RwEvent, State } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
 import { renderChanged } from "./layout.ts";
@@ -28,22 +28,6 @@ export function eventTime(clock: Date, lastTs: string): string {
   return new Date(Math.max(now, last + 1)).toISOString();
 }
 
-/** Copy-on-write: the snapshot may be cached in memory, so only fresh copies of touched tasks are mutated. */
-function applyEvents(state: State, events: RwEvent[]): State {
-  const next: State = { ...state, tasks: { ...state.tasks } };
-  const copied = new Set<string>();
-  for (const e of events) {
-    const id = e.task;
-    if (id && !copied.has(id) && next.tasks[id]) {
-      const t = next.tasks[id];
-      next.tasks[id] = { ...t, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], notes: [...t.notes] };
-      copied.add(id);
-    }
-    apply(next, e);
-  }
-  return next;
-}
-
 function commitMessage(summary: string, events: RwEvent[], actor: string): string {
   const trailers = events.map((e) => `Rewind-Event: ${e.id} ${e.type}`);
   return `${summary.replace(/\n/g, " ")}\n\n${trailers.join("\n")}\nRewind-Actor: ${actor}\n`;
@@ -60,9 +44,9 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       randomBytes: (n) => store.randomBytes(n),
       config: store.decideConfig(),
     };
-    const decision = decide(snap.state, ctx);
+    // settle: the command's events plus what follows from them (phase and initiative completion).
+    const { decision, state } = settle(decide, snap.state, ctx);
     if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
-    const state = applyEvents(snap.state, decision.events);
     const { changes, shards } = await buildChanges(store, snap, state, decision.events);
     const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
     const when = new Date(now);

@@ -1,9 +1,12 @@
 import type { State } from "../domain/types.ts";
+import { renderBoard } from "./board.ts";
+import { STATE_SECTIONS } from "./sections.ts";
+import { composeState } from "./state-md.ts";
 
 /**
  * The generated views written on the ref with every transaction (DESIGN §6).
- * Pure: same state, same bytes.
+ * Pure: same state, same bytes. "Now" is the newest event's time, never the wall clock.
  */
-export function renderViews(_state: State): Record<string, string> {
-  return {};
+export function renderViews(state: State): Record<string, string> {
+  return { "STATE.md": composeState(state, STATE_SECTIONS), "BOARD.md": renderBoard(state) };
 }

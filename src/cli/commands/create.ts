@@ -13,6 +13,8 @@ export default defineRw({
     label: { type: "string", alias: "l", description: "a label (repeatable, or comma-separated)" },
     dep: { type: "string", alias: "d", description: "a task this one waits on (repeatable)" },
     parent: { type: "string", description: "parent task ID" },
+    initiative: { type: "string", alias: "i", description: "the initiative this task belongs to" },
+    phase: { type: "string", description: "the initiative's phase (ready only once that phase is approved)", valueHint: "N" },
     gate: { type: "string", description: "a command that must pass before the task is done (repeatable)" },
     defer: { type: "string", description: "not ready before this date (ISO 8601)" },
     id: { type: "string", description: "use this ID instead of a generated one (imports)" },
@@ -24,6 +26,7 @@ export default defineRw({
   examples: [
     'rw create "Add login endpoint" -p 1 --type feature --label api',
     'rw create "Wire the form" --dep rw-a1b2 --body-file notes.md',
+    'rw create "Sign tokens" --initiative in-3m8d --phase 1',
     'printf "## Acceptance criteria\\n- [ ] returns 200\\n" | rw create "Health check"',
   ],
   async run({ args }) {
@@ -33,6 +36,8 @@ export default defineRw({
     const parent = one(args.parent);
     const defer = one(args.defer);
     const id = one(args.id);
+    const initiative = one(args.initiative);
+    const phase = int(args.phase, "--phase");
     await runWrite(
       args,
       decideCreate({
@@ -43,6 +48,8 @@ export default defineRw({
         ...(priority !== undefined ? { priority } : {}),
         ...(type !== undefined ? { type } : {}),
         ...(parent !== undefined ? { parent } : {}),
+        ...(initiative !== undefined ? { initiative } : {}),
+        ...(phase !== undefined ? { phase } : {}),
         ...(defer !== undefined ? { defer_until: defer } : {}),
         ...(id !== undefined ? { id } : {}),
         ...(body !== undefined ? { body } : {}),

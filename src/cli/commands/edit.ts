@@ -18,6 +18,8 @@ export default defineRw({
     "add-label": { type: "string", description: "add a label (repeatable)" },
     "remove-label": { type: "string", description: "remove a label (repeatable)" },
     parent: { type: "string", description: "new parent ID (\"\" to clear)" },
+    initiative: { type: "string", description: "move to this initiative (\"\" to clear)" },
+    phase: { type: "string", description: "move to this phase of the initiative", valueHint: "N" },
     gate: { type: "string", description: "replace the task's gates (repeatable)" },
     defer: { type: "string", description: "not ready before this date (\"\" to clear)" },
     body: { type: "string", alias: "b", description: "new Markdown body" },
@@ -36,6 +38,10 @@ export default defineRw({
     if (type !== undefined) patch.type = type;
     const parent = one(args.parent);
     if (parent !== undefined) patch.parent = parent;
+    const initiative = one(args.initiative);
+    if (initiative !== undefined) patch.initiative = initiative;
+    const phase = int(args.phase, "--phase");
+    if (phase !== undefined) patch.phase = phase;
     const defer = one(args.defer);
     if (defer !== undefined) patch.defer_until = defer;
     if (args.gate !== undefined) patch.gates = repeated(args.gate);

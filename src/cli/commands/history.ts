@@ -1,34 +1,23 @@
 import { getTask } from "../../domain/decide.ts";
-import { readAllEvents } from "../../store/snapshot.ts";
+import { describeEntry, taskHistory } from "../../store/history.ts";
 import { jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { printJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
 
-function describe(data: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(data)) {
-    if (k === "prev" || k === "body") continue;
-    const prev = (data.prev as Record<string, unknown> | undefined)?.[k];
-    const text = typeof v === "string" ? v : JSON.stringify(v);
-    parts.push(prev !== undefined ? `${k}: ${JSON.stringify(prev)} -> ${text}` : `${k}: ${text}`);
-  }
-  if ("body" in data) parts.push("body changed");
-  return parts.join(", ");
-}
-
 export default defineRw({
-  meta: { name: "history", description: "A task's events, oldest first, with actors and times" },
+  meta: { name: "history", description: "A task's events and commits, oldest first: who did what when (agent tool calls included)" },
   args: { id: { type: "positional", description: "task ID", required: true }, ...jsonArg },
-  examples: ["rw history rw-7k2f", "rw history rw-7k2f --json"],
+  examples: ["rw history rw-7k2f", "rw history rw-7k2f --json | jq '.entries[] | select(.type == \"agent.tool_called\")'"],
   async run({ args }) {
     await withSnapshot(async (snap, store, ctx) => {
       getTask(snap.state, args.id);
-      const root = snap.root;
-      const { events } = await readAllEvents(store.source, root);
-      const mine = events.filter((e) => e.task === args.id);
-      if (args.json) return printJson(ctx, { id: args.id, events: mine });
-      const lines = mine.map((e) => `${e.ts}  ${e.actor.padEnd(14)}  ${e.type.padEnd(18)}  ${describe(e.data)}`.trimEnd());
+      const entries = await taskHistory(store, args.id);
+      if (args.json) {
+        const events = entries.flatMap((x) => (x.event ? [x.event] : []));
+        return printJson(ctx, { id: args.id, events, entries: entries.map(({ event, ...rest }) => ({ ...rest, ...(event ? { event_id: event.id } : {}) })) });
+      }
+      const lines = entries.map((x) => `${x.ts}  ${x.actor.padEnd(14)}  ${x.type.padEnd(18)}  ${x.commit ? `${x.commit.slice(0, 8)}  ` : ""}${describeEntry(x)}`.trimEnd());
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },

@@ -24,6 +24,10 @@ export const commands: Record<string, Loader> = {
   done: lazy(() => import("./done.ts")),
   fail: lazy(() => import("./fail.ts")),
   history: lazy(() => import("./history.ts")),
+  initiative: lazy(() => import("./initiative.ts")),
+  decide: lazy(() => import("./decide.ts")),
+  decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
+  mcp: lazy(() => import("./mcp.ts")),
   demo: lazy(() => import("./demo.ts")),
 };

@@ -27,12 +27,12 @@ describe("decideCreate", () => {
   it("records every given field, de-duplicates labels and deps, normalises defer_until", () => {
     const d = w.run(decideCreate({
       title: "Full", id: "US-003", priority: 0, type: "feature", labels: ["api", "api", "auth"], deps: ["rw-aaaa", "rw-aaaa", "rw-cccc"],
-      parent: "rw-cccc", initiative: "in-3m8d", phase: 2, gates: ["npm test -- auth"], defer_until: "2026-12-01", body: "Body\n",
+      parent: "rw-cccc", gates: ["npm test -- auth"], defer_until: "2026-12-01", body: "Body\n",
     }));
     expect(d.result.id).toBe("US-003");
     expect(d.events[0]!.data).toEqual({
       title: "Full", priority: 0, type: "feature", labels: ["api", "auth"], deps: ["rw-aaaa", "rw-cccc"], parent: "rw-cccc",
-      initiative: "in-3m8d", phase: 2, gates: ["npm test -- auth"], defer_until: "2026-12-01T00:00:00.000Z", body: "Body\n",
+      gates: ["npm test -- auth"], defer_until: "2026-12-01T00:00:00.000Z", body: "Body\n",
     });
   });
 
@@ -65,6 +65,7 @@ describe("decideCreate", () => {
     ["missing parent", { title: "x", parent: "rw-zzzz" }, "not_found", /rw-zzzz not found/],
     ["invalid parent ID", { title: "x", parent: "a b" }, "invalid_id", /invalid parent ID/],
     ["invalid initiative ID", { title: "x", initiative: "../in" }, "invalid_id", /invalid initiative ID/],
+    ["a missing initiative", { title: "x", initiative: "in-zzzz", phase: 1 }, "not_found", /initiative in-zzzz not found/],
     ["priority above 4", { title: "x", priority: 5 }, "invalid_input", /priority must be a whole number from 0/],
     ["negative priority", { title: "x", priority: -1 }, "invalid_input", /priority/],
     ["fractional priority", { title: "x", priority: 1.5 }, "invalid_input", /priority/],

@@ -1,0 +1,45 @@
+import { getInitiative, phaseProgress, progressBar } from "../../../domain/initiative-lifecycle.ts";
+import type { Task } from "../../../domain/types.ts";
+import { jsonArg } from "../../args.ts";
+import { defineRw } from "../../command.ts";
+import { printJson } from "../../output.ts";
+import { withSnapshot } from "../../read.ts";
+
+const brief = (t: Task): { id: string; title: string; status: string; assignee?: string } =>
+  ({ id: t.id, title: t.title, status: t.status, ...(t.assignee ? { assignee: t.assignee } : {}) });
+
+const taskLine = (t: Task): string => `    ${t.status === "done" ? "[x]" : t.status === "cancelled" ? "[-]" : "[ ]"} ${t.id}  ${t.title}  (${t.status}${t.assignee && t.status === "in_progress" ? `, ${t.assignee}` : ""})`;
+
+export default defineRw({
+  meta: { name: "show", description: "Show an initiative: status, concept, and each phase with its tasks and progress" },
+  args: { id: { type: "positional", description: "initiative ID", required: true }, ...jsonArg },
+  examples: ["rw initiative show in-3m8d", "rw initiative show in-3m8d --json | jq '.phases[].status'"],
+  async run({ args }) {
+    await withSnapshot((snap, _store, ctx) => {
+      const i = getInitiative(snap.state, args.id);
+      const { phases, unphased } = phaseProgress(snap.state, i);
+      const decisions = snap.state.decisions.filter((d) => d.initiative === i.id);
+      if (args.json) {
+        return printJson(ctx, {
+          initiative: { id: i.id, title: i.title, status: i.status, created_at: i.created_at, updated_at: i.updated_at, body: i.body },
+          phases: phases.map((p) => ({ n: p.n, title: p.title, status: p.status, done: p.done, total: p.total, tasks: p.tasks.map(brief) })),
+          unphased: unphased.map(brief),
+          decisions,
+        });
+      }
+      const lines = [`${i.id}  ${i.title}`, `status: ${i.status}`, ""];
+      if (i.body.trim() !== "") lines.push(i.body.trimEnd(), "");
+      if (phases.length === 0) lines.push(`no phases yet (rw initiative phase add ${i.id} "Title")`);
+      for (const p of phases) {
+        lines.push(`Phase ${p.n}: ${p.title}  (${p.status})  ${progressBar(p.done, p.total)}`);
+        lines.push(...(p.tasks.length > 0 ? p.tasks.map(taskLine) : ["    no tasks yet"]));
+      }
+      if (unphased.length > 0) lines.push("Not in a phase:", ...unphased.map(taskLine));
+      if (decisions.length > 0) {
+        lines.push("", "Decisions:");
+        for (const d of decisions) lines.push(`  ${d.ts.slice(0, 10)}  ${d.text}${d.why ? ` (why: ${d.why})` : ""}`);
+      }
+      ctx.stdout(`${lines.join("\n")}\n`);
+    });
+  },
+});

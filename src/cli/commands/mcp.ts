@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { RwError } from "../../domain/errors.ts";
+import { one } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { context } from "../context.ts";
+
+// Heavy (the SDK and zod): loaded only when serving, never for --print-config or other verbs.
+const loadServer = () => import("../../mcp/server.ts");
+
+const CLIENTS = ["claude", "cursor"] as const;
+
+/** The snippet a user pastes into their MCP client's configuration. */
+export function mcpConfigSnippet(client: string): string {
+  if (client === "claude") {
+    return [
+      "# Claude Code: run once in your repository",
+      "claude mcp add rw -- rw mcp",
+      "",
+      "# or commit this as .mcp.json in the repository root:",
+      JSON.stringify({ mcpServers: { rw: { command: "rw", args: ["mcp"], env: { RW_ACTOR: "claude" } } } }, null, 2),
+      "",
+    ].join("\n");
+  }
+  if (client === "cursor") {
+    return ["// .cursor/mcp.json in the repository root", JSON.stringify({ mcpServers: { rw: { command: "rw", args: ["mcp"], env: { RW_ACTOR: "cursor" } } } }, null, 2), ""].join("\n");
+  }
+  throw new RwError("usage", `unknown client ${JSON.stringify(client)} for --print-config`, { hint: `use one of: ${CLIENTS.join(", ")}` });
+}
+
+export default defineRw({
+  meta: { name: "mcp", description: "Serve rw's tools to an agent over MCP (stdio)" },
+  args: {
+    "print-config": { type: "string", description: `print the configuration snippet for a client (${CLIENTS.join(", ")}) and exit`, valueHint: "client" },
+  },
+  examples: ["rw mcp", "rw mcp --print-config claude", "rw mcp --print-config cursor >> .cursor/mcp.json   # then merge by hand"],
+  async run({ args }) {
+    const ctx = context();
+    const client = one(args["print-config"]);
+    if (client !== undefined) return ctx.stdout(mcpConfigSnippet(client));
+    const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    const { serveStdio } = await loadServer();
+    await serveStdio({ cwd: ctx.cwd, env: ctx.env, now: ctx.now, version }, process.stdin, process.stdout);
+  },
+});
