@@ -24,6 +24,21 @@ export function repeated(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String).filter((s) => s.trim() !== "");
 }
 
+/**
+ * Every value of an option given more than once, from the raw arguments: citty (node:util
+ * parseArgs without `multiple`) keeps only the last. Accepts `--name v`, `--name=v`, `-a v`.
+ */
+export function allValues(rawArgs: readonly string[], name: string, alias?: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const token = rawArgs[i]!;
+    if (token === "--") break;
+    if (token.startsWith(`--${name}=`)) out.push(token.slice(name.length + 3));
+    else if ((token === `--${name}` || (alias !== undefined && token === `-${alias}`)) && i + 1 < rawArgs.length) out.push(rawArgs[++i]!);
+  }
+  return out;
+}
+
 /** The last value of an option given more than once. */
 export function one(value: unknown): string | undefined {
   const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;

@@ -68,6 +68,11 @@ const TASK_HANDLERS: Record<string, Handler> = {
     t.retry_count = 0;
   },
   "task.cancelled": (t) => setStatus(t, "cancelled", { keepAssignee: true }),
+  "criterion.checked": (t, e) => {
+    // The orchestrator found the "[ ]" at this offset; patch only those bytes, the body stays verbatim.
+    const at = e.data.offset;
+    if (typeof at === "number" && t.body.slice(at, at + 3) === "[ ]") t.body = `${t.body.slice(0, at)}[x]${t.body.slice(at + 3)}`;
+  },
   "task.noted": (t, e) => {
     t.notes.push({ ts: e.ts, actor: e.actor, text: str(e.data.text) ?? "" });
   },

@@ -9,15 +9,34 @@ export interface CoreConfig {
   store: { ref: string };
   ids: { prefix: string | undefined };
   claims: { lease_ms: number };
-  execution: { max_retries: number; gates: string[] };
+  execution: ExecutionConfig;
   /** The whole parsed document, for sections owned by other layers (roles, profiles, pricing, sync). */
   raw: Record<string, unknown>;
 }
 
+/** `[execution]`: how `rw run` works a task (DESIGN §8). */
+export interface ExecutionConfig {
+  max_retries: number;
+  gates: string[];
+  /** The branch finished tasks merge into; undefined = the branch checked out where `rw run` starts. */
+  integration_branch: string | undefined;
+  /** Where task worktrees go; undefined = the user's cache directory, keyed by repository. */
+  worktree_dir: string | undefined;
+  /** Files copied from the main work tree into each new task worktree (e.g. ".env"). */
+  copy_files: string[];
+  gate_timeout_ms: number;
+  /** On Ctrl-C: give claims back at once ("release"), or leave them to expire ("keep"). */
+  on_interrupt: "release" | "keep";
+}
+
 export const DEFAULT_REF = "refs/heads/rewind";
 
+const EXECUTION_KEYS = ["max_retries", "gates", "integration_branch", "worktree_dir", "copy_files", "gate_timeout", "on_interrupt"];
+
 export function defaultConfig(): CoreConfig {
-  return { version: 1, store: { ref: DEFAULT_REF }, ids: { prefix: undefined }, claims: { lease_ms: 30 * 60_000 }, execution: { max_retries: 3, gates: [] }, raw: {} };
+  return { version: 1, store: { ref: DEFAULT_REF }, ids: { prefix: undefined }, claims: { lease_ms: 30 * 60_000 }, execution: {
+    max_retries: 3, gates: [], integration_branch: undefined, worktree_dir: undefined, copy_files: [], gate_timeout_ms: 10 * 60_000, on_interrupt: "release",
+  }, raw: {} };
 }
 
 const fail = (file: string, key: string, problem: string, fix: string): RwError =>
@@ -73,21 +92,46 @@ export function parseConfig(text: string, file = ".rewind/config.toml"): CoreCon
       throw fail(file, "claims.lease", `is not a duration: ${JSON.stringify(claims.lease)}`, 'use a number and a unit, e.g. lease = "30m" (90s, 2h, 1d)');
     }
   }
-  const exec = doc.execution;
-  if (exec !== undefined) {
-    if (!isTable(exec)) throw fail(file, "execution", "must be a table", "write it as [execution]");
-    if (exec.max_retries !== undefined) {
-      if (typeof exec.max_retries !== "number" || !Number.isInteger(exec.max_retries) || exec.max_retries < 1) {
-        throw fail(file, "execution.max_retries", "must be a whole number of at least 1", "e.g. max_retries = 3");
-      }
-      cfg.execution.max_retries = exec.max_retries;
-    }
-    if (exec.gates !== undefined) {
-      if (!Array.isArray(exec.gates) || !exec.gates.every((g) => typeof g === "string")) {
-        throw fail(file, "execution.gates", "must be a list of command strings", 'e.g. gates = ["npm test"]');
-      }
-      cfg.execution.gates = exec.gates;
-    }
-  }
+  parseExecution(section(doc, "execution", file, EXECUTION_KEYS), cfg.execution, file);
   return cfg;
+}
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((g) => typeof g === "string");
+
+function parseExecution(exec: Table, out: ExecutionConfig, file: string): void {
+  if (exec.max_retries !== undefined) {
+    if (typeof exec.max_retries !== "number" || !Number.isInteger(exec.max_retries) || exec.max_retries < 1) {
+      throw fail(file, "execution.max_retries", "must be a whole number of at least 1", "e.g. max_retries = 3");
+    }
+    out.max_retries = exec.max_retries;
+  }
+  if (exec.gates !== undefined) {
+    if (!isStringList(exec.gates)) throw fail(file, "execution.gates", "must be a list of command strings", 'e.g. gates = ["npm test"]');
+    out.gates = exec.gates;
+  }
+  if (exec.integration_branch !== undefined) {
+    const b = exec.integration_branch;
+    if (typeof b !== "string" || !/^[A-Za-z0-9._/-]+$/.test(b) || b.includes("..") || b.startsWith("-") || b.startsWith("refs/")) {
+      throw fail(file, "execution.integration_branch", "must be a branch name", 'e.g. integration_branch = "main"');
+    }
+    out.integration_branch = b;
+  }
+  if (exec.worktree_dir !== undefined) {
+    if (typeof exec.worktree_dir !== "string" || exec.worktree_dir.trim() === "") throw fail(file, "execution.worktree_dir", "must be a directory path", 'e.g. worktree_dir = "~/.cache/rw/worktrees"');
+    out.worktree_dir = exec.worktree_dir;
+  }
+  if (exec.copy_files !== undefined) {
+    if (!isStringList(exec.copy_files) || exec.copy_files.some((f) => f.startsWith("/") || f.split(/[\\/]/).includes(".."))) {
+      throw fail(file, "execution.copy_files", "must be a list of paths relative to the work tree", 'e.g. copy_files = [".env"]');
+    }
+    out.copy_files = exec.copy_files;
+  }
+  if (exec.gate_timeout !== undefined) {
+    if (typeof exec.gate_timeout !== "string") throw fail(file, "execution.gate_timeout", "must be a duration string", 'e.g. gate_timeout = "10m"');
+    out.gate_timeout_ms = parseDuration(exec.gate_timeout, "execution.gate_timeout");
+  }
+  if (exec.on_interrupt !== undefined) {
+    if (exec.on_interrupt !== "release" && exec.on_interrupt !== "keep") throw fail(file, "execution.on_interrupt", 'must be "release" or "keep"', 'e.g. on_interrupt = "release"');
+    out.on_interrupt = exec.on_interrupt;
+  }
 }

@@ -2,6 +2,7 @@ import { unblockCounts } from "../domain/graph.ts";
 import { compareReady, notReadyReasons, type ReadyItem } from "../domain/ready.ts";
 import type { Task } from "../domain/types.ts";
 import { cell, more, table, topK, when } from "./md.ts";
+import { decisionsSection, positionSection, sessionsSection } from "./plan-sections.ts";
 import type { StateSection, ViewInput } from "./state-md.ts";
 
 const IN_PROGRESS_MAX = 15;
@@ -15,16 +16,6 @@ const newestFirst = (key: (t: Task) => string) => (a: Task, b: Task): number => 
   const x = key(a);
   const y = key(b);
   return x > y ? -1 : x < y ? 1 : byIdAsc(a, b);
-};
-
-/**
- * Placeholder: the initiatives module replaces this section (key "position") with active
- * initiatives and phases and their progress.
- */
-export const positionSection: StateSection = {
-  key: "position",
-  title: "Current position",
-  render: () => ["<!-- rw:position — active initiatives and phases appear here -->", "No active initiative."],
 };
 
 export const inProgressSection: StateSection = {
@@ -82,20 +73,6 @@ export const blockedSection: StateSection = {
     const rows = shown.map((t) => [link(t), `P${t.priority}`, cell(t.title, 48), cell(t.blocked_reason ?? "no reason given", 60)]);
     return [...table(["Task", "Pri", "Title", "Why"], rows), ...more(all.length, shown.length, "`rw list --status blocked`")];
   },
-};
-
-/** Placeholder until decisions are recorded (`decision.recorded`); key "decisions". */
-export const decisionsSection: StateSection = {
-  key: "decisions",
-  title: "Recent decisions",
-  render: () => ["None recorded."],
-};
-
-/** Placeholder until agent sessions are recorded (`session.*`); key "sessions". */
-export const sessionsSection: StateSection = {
-  key: "sessions",
-  title: "Recent sessions",
-  render: () => ["None recorded."],
 };
 
 export const doneSection: StateSection = {

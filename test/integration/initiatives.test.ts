@@ -98,4 +98,16 @@ describe("initiatives through the CLI", () => {
     expect((await repo.rw(["create", "More", "--initiative", id])).stderr).toContain("is cancelled: it takes no new tasks");
     expect((await json(["initiative", "list", "--status", "cancelled"])).count).toBe(1);
   });
+
+  it("keeps every value of a repeated option (phases, labels, gates, deps)", async () => {
+    repo = makeRepo();
+    await repo.rwOk(["init"]);
+    const id = await step(["initiative", "new", "Two phases", "--phase", "One", "--phase=Two, with a comma"]);
+    expect((await json<Shown>(["initiative", "show", id])).phases.map((p) => p.status)).toEqual(["planned", "planned"]);
+    expect(repo.git(["show", `rewind:initiatives/${id}.md`])).toContain('  - {n: 2, title: "Two, with a comma", status: planned}');
+    const a = await step(["create", "a"]);
+    const t = await step(["create", "t", "-l", "api", "--label", "db", "--gate", "npm test", "--gate", "npm run lint", "--dep", a]);
+    expect(repo.git(["show", `rewind:tasks/${t}.md`])).toContain(`labels: [api, db]\ndeps: [${a}]\n`);
+    expect(repo.git(["show", `rewind:tasks/${t}.md`])).toContain('gates: ["npm test", "npm run lint"]');
+  });
 });

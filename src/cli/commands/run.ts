@@ -1,0 +1,77 @@
+import { hostname } from "node:os";
+import { RwError } from "../../domain/errors.ts";
+import { createAgentExecutor } from "../../orchestrator/agent-executor.ts";
+import { checkTaskOption, planRun } from "../../orchestrator/dry-run.ts";
+import { runLoop } from "../../orchestrator/loop.ts";
+import { int, jsonArg, one, openStore } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { context } from "../context.ts";
+import { paint, printJson } from "../output.ts";
+import { progressPrinter } from "../progress.ts";
+
+/** Short host name: worker names are `rw-worker-<n>@<host>`, and a rerun on this host resumes them. */
+const host = (): string => (hostname().split(".")[0] ?? "host").replace(/[^A-Za-z0-9_-]/g, "-") || "host";
+
+export default defineRw({
+  meta: { name: "run", description: "Work ready tasks with agents: worktree, gates, verifier, merge" },
+  args: {
+    parallel: { type: "string", alias: "j", description: "number of workers (default 1)", valueHint: "N" },
+    task: { type: "string", description: "work only this task", valueHint: "ID" },
+    initiative: { type: "string", description: "work only tasks of this initiative", valueHint: "ID" },
+    "max-tasks": { type: "string", description: "take at most K tasks (retries of a taken task do not count)", valueHint: "K" },
+    "dry-run": { type: "boolean", description: "print what would run; claim and change nothing" },
+    ...jsonArg,
+  },
+  examples: ["rw run", "rw run --parallel 4", "rw run --task rw-7k2f", "rw run --initiative in-3m8d --max-tasks 5", "rw run --dry-run", "rw run --json > run.jsonl"],
+  async run({ args }) {
+    const ctx = context();
+    const parallel = int(args.parallel, "--parallel") ?? 1;
+    if (parallel < 1 || parallel > 64) throw new RwError("usage", "--parallel must be between 1 and 64");
+    const maxTasks = int(args["max-tasks"], "--max-tasks");
+    if (maxTasks !== undefined && maxTasks < 1) throw new RwError("usage", "--max-tasks must be at least 1");
+    const task = one(args.task);
+    const initiative = one(args.initiative);
+    const filters = { ...(task ? { task } : {}), ...(initiative ? { initiative } : {}), ...(maxTasks !== undefined ? { maxTasks } : {}) };
+    const store = await openStore(ctx);
+    try {
+      const now = ctx.now().toISOString();
+      if (task) checkTaskOption((await store.snapshot()).state, task, now, host());
+      if (args["dry-run"]) {
+        const plan = await planRun(store, { parallel, ...filters, host: host(), now, env: ctx.env });
+        if (args.json) return printJson(ctx, { dry_run: true, ...plan });
+        const lines = [`would run ${plan.resume.length + plan.ready.length} task(s) now with ${parallel} worker(s), merging into ${plan.integration}`, `worktrees under ${plan.worktree_root}`];
+        for (const t of plan.resume) lines.push(`  resume  ${t.id}  P${t.priority}  ${t.title}  (held by ${t.resume_by})`);
+        for (const t of plan.ready) lines.push(`  run     ${t.id}  P${t.priority}  ${t.title}${t.gates.length ? `  gates: ${t.gates.join(" && ")}` : ""}`);
+        if (plan.resume.length + plan.ready.length === 0) lines.push("  nothing is ready (`rw ready --explain` says why)");
+        lines.push("then whatever those unblock, until nothing is ready.");
+        return ctx.stdout(`${lines.join("\n")}\n`);
+      }
+      const executor = await createAgentExecutor(store, ctx.env);
+      const stop = new AbortController();
+      const onSignal = (sig: string): void => {
+        ctx.stderr(`\nrw run: ${sig}: stopping workers (nothing is merged half-way); press Ctrl-C again to quit at once\n`);
+        stop.abort();
+        process.removeListener("SIGINT", onInt);
+        process.removeListener("SIGTERM", onTerm);
+      };
+      const onInt = (): void => onSignal("SIGINT");
+      const onTerm = (): void => onSignal("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      const printer = progressPrinter(ctx, args.json ? "json" : ctx.isTTY ? "tty" : "plain");
+      try {
+        const summary = await runLoop({
+          store, executor, parallel, ...filters, env: ctx.env, clock: () => ctx.now().getTime(), host: host(), pid: process.pid, signal: stop.signal, emit: printer.emit,
+        });
+        if (summary.interrupted) process.exitCode = 130;
+        else if (!args.json && summary.completed.length + summary.failed.length + summary.blocked.length === 0) ctx.stdout(`${paint(ctx, "dim", "nothing was ready (`rw ready --explain` says why)")}\n`);
+      } finally {
+        printer.close();
+        process.removeListener("SIGINT", onInt);
+        process.removeListener("SIGTERM", onTerm);
+      }
+    } finally {
+      store.close();
+    }
+  },
+});

@@ -1,0 +1,165 @@
+import { decideClaim } from "../domain/decide-lifecycle.ts";
+import { decideClaimNextWhere, decideSessionEnded, decideSessionStarted } from "../domain/decide-run.ts";
+import { RwError } from "../domain/errors.ts";
+import type { Task } from "../domain/types.ts";
+import { rwDir } from "../store/repo.ts";
+import type { Actor, Store } from "../store/store.ts";
+import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
+import { Mutex } from "./merge.ts";
+import type { ProgressEvent } from "./progress-events.ts";
+import { loadTemplate } from "./prompt.ts";
+import { acquireRunLock } from "./run-lock.ts";
+import { workTask, type RunEnv, type Worker } from "./worker.ts";
+import { integrationBranch, worktreeRoot } from "./worktrees.ts";
+
+export interface RunOptions {
+  store: Store;
+  executor: Executor;
+  parallel: number;
+  task?: string;
+  initiative?: string;
+  maxTasks?: number;
+  env: Record<string, string | undefined>;
+  clock: () => number;
+  host: string;
+  pid: number;
+  signal: AbortSignal;
+  emit: (e: ProgressEvent) => void;
+}
+
+export interface RunSummary {
+  session: string;
+  completed: string[];
+  failed: string[];
+  blocked: string[];
+  interrupted: boolean;
+  usage: Usage;
+  duration_ms: number;
+}
+
+export const workerActor = (n: number, host: string): Actor => ({ name: `rw-worker-${n}@${host}`, email: `rw-worker-${n}@rw.invalid` });
+const WORKER_RE = (host: string): RegExp => new RegExp(`^rw-worker-(\\d+)@${host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+
+/** Tasks this host's workers still hold (a run that was killed): resumed first, by the same worker name. */
+export function resumable(tasks: Iterable<Task>, host: string): Task[] {
+  const re = WORKER_RE(host);
+  return [...tasks].filter((t) => t.status === "in_progress" && t.assignee !== undefined && re.test(t.assignee)).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** The filter a run claims through: --task, --initiative, --max-tasks. */
+export function taskFilter(o: { task?: string; initiative?: string; maxTasks?: number }, started: Set<string>): (t: Task) => boolean {
+  return (t) =>
+    (o.task === undefined || t.id === o.task) &&
+    (o.initiative === undefined || t.initiative === o.initiative) &&
+    (o.maxTasks === undefined || started.size < o.maxTasks || started.has(t.id));
+}
+
+/**
+ * `rw run`: N workers, each looping claim → work → result until nothing the run may take is
+ * ready and no worker is busy (a finishing task can make others ready). Claims are atomic, so no
+ * two workers ever hold one task; merges go through one mutex. Framed by session events.
+ */
+export async function runLoop(o: RunOptions): Promise<RunSummary> {
+  const { store } = o;
+  const release = await acquireRunLock(rwDir(store.repo), o.host, o.pid);
+  try {
+    const exec = store.config.execution;
+    const integration = await integrationBranch(store.repo, exec);
+    const started = o.clock();
+    const runActor: Actor = { name: `rw-run@${o.host}`, email: "rw-run@rw.invalid" };
+    const snap = await store.snapshot();
+    const resume = resumable(Object.values(snap.state.tasks), o.host);
+    const session = `s-${store.nextEventId(new Date(started).toISOString())}`;
+    await store.transact(decideSessionStarted(session, { command: "run", parallel: o.parallel, integration, host: o.host, resumed: resume.map((t) => t.id) }), runActor);
+    o.emit({ event: "session.started", session, parallel: o.parallel, integration, resumed: resume.map((t) => t.id) });
+
+    const r: RunEnv = {
+      store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
+      template: await loadTemplate("worker", store.repo.mainWorktree),
+      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock },
+    };
+    const summary: RunSummary = { session, completed: [], failed: [], blocked: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
+    const startedTasks = new Set<string>();
+    const accept = taskFilter(o, startedTasks);
+    const busy = new Set<number>();
+    let fatal: Error | undefined;
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    o.signal.addEventListener("abort", onAbort, { once: true });
+    let waiters: Array<() => void> = [];
+    const changed = (): void => {
+      for (const w of waiters.splice(0)) w();
+    };
+
+    const claim = async (w: Worker): Promise<Task | null> => {
+      const mine = resume.findIndex((t) => t.assignee === w.actor.name);
+      // Claims of workers beyond this run's --parallel go to whoever is free first.
+      const orphan = mine >= 0 ? mine : resume.findIndex((t) => Number(WORKER_RE(o.host).exec(t.assignee ?? "")?.[1]) > o.parallel);
+      if (orphan >= 0) {
+        const [t] = resume.splice(orphan, 1);
+        try {
+          await store.transact(decideClaim(t!.id, { force: true }), w.actor);
+          return (await store.snapshot()).state.tasks[t!.id] ?? null;
+        } catch {
+          return claim(w);
+        }
+      }
+      try {
+        const tx = await store.transact(decideClaimNextWhere(accept), w.actor);
+        return (await store.snapshot()).state.tasks[tx.result.id] ?? null;
+      } catch (err) {
+        if (err instanceof RwError && err.code === "not_found") return null;
+        throw err;
+      }
+    };
+
+    const workerLoop = async (n: number): Promise<void> => {
+      const w: Worker = { n, actor: workerActor(n, o.host) };
+      while (!stop.signal.aborted) {
+        const task = await claim(w);
+        if (!task) {
+          if (busy.size === 0) return changed();
+          o.emit({ event: "worker.idle", worker: n });
+          await new Promise<void>((res) => waiters.push(res));
+          continue;
+        }
+        startedTasks.add(task.id);
+        busy.add(n);
+        try {
+          const run = await workTask(r, w, task, stop.signal);
+          summary.usage = addUsage(summary.usage, run.usage);
+          if (run.outcome === "completed") summary.completed.push(task.id);
+          else if (run.outcome === "failed") summary.failed.push(task.id);
+          else if (run.outcome === "blocked") summary.blocked.push(task.id);
+        } finally {
+          busy.delete(n);
+          changed();
+        }
+      }
+    };
+
+    const workers = Array.from({ length: o.parallel }, (_, i) =>
+      workerLoop(i + 1).catch((err: unknown) => {
+        // Something outside one task's control (a dirty checkout, git itself): stop everyone cleanly.
+        fatal ??= err instanceof Error ? err : new Error(String(err));
+        stop.abort();
+        changed();
+      }));
+    await Promise.all(workers);
+    waiters = [];
+    o.signal.removeEventListener("abort", onAbort);
+    summary.interrupted = o.signal.aborted;
+    summary.duration_ms = o.clock() - started;
+    await store.transact(decideSessionEnded(session, {
+      completed: summary.completed.length, failed: summary.failed.length + summary.blocked.length,
+      tokens: { input: summary.usage.input_tokens, output: summary.usage.output_tokens }, cost_usd: Math.round(summary.usage.cost_usd * 1e6) / 1e6,
+      duration_ms: summary.duration_ms, tasks: [...startedTasks], interrupted: summary.interrupted || fatal !== undefined,
+      outcome: summary.interrupted || fatal !== undefined ? "interrupted" : summary.completed.length === 0 && startedTasks.size > 0 ? "failed" : "completed",
+    }), runActor);
+    o.emit({ event: "session.ended", session, completed: summary.completed, failed: summary.failed, blocked: summary.blocked, usage: summary.usage, duration_ms: summary.duration_ms, interrupted: summary.interrupted });
+    if (fatal !== undefined) throw fatal;
+    return summary;
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,92 @@
+import { RwError } from "../domain/errors.ts";
+import type { Task } from "../domain/types.ts";
+import { git, gitOk } from "../store/git.ts";
+import type { RepoPaths } from "../store/repo.ts";
+import type { Actor } from "../store/store.ts";
+import { listWorktrees, repoCwd, type TaskWorktree } from "./worktrees.ts";
+
+/** Serialises merges inside one process; across processes the ref's compare-and-swap decides. */
+export class Mutex {
+  private last: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.last.then(fn, fn);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const rev = async (cwd: string, name: string): Promise<string> => (await gitOk(["rev-parse", "--verify", `${name}^{commit}`], { cwd })).trim();
+
+/**
+ * Stages everything in the worktree and commits it, authored by the worker, with a message that
+ * names the task. Returns false when there was nothing to commit.
+ * NOTE: --no-verify: the user's commit hooks may prompt or be slow; gates are rw's checks.
+ */
+export async function commitWork(wt: TaskWorktree, task: Task, actor: Actor, env: Record<string, string | undefined>): Promise<boolean> {
+  await gitOk(["add", "-A"], { cwd: wt.path });
+  if ((await git(["diff", "--cached", "--quiet"], { cwd: wt.path })).code === 0) return false;
+  const hasUser = (await git(["config", "user.name"], { cwd: wt.path })).stdout.trim() !== "";
+  const who = { GIT_AUTHOR_NAME: actor.name, GIT_AUTHOR_EMAIL: actor.email, ...(hasUser ? {} : { GIT_COMMITTER_NAME: actor.name, GIT_COMMITTER_EMAIL: actor.email }) };
+  const message = `${task.id}: ${task.title}\n\nRewind-Task: ${task.id}\n`;
+  await gitOk(["commit", "-q", "--no-verify", "-F", "-"], { cwd: wt.path, input: message, env: { ...env, ...who } });
+  return true;
+}
+
+export type MergeOutcome =
+  | { ok: true; commit: string; previous: string; files: string[] }
+  | { ok: false; conflicts: string[] };
+
+const ATTEMPTS = 20;
+
+/**
+ * Brings the task branch up to date with the integration branch (a merge in the task's own
+ * worktree, so the user's checkout never sees a conflict), then fast-forwards the integration
+ * branch to it: with `git merge --ff-only` where that branch is checked out (refusing a dirty
+ * checkout), else with `git update-ref <ref> <new> <old>`. Losing a race re-merges and retries.
+ */
+export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: string, mutex: Mutex): Promise<MergeOutcome> {
+  return mutex.run(async () => {
+    const ref = `refs/heads/${integration}`;
+    const cwd = repoCwd(repo);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const old = await rev(cwd, ref);
+      const upToDate = (await git(["merge-base", "--is-ancestor", old, "HEAD"], { cwd: wt.path })).code === 0;
+      if (!upToDate) {
+        const m = await git(["merge", "--no-edit", "--no-verify", "-m", `Merge ${integration} into ${wt.branch}`, old], { cwd: wt.path });
+        if (m.code !== 0) {
+          const conflicts = (await git(["diff", "--name-only", "--diff-filter=U"], { cwd: wt.path })).stdout.split("\n").filter(Boolean);
+          await git(["merge", "--abort"], { cwd: wt.path });
+          if (conflicts.length > 0) return { ok: false, conflicts };
+          throw new RwError("git", `merging ${integration} into ${wt.branch} failed: ${(m.stderr || m.stdout).trim()}`);
+        }
+      }
+      const next = await rev(wt.path, "HEAD");
+      const files = (await gitOk(["diff", "--name-only", old, next], { cwd })).split("\n").filter(Boolean);
+      if (next === old) return { ok: true, commit: next, previous: old, files };
+      if (await advance(repo, integration, old, next)) return { ok: true, commit: next, previous: old, files };
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+    }
+    throw new RwError("conflict", `gave up merging into ${integration}: it kept moving`, { hint: "run `rw run` again; the task's work is kept in its worktree" });
+  });
+}
+
+/** Moves the integration branch from `old` to `next` (a fast-forward); false when someone moved it first. */
+async function advance(repo: RepoPaths, integration: string, old: string, next: string): Promise<boolean> {
+  const ref = `refs/heads/${integration}`;
+  const checkout = [...(await listWorktrees(repoCwd(repo)))].find(([, branch]) => branch === ref)?.[0];
+  if (checkout === undefined) {
+    return (await git(["update-ref", "-m", `rw: merge ${next.slice(0, 10)}`, ref, next, old], { cwd: repoCwd(repo) })).code === 0;
+  }
+  const dirty = (await gitOk(["status", "--porcelain", "--untracked-files=no"], { cwd: checkout })).trim();
+  if (dirty !== "") {
+    throw new RwError("conflict", `cannot fast-forward ${integration}: its checkout at ${checkout} has uncommitted changes`, {
+      hint: `commit or stash them (git -C ${checkout} status), then run \`rw run\` again; the task's work is kept`,
+      data: { checkout, files: dirty.split("\n").map((l) => l.slice(3)) },
+    });
+  }
+  if ((await rev(checkout, "HEAD")) !== old) return false;
+  const r = await git(["merge", "-q", "--ff-only", next], { cwd: checkout });
+  if (r.code === 0) return true;
+  if ((await rev(checkout, "HEAD")) !== old) return false; // moved under us: merge again
+  throw new RwError("git", `cannot fast-forward ${integration} in ${checkout}: ${r.stderr.trim()}`, { hint: "see `git status` there; the task's work is kept in its worktree" });
+}

@@ -1,0 +1,139 @@
+import { createHash } from "node:crypto";
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { RwError } from "../domain/errors.ts";
+import type { ExecutionConfig } from "../format/config.ts";
+import { git, gitOk } from "../store/git.ts";
+import type { RepoPaths } from "../store/repo.ts";
+import { runShell } from "./shell.ts";
+
+export interface TaskWorktree {
+  path: string;
+  branch: string;
+  /** True when it already existed (a resumed or retried task). */
+  reused: boolean;
+}
+
+export const taskBranch = (id: string): string => `rw/${id}`;
+
+/**
+ * Where task worktrees live: outside the user's work tree (so their editor, file watchers and
+ * test runners never see half-done work), one folder per repository.
+ */
+export function worktreeRoot(repo: RepoPaths, exec: ExecutionConfig, env: Record<string, string | undefined>): string {
+  const home = env.HOME ?? homedir();
+  if (exec.worktree_dir !== undefined) {
+    const dir = exec.worktree_dir.replace(/^~(?=$|\/)/, home);
+    return isAbsolute(dir) ? dir : resolve(repo.mainWorktree ?? repo.commonDir, dir);
+  }
+  const cache = env.XDG_CACHE_HOME ?? (home ? join(home, ".cache") : tmpdir());
+  const name = basename(repo.mainWorktree ?? repo.commonDir.replace(/\/\.git$/, "")).replace(/[^A-Za-z0-9._-]/g, "_");
+  const key = createHash("sha1").update(repo.commonDir).digest("hex").slice(0, 8);
+  return join(cache, "rw", "worktrees", `${name}-${key}`);
+}
+
+/** The branch finished tasks merge into: configured, else the one checked out where `rw run` started. */
+export async function integrationBranch(repo: RepoPaths, exec: ExecutionConfig): Promise<string> {
+  const name = exec.integration_branch ?? (repo.worktree ? (await git(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: repo.worktree })).stdout.trim() : "");
+  if (name === "") {
+    throw new RwError("config", "no integration branch: HEAD is detached (or the repository is bare)", {
+      hint: 'check out the branch tasks should merge into, or set [execution] integration_branch = "main" in .rewind/config.toml',
+    });
+  }
+  if ((await git(["rev-parse", "-q", "--verify", `refs/heads/${name}^{commit}`], { cwd: repoCwd(repo) })).code !== 0) {
+    throw new RwError("config", `integration branch ${name} does not exist (or has no commit yet)`, { hint: "commit something first, or fix execution.integration_branch" });
+  }
+  return name;
+}
+
+/** `git worktree list --porcelain` as path -> branch ref (or "" when detached). */
+export async function listWorktrees(cwd: string): Promise<Map<string, string>> {
+  const out = await gitOk(["worktree", "list", "--porcelain"], { cwd });
+  const map = new Map<string, string>();
+  let path: string | undefined;
+  for (const line of out.split("\n")) {
+    if (line.startsWith("worktree ")) {
+      path = line.slice(9);
+      map.set(path, "");
+    } else if (line.startsWith("branch ") && path !== undefined) map.set(path, line.slice(7));
+  }
+  return map;
+}
+
+const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+
+export interface WorktreeSetup {
+  repo: RepoPaths;
+  root: string;
+  integration: string;
+  exec: ExecutionConfig;
+  env: Record<string, string | undefined>;
+  now: () => number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The task's worktree on `rw/<id>`: reused when it exists (resume, retry), else created from the
+ * integration branch (or from the task branch, if one was left behind), then prepared.
+ */
+export async function ensureWorktree(setup: WorktreeSetup, id: string): Promise<TaskWorktree> {
+  const { repo, root } = setup;
+  const path = join(root, id);
+  const branch = taskBranch(id);
+  const cwd = repoCwd(repo);
+  const known = await listWorktrees(cwd);
+  if (known.get(path) === `refs/heads/${branch}` && (await exists(join(path, ".git")))) return { path, branch, reused: true };
+  if (known.has(path)) await gitOk(["worktree", "remove", "--force", path], { cwd }).catch(() => gitOk(["worktree", "prune"], { cwd }));
+  await rm(path, { recursive: true, force: true }); // a leftover folder git no longer knows
+  await mkdir(dirname(path), { recursive: true });
+  const hasBranch = (await git(["rev-parse", "-q", "--verify", `refs/heads/${branch}`], { cwd })).code === 0;
+  const args = hasBranch ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, setup.integration];
+  const r = await git(args, { cwd });
+  if (r.code !== 0) {
+    throw new RwError("git", `could not create the worktree for ${id}: ${r.stderr.trim()}`, {
+      hint: `is ${branch} checked out somewhere else? \`git worktree list\` shows where`,
+    });
+  }
+  await postWorktree(setup, id, path);
+  return { path, branch, reused: false };
+}
+
+/** Copies the configured files (e.g. `.env`) and runs `.rewind/hooks/post-worktree` if present. */
+async function postWorktree(setup: WorktreeSetup, id: string, path: string): Promise<void> {
+  const main = setup.repo.mainWorktree;
+  if (!main) return;
+  for (const file of setup.exec.copy_files) {
+    const from = join(main, file);
+    if (!(await exists(from))) continue;
+    await mkdir(dirname(join(path, file)), { recursive: true });
+    await copyFile(from, join(path, file));
+  }
+  const hook = join(main, ".rewind", "hooks", "post-worktree");
+  if (!(await exists(hook))) return;
+  const env = { ...setup.env, RW_TASK_ID: id, RW_WORKTREE: path, RW_MAIN_WORKTREE: main };
+  const r = await runShell(`sh ${JSON.stringify(hook)}`, { cwd: path, env, timeoutMs: setup.exec.gate_timeout_ms, now: setup.now, ...(setup.signal ? { signal: setup.signal } : {}) });
+  if (r.exit_code !== 0) {
+    throw new RwError("invalid_input", `.rewind/hooks/post-worktree failed for ${id} (${r.timed_out ? "timed out" : `exit ${r.exit_code ?? "killed"}`}): ${r.output.trim().split("\n").slice(-5).join(" | ")}`, {
+      hint: "fix the hook; the worktree is kept for inspection at " + path,
+    });
+  }
+}
+
+/** Starts a task over on the current integration tip (after a merge conflict: redo on top of what landed). */
+export async function resetWorktree(path: string, integration: string): Promise<void> {
+  await git(["merge", "--abort"], { cwd: path });
+  await gitOk(["reset", "-q", "--hard", `refs/heads/${integration}`], { cwd: path });
+  await gitOk(["clean", "-q", "-fd"], { cwd: path });
+}
+
+/** After a successful merge: the worktree and its branch are gone; the commits live on the integration branch. */
+export async function removeWorktree(repo: RepoPaths, wt: TaskWorktree): Promise<void> {
+  await git(["worktree", "remove", "--force", wt.path], { cwd: repoCwd(repo) });
+  await rm(wt.path, { recursive: true, force: true });
+  await git(["worktree", "prune"], { cwd: repoCwd(repo) });
+  await git(["branch", "-q", "-D", wt.branch], { cwd: repoCwd(repo) });
+}
+
+/** Where to run repository-wide git commands (some refuse to run inside the git dir itself). */
+export const repoCwd = (repo: RepoPaths): string => repo.mainWorktree ?? repo.worktree ?? repo.commonDir;

@@ -1,0 +1,100 @@
+import { progressBar } from "../domain/initiative-lifecycle.ts";
+import { isClosed, type Initiative, type Session, type Task } from "../domain/types.ts";
+import { cell, more, table, topK, when } from "./md.ts";
+import type { StateSection } from "./state-md.ts";
+
+/** Budgets that keep STATE.md under ~150 lines whatever the backlog (DESIGN §6). */
+const INITIATIVES_MAX = 3;
+const PHASES_MAX = 6;
+const DECISIONS_MAX = 5;
+const SESSIONS_MAX = 8;
+
+const RANK: Partial<Record<Initiative["status"], number>> = { in_progress: 0, approved: 1 };
+const PHASE_WORDS = { planned: "awaiting approval", approved: "approved", done: "done" } as const;
+const STATUS_WORDS: Partial<Record<Initiative["status"], string>> = { in_progress: "in progress", approved: "approved" };
+
+const byCreated = (a: { created_at: string; id: string }, b: { created_at: string; id: string }): number =>
+  a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** "Current position": the initiatives under way, each phase with a progress bar of its tasks. */
+export const positionSection: StateSection = {
+  key: "position",
+  title: "Current position",
+  render: ({ state }) => {
+    const all = Object.values(state.initiatives);
+    const active = all.filter((i) => RANK[i.status] !== undefined);
+    const review = all.filter((i) => i.status === "review").sort(byCreated);
+    const lines: string[] = [];
+    if (active.length === 0) lines.push("No active initiative.");
+    const shown = topK(active, INITIATIVES_MAX, (a, b) => RANK[a.status]! - RANK[b.status]! || byCreated(a, b));
+    // One pass over the tasks, only for the initiatives shown.
+    const tasks = new Map<string, Task[]>(shown.map((i) => [i.id, []]));
+    for (const t of Object.values(state.tasks)) if (t.initiative !== undefined) tasks.get(t.initiative)?.push(t);
+    for (const i of shown) {
+      const mine = tasks.get(i.id)!;
+      const done = mine.filter((t) => isClosed(t.status)).length;
+      lines.push(`- **[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 60)}** (${STATUS_WORDS[i.status]}) \`${progressBar(done, mine.length)}\``);
+      for (const p of i.phases.slice(0, PHASES_MAX)) {
+        const inPhase = mine.filter((t) => t.phase === p.n);
+        const closed = inPhase.filter((t) => isClosed(t.status)).length;
+        lines.push(`  - Phase ${p.n}: ${cell(p.title, 60)} — ${PHASE_WORDS[p.status]} \`${progressBar(closed, inPhase.length)}\``);
+      }
+      if (i.phases.length > PHASES_MAX) lines.push(`  - … and ${i.phases.length - PHASES_MAX} more phases (\`rw initiative show ${i.id}\`)`);
+    }
+    lines.push(...more(active.length, shown.length, "`rw initiative list`"));
+    if (review.length > 0) {
+      const names = review.slice(0, 5).map((i) => `[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 40)}`);
+      lines.push("", `Awaiting review: ${names.join(", ")}${review.length > 5 ? `, … and ${review.length - 5} more` : ""}.`);
+    }
+    return lines;
+  },
+};
+
+/** "Recent decisions": the newest `rw decide` entries. */
+export const decisionsSection: StateSection = {
+  key: "decisions",
+  title: "Recent decisions",
+  render: ({ state }) => {
+    const all = state.decisions;
+    if (all.length === 0) return ["None recorded."];
+    const shown = all.slice(-DECISIONS_MAX).reverse();
+    const rows = shown.map((d) => {
+      const about = [d.initiative, d.task].filter((x): x is string => x !== undefined).join(", ");
+      return [when(d.ts), cell(d.actor, 32), cell(d.text, 80), cell(d.why ?? "", 60), about];
+    });
+    return [...table(["When", "Who", "Decision", "Why", "About"], rows), ...more(all.length, shown.length, "`rw decisions`")];
+  },
+};
+
+const lastSeen = (s: Session): string => s.ended_at ?? s.started_at;
+
+function duration(ms: number | undefined): string {
+  if (ms === undefined || ms < 0) return "";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+const tokens = (n: number | undefined): string => (n === undefined ? "" : n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n));
+
+/** "Recent sessions": who worked on what, when, with what outcome and cost, from `session.*` events. */
+export const sessionsSection: StateSection = {
+  key: "sessions",
+  title: "Recent sessions",
+  render: ({ state }) => {
+    const all = Object.values(state.sessions);
+    if (all.length === 0) return ["None recorded."];
+    const shown = topK(all, SESSIONS_MAX, (a, b) => (lastSeen(a) > lastSeen(b) ? -1 : lastSeen(a) < lastSeen(b) ? 1 : a.id < b.id ? -1 : 1));
+    const rows = shown.map((s) => [
+      cell(s.actor, 32),
+      s.tasks.slice(0, 3).map((t) => `[${t}](tasks/${t}.md)`).join(", ") + (s.tasks.length > 3 ? ", …" : ""),
+      when(s.started_at),
+      s.outcome ?? "running",
+      tokens(s.tokens),
+      s.cost === undefined ? "" : `$${s.cost.toFixed(2)}`,
+      duration(s.duration_ms),
+    ]);
+    return [...table(["Who", "Tasks", "Started", "Outcome", "Tokens", "Cost", "Took"], rows), ...more(all.length, shown.length, "`git log rewind`")];
+  },
+};

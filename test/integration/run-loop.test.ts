@@ -1,0 +1,117 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeRepo, type TempRepo } from "../helpers/repo.ts";
+import { configure, eventsOf, runIn, ScriptedExecutor, writeIn } from "../helpers/run.ts";
+
+let repo: TempRepo;
+let wtDir: string;
+afterEach(() => {
+  repo?.cleanup();
+  if (wtDir) rmSync(wtDir, { recursive: true, force: true });
+});
+
+async function setup(extra = ""): Promise<void> {
+  repo = makeRepo();
+  wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
+  await repo.rwOk(["init"]);
+  configure(repo, wtDir, extra);
+}
+
+describe("rw run: the loop on a real repository", () => {
+  it("merges a task that passes its gates, ticks its criteria, and removes its worktree", async () => {
+    await setup('gates = ["test -f hello.txt"]');
+    const id = await repo.rwOk(["create", "Say hello", "--body", "Write hello.txt.\n\n## Acceptance criteria\n- [ ] hello.txt says hello\n"]);
+    const exec = new ScriptedExecutor((req) => writeIn(req, "hello.txt", "hello\n"));
+    const { summary } = await runIn(repo, exec);
+    expect(summary.completed).toEqual([id]);
+    expect(repo.git(["show", "main:hello.txt"])).toBe("hello\n");
+    expect(repo.git(["log", "-1", "--format=%s%n%an", "main"])).toBe(`${id}: Say hello\nrw-worker-1@testhost\n`);
+    expect(existsSync(join(repo.dir, "hello.txt"))).toBe(true); // the user's checkout was fast-forwarded
+    const task = repo.git(["show", `rewind:tasks/${id}.md`]);
+    expect(task).toContain("status: done");
+    expect(task).toContain("- [x] hello.txt says hello");
+    const types = eventsOf(repo).filter((e) => e.task === id).map((e) => e.type);
+    expect(types).toEqual(["task.created", "task.claimed", "gate.ran", "criterion.checked", "task.completed"]);
+    const done = eventsOf(repo).find((e) => e.type === "task.completed")!;
+    expect(done.data).toMatchObject({ files_changed: ["hello.txt"], tokens: { input: 110, output: 25 }, attempt: 1 });
+    expect(repo.git(["worktree", "list"]).trim().split("\n")).toHaveLength(1);
+    expect(repo.git(["branch", "--list", "rw/*"]).trim()).toBe("");
+    const sessions = eventsOf(repo).filter((e) => e.type.startsWith("session."));
+    expect(sessions.map((e) => e.type)).toEqual(["session.started", "session.ended"]);
+    expect(sessions[1]!.data).toMatchObject({ completed: 1, failed: 0 });
+    expect(readFileSync(join(repo.dir, ".git", "rewind", "logs", `${id}.log`), "utf8")).toContain("test -f hello.txt");
+    await repo.rwOk(["doctor"]);
+  });
+
+  it("retries a failed gate with its output in the next prompt, then blocks the task", async () => {
+    await setup('max_retries = 2\ngates = ["test -f ok.txt || { echo ok.txt is missing; exit 3; }"]');
+    const id = await repo.rwOk(["create", "Make ok.txt"]);
+    const exec = new ScriptedExecutor((req) => writeIn(req, `attempt-${req.attempt}.txt`, "not it\n"));
+    const { summary } = await runIn(repo, exec);
+    expect(summary.blocked).toEqual([id]);
+    expect(exec.prompts.map((p) => p.attempt)).toEqual([1, 2]);
+    expect(exec.prompts[0]!.prompt).not.toContain("previous attempt");
+    expect(exec.prompts[1]!.prompt).toContain("previous attempt (1) failed");
+    expect(exec.prompts[1]!.prompt).toContain("Last output:\n```\nok.txt is missing");
+    expect(exec.prompts[1]!.prompt).toContain("exited with 3");
+    const show = await repo.rwOk(["show", id, "--json"]);
+    expect(JSON.parse(show)).toMatchObject({ task: { status: "blocked" } });
+    const fails = eventsOf(repo).filter((e) => e.type === "task.failed");
+    expect(fails.map((e) => [e.data.kind, e.data.will_retry])).toEqual([["gates", true], ["gates", false]]);
+    expect(repo.git(["log", "--format=%s", "main"])).not.toContain(id); // nothing merged
+    await repo.rwOk(["doctor"]);
+  });
+
+  it("handles a merge conflict between two parallel tasks: the loser redoes its work on top", async () => {
+    await setup();
+    repo.git(["commit", "-q", "--allow-empty", "-m", "base"]);
+    const a = await repo.rwOk(["create", "Greeting A", "-p", "1"]);
+    const b = await repo.rwOk(["create", "Greeting B", "-p", "1"]);
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const both = new Promise<void>((res) => (release = res));
+    const exec = new ScriptedExecutor(async (req) => {
+      if (req.attempt === 1) {
+        if (++arrived === 2) release();
+        await both; // both attempts edit the same line from the same base
+      }
+      const mine = req.task.title.endsWith("A") ? "A" : "B";
+      const current = existsSync(join(req.cwd, "greeting.txt")) ? readFileSync(join(req.cwd, "greeting.txt"), "utf8") : "";
+      writeIn(req, "greeting.txt", `${current}hello from ${mine}\n`);
+    });
+    const { summary } = await runIn(repo, exec, { parallel: 2 });
+    expect(summary.completed.sort()).toEqual([a, b].sort());
+    const fails = eventsOf(repo).filter((e) => e.type === "task.failed");
+    expect(fails).toHaveLength(1);
+    expect(fails[0]!.data.kind).toBe("conflict");
+    expect(String(fails[0]!.data.error)).toContain("greeting.txt");
+    const text = repo.git(["show", "main:greeting.txt"]);
+    expect(text).not.toMatch(/<<<<<<<|>>>>>>>/);
+    expect(text.trim().split("\n").sort()).toEqual(["hello from A", "hello from B"]);
+    const retry = exec.prompts.find((p) => p.attempt === 2)!;
+    expect(retry.prompt).toContain("greeting.txt");
+    expect(repo.git(["status", "--porcelain", "--untracked-files=no"]).trim()).toBe("");
+    await repo.rwOk(["doctor"]);
+  });
+
+  it("--parallel 4 on 20 tasks completes each exactly once", async () => {
+    await setup('gates = ["test -s \\"$RW_TASK_ID.txt\\""]');
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await repo.rwOk(["create", `Task ${i}`]));
+    const exec = new ScriptedExecutor((req) => writeIn(req, `${req.task.id}.txt`, `${req.task.title}\n`));
+    const { summary } = await runIn(repo, exec, { parallel: 4 });
+    expect(summary.completed.sort()).toEqual([...ids].sort());
+    const evs = eventsOf(repo);
+    for (const id of ids) {
+      expect(evs.filter((e) => e.task === id && e.type === "task.claimed")).toHaveLength(1);
+      expect(evs.filter((e) => e.task === id && e.type === "task.completed")).toHaveLength(1);
+    }
+    const workers = new Set(evs.filter((e) => e.type === "task.completed").map((e) => e.actor));
+    expect(workers.size).toBeGreaterThan(1);
+    const files = repo.git(["ls-tree", "--name-only", "main"]).split("\n").filter((f) => f.endsWith(".txt"));
+    expect(files.sort()).toEqual(ids.map((id) => `${id}.txt`).sort());
+    await repo.rwOk(["doctor"]);
+  });
+});

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../src/format/config.ts";
+
+describe("[execution] settings", () => {
+  it("reads every key", () => {
+    const cfg = parseConfig('[execution]\nmax_retries = 2\ngates = ["npm test"]\nintegration_branch = "dev"\nworktree_dir = "~/wt"\ncopy_files = [".env"]\ngate_timeout = "90s"\non_interrupt = "keep"\n');
+    expect(cfg.execution).toEqual({ max_retries: 2, gates: ["npm test"], integration_branch: "dev", worktree_dir: "~/wt", copy_files: [".env"], gate_timeout_ms: 90_000, on_interrupt: "keep" });
+  });
+  it("has defaults", () => {
+    expect(parseConfig("").execution).toMatchObject({ integration_branch: undefined, copy_files: [], gate_timeout_ms: 600_000, on_interrupt: "release" });
+  });
+  const bad: Array<[string, RegExp]> = [
+    ['integration_branch = "refs/heads/x"', /integration_branch must be a branch name/],
+    ['copy_files = ["../secret"]', /copy_files must be a list of paths relative/],
+    ['on_interrupt = "later"', /on_interrupt must be "release" or "keep"/],
+    ['gate_timeout = "soon"', /invalid execution.gate_timeout/],
+    ['parallel = 3', /execution.parallel is not a known setting/],
+  ];
+  it.each(bad)("refuses %s", (line, message) => {
+    expect(() => parseConfig(`[execution]\n${line}\n`, "cfg.toml")).toThrow(message);
+  });
+});
