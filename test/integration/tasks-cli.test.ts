@@ -83,7 +83,7 @@ describe("task commands on a real repository", () => {
     await rwFails(repo, ["edit", "rw-nope", "--title", "x"], 4, /task rw-nope not found/);
     const history = await repo.rwOk(["history", id]);
     expect(history).toMatch(/task\.created/);
-    expect(history).toMatch(/editor\s+task\.edited\s+title: "Old title" -> New title, priority: 2 -> 0/);
+    expect(history).toMatch(/editor\s+task\.edited\s+[0-9a-f]{8}\s+title: "Old title" -> New title, priority: 2 -> 0/);
     const hjson = await rwJson<{ id: string; events: Array<{ type: string; actor: string; data: Record<string, unknown> }> }>(repo, ["history", id]);
     expect(hjson.events.map((e) => e.type)).toEqual(["task.created", "task.edited"]);
     expect(hjson.events[1]!.data.prev).toMatchObject({ title: "Old title", priority: 2, labels: ["a"] });

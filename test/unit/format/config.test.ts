@@ -41,7 +41,7 @@ describe("parseConfig", () => {
     expect(cfg.ids.prefix).toBe("bd");
     expect(cfg.store.ref).toBe("refs/heads/state");
     expect(cfg.claims.lease_ms).toBe(90 * 60_000);
-    expect(cfg.execution).toEqual({ max_retries: 5, gates: ["npm test", "npm run lint"] });
+    expect(cfg.execution).toMatchObject({ max_retries: 5, gates: ["npm test", "npm run lint"] });
     expect(cfg.raw.roles).toEqual({ worker: { model: "x" } });
   });
 
