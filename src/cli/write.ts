@@ -1,5 +1,6 @@
 import type { Decider } from "../domain/decide.ts";
-import type { TxOutcome } from "../store/transact.ts";
+import type { Actor, Store } from "../store/store.ts";
+import type { TxHooks, TxOutcome } from "../store/transact.ts";
 import { openStore, resolveActor } from "./args.ts";
 import { context, type Context } from "./context.ts";
 import { printJson } from "./output.ts";
@@ -12,12 +13,13 @@ export async function runWrite<R>(
   args: { actor?: unknown; json?: unknown },
   decide: Decider<R>,
   text: (result: R, tx: TxOutcome<R>) => string | string[],
+  hooks?: (store: Store, actor: Actor) => Promise<TxHooks | undefined>,
 ): Promise<TxOutcome<R>> {
   const ctx: Context = context();
   const store = await openStore(ctx);
   try {
     const actor = await resolveActor(store, args.actor);
-    const tx = await store.transact(decide, actor);
+    const tx = await store.transact(decide, actor, await hooks?.(store, actor));
     if (args.json) {
       printJson(ctx, { ...(tx.result as object), commit: tx.commit, events: tx.events.map((e) => ({ id: e.id, type: e.type, task: e.task })) });
     } else {

@@ -82,6 +82,10 @@ const TASK_HANDLERS: Record<string, Handler> = {
 export function apply(state: State, e: RwEvent): void {
   state.event_count++;
   if (e.ts > state.last_ts) state.last_ts = e.ts;
+  if (RESOLUTION_TYPES.has(e.type)) {
+    applyResolution(state, e);
+    return;
+  }
   const stateHandler = STATE_HANDLERS[e.type];
   if (stateHandler) {
     stateHandler(state, e);
@@ -97,6 +101,33 @@ export function apply(state: State, e: RwEvent): void {
   if (!task || !handler) return;
   handler(task, e);
   task.updated_at = e.ts;
+}
+
+/** Events a sync merge derived for a conflict (domain/merge.ts): they carry the resolved fields. */
+export const RESOLUTION_TYPES: ReadonlySet<string> = new Set(["task.claim_lost", "task.cancel_kept", "task.renamed"]);
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A patched copy, never an in-place change: the task may be shared with a cached snapshot (applyCopy). */
+function patchTask(state: State, id: string, patch: unknown): void {
+  const task = state.tasks[id];
+  if (!task || typeof patch !== "object" || patch === null) return;
+  const rec = copy(task) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null || value === undefined) delete rec[key];
+    else rec[key] = copy(value);
+  }
+  state.tasks[id] = rec as unknown as Task;
+}
+
+function applyResolution(state: State, e: RwEvent): void {
+  const d = e.data;
+  const created = d.create as Task | undefined;
+  if (created && typeof created === "object" && typeof created.id === "string") state.tasks[created.id] = copy(created);
+  if (e.task !== undefined) patchTask(state, e.task, d.set);
+  if (typeof d.rewrites === "object" && d.rewrites !== null) {
+    for (const [id, patch] of Object.entries(d.rewrites as Record<string, unknown>)) patchTask(state, id, patch);
+  }
 }
 
 /**

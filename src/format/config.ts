@@ -10,6 +10,8 @@ export interface CoreConfig {
   ids: { prefix: string | undefined };
   claims: { lease_ms: number };
   execution: ExecutionConfig;
+  /** Many machines (DESIGN §9): which remote, whether claims must win there, daemon auto-sync. */
+  sync: SyncConfig;
   /** The whole parsed document, for sections owned by other layers (roles, profiles, pricing, sync). */
   raw: Record<string, unknown>;
 }
@@ -29,6 +31,14 @@ export interface ExecutionConfig {
   on_interrupt: "release" | "keep";
 }
 
+export interface SyncConfig {
+  /** Remote name or URL; undefined means "origin". */
+  remote: string | undefined;
+  claims: "local" | "remote";
+  auto: boolean;
+  interval_ms: number;
+}
+
 export const DEFAULT_REF = "refs/heads/rewind";
 
 const EXECUTION_KEYS = ["max_retries", "gates", "integration_branch", "worktree_dir", "copy_files", "gate_timeout", "on_interrupt"];
@@ -36,7 +46,7 @@ const EXECUTION_KEYS = ["max_retries", "gates", "integration_branch", "worktree_
 export function defaultConfig(): CoreConfig {
   return { version: 1, store: { ref: DEFAULT_REF }, ids: { prefix: undefined }, claims: { lease_ms: 30 * 60_000 }, execution: {
     max_retries: 3, gates: [], integration_branch: undefined, worktree_dir: undefined, copy_files: [], gate_timeout_ms: 10 * 60_000, on_interrupt: "release",
-  }, raw: {} };
+  }, sync: { remote: undefined, claims: "local", auto: false, interval_ms: 60_000 }, raw: {} };
 }
 
 const fail = (file: string, key: string, problem: string, fix: string): RwError =>
@@ -93,6 +103,7 @@ export function parseConfig(text: string, file = ".rewind/config.toml"): CoreCon
     }
   }
   parseExecution(section(doc, "execution", file, EXECUTION_KEYS), cfg.execution, file);
+  parseSync(doc, file, cfg.sync);
   return cfg;
 }
 
@@ -133,5 +144,27 @@ function parseExecution(exec: Table, out: ExecutionConfig, file: string): void {
   if (exec.on_interrupt !== undefined) {
     if (exec.on_interrupt !== "release" && exec.on_interrupt !== "keep") throw fail(file, "execution.on_interrupt", 'must be "release" or "keep"', 'e.g. on_interrupt = "release"');
     out.on_interrupt = exec.on_interrupt;
+  }
+}
+
+function parseSync(doc: Table, file: string, out: SyncConfig): void {
+  const sync = section(doc, "sync", file, ["remote", "claims", "auto", "interval"]);
+  if (sync.remote !== undefined) {
+    if (typeof sync.remote !== "string" || sync.remote.trim() === "" || /[\s]/.test(sync.remote)) {
+      throw fail(file, "sync.remote", "must be a git remote name or URL", 'e.g. remote = "origin"');
+    }
+    out.remote = sync.remote;
+  }
+  if (sync.claims !== undefined) {
+    if (sync.claims !== "local" && sync.claims !== "remote") throw fail(file, "sync.claims", `is ${JSON.stringify(sync.claims)}`, 'use "local" (claims win on this machine) or "remote" (claims win only once pushed)');
+    out.claims = sync.claims;
+  }
+  if (sync.auto !== undefined) {
+    if (typeof sync.auto !== "boolean") throw fail(file, "sync.auto", "must be true or false", "e.g. auto = true");
+    out.auto = sync.auto;
+  }
+  if (sync.interval !== undefined) {
+    if (typeof sync.interval !== "string") throw fail(file, "sync.interval", "must be a duration string", 'e.g. interval = "60s"');
+    out.interval_ms = parseDuration(sync.interval, "sync.interval");
   }
 }

@@ -88,16 +88,22 @@ function headingTitle(body: string): { title: string | undefined; body: string }
 
 interface YamlError { mark?: { line?: number }; reason?: string; message?: string }
 
+/** A file's frontmatter as YAML data (undefined when it has none), its verbatim body and each key's line. */
+export interface Frontmatter {
+  data: Record<string, unknown> | undefined;
+  body: string;
+  /** 1-based line of each top-level key in the file, for messages. */
+  lines: Record<string, number>;
+}
+
 /**
- * Parses a task file. Throws TaskFileError listing every problem (file, line, fix); never
- * returns a half-valid result.
+ * Splits a Markdown file into its YAML frontmatter (parsed) and its body (byte-for-byte).
+ * Shared by task and initiative files so gray-matter stays behind this one module.
+ * Throws TaskFileError (file, line, fix) on unclosed or invalid YAML.
  */
-export function parseTaskFile(text: string, file: string): ParsedTaskFile {
+export function readFrontmatter(text: string, file: string): Frontmatter {
   const { yaml, body, unclosed } = split(text);
-  if (yaml === undefined) {
-    const h = headingTitle(body);
-    return { fields: h.title === undefined ? {} : { title: h.title }, body: h.body, lines: { title: 1 }, hasFrontmatter: false };
-  }
+  if (yaml === undefined) return { data: undefined, body, lines: {} };
   if (unclosed) {
     throw new TaskFileError([{ file, line: 1, message: "the frontmatter is not closed", fix: "add a line with just --- after the last field" }]);
   }
@@ -120,8 +126,21 @@ export function parseTaskFile(text: string, file: string): ParsedTaskFile {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new TaskFileError([{ file, line: 2, message: "the frontmatter is not a list of fields", fix: "write one `key: value` per line between the --- lines" }]);
   }
+  return { data: data as Record<string, unknown>, body, lines };
+}
+
+/**
+ * Parses a task file. Throws TaskFileError listing every problem (file, line, fix); never
+ * returns a half-valid result.
+ */
+export function parseTaskFile(text: string, file: string): ParsedTaskFile {
+  const { data, body, lines } = readFrontmatter(text, file);
+  if (data === undefined) {
+    const h = headingTitle(body);
+    return { fields: h.title === undefined ? {} : { title: h.title }, body: h.body, lines: { title: 1 }, hasFrontmatter: false };
+  }
   const problems: TaskFileProblem[] = [];
-  const fields = validate(data as Record<string, unknown>, (key, message, fix) => problems.push({ file, line: lines[key] ?? 2, message, fix }));
+  const fields = validate(data, (key, message, fix) => problems.push({ file, line: lines[key] ?? 2, message, fix }));
   if (problems.length > 0) throw new TaskFileError(problems.sort((a, b) => a.line - b.line));
   return { fields, body, lines, hasFrontmatter: true };
 }
@@ -136,7 +155,7 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
-function iso(v: unknown): string | undefined {
+export function iso(v: unknown): string | undefined {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.toISOString();
   if (typeof v === "string" && /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v))) return new Date(Date.parse(v)).toISOString();
   return undefined;

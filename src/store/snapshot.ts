@@ -103,7 +103,8 @@ async function bringForward(src: SnapshotSource, cache: CacheFile, entries: Tree
     shards[entry.name] = markOf(entry, events);
   }
   fresh.sort(compareEvents);
-  // A merged history may insert events older than ones already folded: only a replay is right then.
-  if (fresh.length > 0 && fresh[0]!.ts < cache.state.last_ts) return undefined;
+  // A merged history may insert events older than ones already folded (or as old: appends are
+  // always strictly newer, so an equal ts means a merge): only a replay is right then.
+  if (fresh.length > 0 && fresh[0]!.ts <= cache.state.last_ts) return undefined;
   return { state: fold(fresh, cache.state), shards };
 }

@@ -10,7 +10,7 @@ import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
 import { locateRepo, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
-import { commitTransaction, type TxOutcome } from "./transact.ts";
+import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
 export interface StoreContext {
@@ -81,8 +81,8 @@ export class Store {
   }
 
   /** Runs `decide` against the tip and commits its events; on a lost race, decides again on the new tip. */
-  async transact<R>(decide: Decider<R>, actor: Actor): Promise<TxOutcome<R>> {
-    return commitTransaction(this, decide, actor);
+  async transact<R>(decide: Decider<R>, actor: Actor, hooks?: TxHooks): Promise<TxOutcome<R>> {
+    return commitTransaction(this, decide, actor, hooks);
   }
 
   remember(snap: Snapshot): void {

@@ -33,8 +33,20 @@ function commitMessage(summary: string, events: RwEvent[], actor: string): strin
   return `${summary.replace(/\n/g, " ")}\n\n${trailers.join("\n")}\nRewind-Actor: ${actor}\n`;
 }
 
-export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor): Promise<TxOutcome<R>> {
+/**
+ * Optional steps around the compare-and-swap, for writes that must also win somewhere else
+ * first (`sync.claims = "remote"`): `prepare` brings the ref up to date before each attempt;
+ * `publish` offers the built commit (child of `parent`) and returns false when it lost there,
+ * which counts as a lost race: decide again on a fresh tip.
+ */
+export interface TxHooks {
+  prepare?: () => Promise<void>;
+  publish?: (commit: string, parent: string) => Promise<boolean>;
+}
+
+export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    await hooks.prepare?.();
     const snap = await store.snapshot();
     const now = eventTime(store.ctx.now(), snap.state.last_ts);
     const ctx: DecideContext = {
@@ -54,20 +66,34 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
     const commit = await store.writer.write("commit", serializeCommit({
       tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
     }));
-    if (await compareAndSwap(store.repo.gitDir, store.ref, commit, snap.tip, store.zeroOid, `rw: ${decision.summary}`)) {
+    const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
+    if (published === false) {
+      await backoff(attempt);
+      continue;
+    }
+    const moved = await compareAndSwap(store.repo.gitDir, store.ref, commit, snap.tip, store.zeroOid, `rw: ${decision.summary}`);
+    // Once published the write counts even if a local writer moved the ref meanwhile: the next
+    // sync merges the two, and deciding again here would claim twice.
+    if (moved || published === true) {
       const root = (await store.cat.read(tree))!;
       const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root.data, store.oidBytes) };
-      store.remember(next);
-      await saveSnapshot(store.source, next).catch(() => undefined);
+      if (moved) {
+        store.remember(next);
+        await saveSnapshot(store.source, next).catch(() => undefined);
+      }
       return { result: decision.result, events: decision.events, commit, attempts: attempt };
     }
-    // Lost the race: back off with jitter, then re-read the tip and decide again from scratch.
-    const ceiling = Math.min(200, 4 * 2 ** Math.min(attempt, 6));
-    await new Promise((r) => setTimeout(r, Math.random() * ceiling));
+    await backoff(attempt);
   }
   throw new RwError("conflict", `gave up after ${MAX_ATTEMPTS} attempts: other writers kept moving ${store.ref}`, {
     hint: "retry; if it persists, check for a stale lock file next to the ref in the git directory",
   });
+}
+
+/** Lost a race: back off with jitter, then the caller re-reads the tip and decides again from scratch. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(200, 4 * 2 ** Math.min(attempt, 6));
+  return new Promise((r) => setTimeout(r, Math.random() * ceiling));
 }
 
 async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[]): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {

@@ -5,6 +5,8 @@ import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
 
+const loadRemoteClaims = () => import("../../sync/remote-claims.ts");
+
 export default defineRw({
   meta: { name: "claim", description: "Take a task atomically (exactly one claimer wins)" },
   args: {
@@ -23,9 +25,16 @@ export default defineRw({
     const leaseMs = lease === undefined ? undefined : parseDuration(lease, "--lease");
     const opts = { ...(leaseMs !== undefined ? { leaseMs } : {}), force: Boolean(args.force) };
     const decide = id === undefined ? decideClaimNext(opts) : decideClaim(id, opts);
+    let remote: string | undefined;
     await runWrite(args, decide, (r) => {
       const how = r.renewed ? "renewed claim on" : r.takeover_from ? `took over (lease of ${r.takeover_from} expired)` : "claimed";
-      return `${how} ${r.id}: ${r.title} (lease until ${r.lease_until})`;
+      return `${how} ${r.id}: ${r.title} (lease until ${r.lease_until})${remote ? `; accepted by ${remote}` : ""}`;
+    }, async (store, actor) => {
+      if (store.config.sync.claims !== "remote") return undefined;
+      // Loaded only in this mode: a local claim stays as light as `rw ready`.
+      const claims = await loadRemoteClaims();
+      remote = claims.defaultRemote(store);
+      return claims.remoteClaimHooks(store, actor, remote);
     });
   },
 });

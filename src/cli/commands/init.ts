@@ -1,4 +1,5 @@
 import { ensureStateRef, ensureWorkspace } from "../../store/init.ts";
+import { pickUpRemoteState } from "../../sync/pickup.ts";
 import { actorArg, jsonArg, openStore, resolveActor } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
@@ -14,13 +15,18 @@ export default defineRw({
     try {
       const actor = await resolveActor(store, args.actor);
       const workspace = await ensureWorkspace(store);
+      const picked = await pickUpRemoteState(store);
       const ref = await ensureStateRef(store, actor);
       if (args.json) {
-        printJson(ctx, { ref: store.ref, ref_created: ref.created, tip: ref.tip, files_written: workspace.written, files_kept: workspace.kept });
+        printJson(ctx, {
+          ref: store.ref, ref_created: ref.created, tip: ref.tip, ...(picked ? { picked_up_from: picked.remote } : {}),
+          files_written: workspace.written, files_kept: workspace.kept,
+        });
         return;
       }
       const lines = [
-        ref.created ? `created ${store.ref} (orphan branch with README.md) at ${ref.tip.slice(0, 10)}` : `${store.ref} already exists at ${ref.tip.slice(0, 10)}: kept`,
+        picked ? `picked up ${store.ref} from ${picked.remote} at ${picked.tip.slice(0, 10)}`
+        : ref.created ? `created ${store.ref} (orphan branch with README.md) at ${ref.tip.slice(0, 10)}` : `${store.ref} already exists at ${ref.tip.slice(0, 10)}: kept`,
         ...workspace.written.map((f) => `wrote ${f}`),
         ...workspace.kept.map((f) => `kept ${f} (already there)`),
         "",

@@ -1,0 +1,94 @@
+import { mergeLogs, type MergeResult } from "../domain/merge.ts";
+import type { RwEvent } from "../domain/types.ts";
+import { shardOf } from "../format/event-line.ts";
+import { git } from "./git.ts";
+import { renderAll } from "./layout.ts";
+import { parseCommitTree, parseTree, serializeCommit } from "./objects.ts";
+import { compareAndSwap } from "./ref-store.ts";
+import { readAllEvents, saveSnapshot, type Snapshot } from "./snapshot.ts";
+import type { ShardMark } from "./state-cache.ts";
+import type { Actor, Store } from "./store.ts";
+import { listTree, writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
+
+export interface MergeCommit {
+  commit: string;
+  merge: MergeResult;
+  /** The state at the merge commit, to remember once the ref has moved there. */
+  snapshot: Snapshot;
+}
+
+/** Every event in the history of `commit` (the log on its tree), in log order. */
+export async function eventsAt(store: Store, commit: string | null): Promise<RwEvent[]> {
+  if (!commit) return [];
+  const obj = await store.cat.read(commit);
+  if (!obj) return [];
+  const rootObj = await store.cat.read(parseCommitTree(obj.data));
+  const root = rootObj ? parseTree(rootObj.data, store.oidBytes) : [];
+  return (await readAllEvents(store.source, root)).events;
+}
+
+/** The best common ancestor of two commits, or null for unrelated histories (two separate `rw init`s). */
+export async function mergeBase(store: Store, a: string, b: string): Promise<string | null> {
+  const r = await git(["--git-dir", store.repo.gitDir, "merge-base", a, b], { cwd: store.repo.gitDir });
+  return r.code === 0 ? r.stdout.trim() || null : null;
+}
+
+export async function isAncestor(store: Store, ancestor: string, of: string): Promise<boolean> {
+  const r = await git(["--git-dir", store.repo.gitDir, "merge-base", "--is-ancestor", ancestor, of], { cwd: store.repo.gitDir });
+  return r.code === 0;
+}
+
+/**
+ * Writes (but does not publish) the merge commit of two diverged tips of the state ref: parents
+ * `ours` and `theirs`, files = render(fold(merged log)), built on `ours`'s tree with the same
+ * object writer and tree builder as every transaction, so only changed blobs are written.
+ */
+export async function buildMergeCommit(store: Store, ours: string, theirs: string, actor: Actor, summary: string): Promise<MergeCommit> {
+  const base = await mergeBase(store, ours, theirs);
+  const [baseEvents, oursEvents, theirsEvents] = await Promise.all([eventsAt(store, base), eventsAt(store, ours), eventsAt(store, theirs)]);
+  const merge = mergeLogs({ base: baseEvents, ours: oursEvents, theirs: theirsEvents });
+  const files = renderAll(merge.state, merge.events);
+  const oursTree = parseCommitTree((await store.cat.read(ours))!.data);
+  const current = await listTree(store.cat, oursTree, store.oidBytes);
+  const changes: FileChanges = new Map();
+  for (const [path, text] of files) {
+    const content = Buffer.from(text);
+    if (current.get(path) !== store.writer.hash("blob", content)) changes.set(path, content);
+  }
+  for (const path of current.keys()) if (!files.has(path)) changes.set(path, null);
+  const tree = await writeTreeWithChanges(store.cat, store.writer, oursTree, changes, store.oidBytes);
+  const sig = { name: actor.name, email: actor.email, when: store.ctx.now() };
+  const trailers = merge.resolutions.map((e) => `Rewind-Event: ${e.id} ${e.type}`);
+  const message = `${summary}\n\n${[...trailers, `Rewind-Actor: ${actor.name}`].join("\n")}\n`;
+  const commit = await store.writer.write("commit", serializeCommit({ tree, parents: [ours, theirs], author: sig, committer: sig, message }));
+  const rootObj = await store.cat.read(tree);
+  const snapshot: Snapshot = {
+    tip: commit, tree, state: merge.state, shards: shardMarks(store, merge.events, files), root: rootObj ? parseTree(rootObj.data, store.oidBytes) : [],
+  };
+  return { commit, merge, snapshot };
+}
+
+function shardMarks(store: Store, events: RwEvent[], files: Map<string, string>): Record<string, ShardMark> {
+  const marks: Record<string, ShardMark> = {};
+  for (const e of events) {
+    const name = shardOf(e);
+    const mark = marks[name] ?? { oid: store.writer.hash("blob", Buffer.from(files.get(`events/${name}`) ?? "")), lines: 0, last_id: "" };
+    mark.lines++;
+    mark.last_id = e.id;
+    marks[name] = mark;
+  }
+  return marks;
+}
+
+/**
+ * Moves the state ref from `expected` to `next` by compare-and-swap (the one way the ref moves)
+ * and remembers the new state when it is known. False when another writer moved the ref first.
+ */
+export async function advanceRef(store: Store, next: string, expected: string | null, reason: string, snapshot?: Snapshot): Promise<boolean> {
+  if (!(await compareAndSwap(store.repo.gitDir, store.ref, next, expected, store.zeroOid, reason))) return false;
+  if (snapshot) {
+    store.remember(snapshot);
+    await saveSnapshot(store.source, snapshot).catch(() => undefined);
+  }
+  return true;
+}

@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { RwError } from "../domain/errors.ts";
+import { git, type GitResult } from "../store/git.ts";
+import type { Store } from "../store/store.ts";
+
+/**
+ * Where the remote's state ref is kept locally. For a branch (`refs/heads/rewind`) that is the
+ * usual remote-tracking ref (`refs/remotes/origin/rewind`), so a plain `git fetch` agrees with it;
+ * for any other ref, and for remotes given as URLs, a namespace of our own.
+ */
+export function trackingRef(remote: string, ref: string): string {
+  const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote) ? remote : `url-${createHash("sha1").update(remote).digest("hex").slice(0, 12)}`;
+  if (ref.startsWith("refs/heads/") && name === remote) return `refs/remotes/${name}/${ref.slice("refs/heads/".length)}`;
+  return `refs/rewind-remotes/${name}/${ref.slice("refs/".length)}`;
+}
+
+function run(store: Store, args: string[]): Promise<GitResult> {
+  // NOTE: run from the work tree so relative file:// URLs and remote names resolve as the user
+  // expects; no auto-gc mid-sync (it would make a 60-claim loop spend its time repacking).
+  return git(["-c", "gc.auto=0", "-c", "maintenance.auto=false", "--git-dir", store.repo.gitDir, ...args], { cwd: store.repo.worktree ?? store.repo.gitDir });
+}
+
+export async function remoteExists(store: Store, remote: string): Promise<boolean> {
+  if (/[:/]/.test(remote)) return true; // a URL or a path
+  const r = await run(store, ["remote"]);
+  return r.stdout.split("\n").includes(remote);
+}
+
+/** Fetches the remote's state ref into its tracking ref; returns the remote tip, or null when the remote has none. */
+export async function fetchState(store: Store, remote: string): Promise<string | null> {
+  const tracking = trackingRef(remote, store.ref);
+  const r = await run(store, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, `+${store.ref}:${tracking}`]);
+  if (r.code !== 0) {
+    if (/couldn't find remote ref/i.test(r.stderr)) return null;
+    throw new RwError("git", `could not fetch ${store.ref} from ${remote}: ${lastLine(r.stderr)}`, {
+      hint: `check \`git remote -v\` and that ${remote} is reachable; set [sync] remote in .rewind/config.toml to use another`,
+      data: { remote },
+    });
+  }
+  const tip = await run(store, ["rev-parse", "--verify", "--quiet", `${tracking}^{commit}`]);
+  return tip.code === 0 ? tip.stdout.trim() : null;
+}
+
+/** The tip last fetched from `remote`, without contacting it (null when never fetched). */
+export async function lastFetched(store: Store, remote: string): Promise<string | null> {
+  const tip = await run(store, ["rev-parse", "--verify", "--quiet", `${trackingRef(remote, store.ref)}^{commit}`]);
+  return tip.code === 0 ? tip.stdout.trim() : null;
+}
+
+const RACE = /stale info|fetch first|non-fast-forward|failed to update ref|failed to lock|cannot lock ref|incorrect old value|already exists|but expected/i;
+
+/**
+ * Pushes `commit` to the remote's state ref only if the remote still points at `expected` (null:
+ * has no such ref): `--force-with-lease=<ref>:<expected>`. Returns false when someone else pushed
+ * first (the caller fetches, merges and tries again); throws on any other failure.
+ */
+export async function pushState(store: Store, remote: string, commit: string, expected: string | null): Promise<boolean> {
+  const ref = store.ref;
+  // NOTE: --no-verify: the user's pre-push hooks guard code branches, not every claim an agent makes.
+  const r = await run(store, ["push", "--porcelain", "--no-verify", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${commit}:${ref}`]);
+  const line = r.stdout.split("\n").find((l) => l.includes(`:${ref}\t`));
+  if (r.code === 0 && line && !line.startsWith("!")) {
+    await run(store, ["update-ref", "-m", "rw sync: pushed", trackingRef(remote, ref), commit]);
+    return true;
+  }
+  const reason = line ?? lastLine(r.stderr);
+  if (RACE.test(reason) || RACE.test(r.stderr)) return false;
+  throw new RwError("git", `could not push ${ref} to ${remote}: ${reason.replace(/\t/g, " ").trim()}`, {
+    hint: "check that the remote accepts pushes to this ref (permissions, protected branches, hooks)",
+    data: { remote },
+  });
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split("\n").filter((l) => l.trim() !== "");
+  return lines[lines.length - 1] ?? "unknown error";
+}

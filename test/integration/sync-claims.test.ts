@@ -1,0 +1,94 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeBare, makeClone, seedRemote, type BareRemote } from "../helpers/remote.ts";
+import { RW_BIN, type TempRepo } from "../helpers/repo.ts";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function track<T extends { cleanup(): void }>(x: T): T {
+  cleanups.push(() => x.cleanup());
+  return x;
+}
+
+/** The remote's event log (what every machine will see), read straight from the bare repository. */
+function remoteLog(remote: BareRemote): Array<{ id: string; type: string; task?: string; actor: string }> {
+  const shards = remote.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
+  return shards.flatMap((s) => remote.git(["show", `rewind:${s}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; type: string; task?: string; actor: string }));
+}
+
+/** `rw claim --next` until nothing is ready; every other outcome than 0 (won) or 4 (none left) fails the test. */
+async function claimLoop(repo: TempRepo, actor: string): Promise<string[]> {
+  const won: string[] = [];
+  for (;;) {
+    const r = await repo.rw(["claim", "--next", "--json"], { actor });
+    if (r.code === 4) return won;
+    if (r.code !== 0) throw new Error(`${actor}: rw claim --next exited ${r.code}: ${r.stderr}`);
+    won.push((JSON.parse(r.stdout) as { id: string }).id);
+  }
+}
+
+describe('sync.claims = "remote"', () => {
+  it("three clones racing `rw claim --next` on 60 tasks: every task is claimed exactly once", async () => {
+    const remote = track(makeBare());
+    track(await seedRemote(remote, 60));
+    const clones = await Promise.all(["m1", "m2", "m3"].map(async (name) => track(await makeClone(remote.url, name, ['claims = "remote"']))));
+    const won = await Promise.all(clones.map((c, i) => claimLoop(c, `agent-${i + 1}`)));
+    const all = won.flat();
+    expect(all).toHaveLength(60);
+    expect(new Set(all).size).toBe(60);
+    // The remote agrees: one task.claimed per task, by the clone that was told it won.
+    const claims = remoteLog(remote).filter((e) => e.type === "task.claimed");
+    expect(claims).toHaveLength(60);
+    won.forEach((ids, i) => {
+      for (const id of ids) expect(claims.find((e) => e.task === id)?.actor).toBe(`agent-${i + 1}`);
+    });
+    // A task another machine holds is refused with exit code 3, naming the holder.
+    const lost = await clones[0]!.rw(["claim", won[1]![0] ?? won[2]![0]!], { actor: "agent-1" });
+    expect(lost.code).toBe(3);
+    expect(lost.stderr).toMatch(/held by agent-[23]/);
+    for (const c of clones) {
+      await c.rwOk(["sync"]);
+      await c.rwOk(["doctor"]);
+    }
+  }, 300_000);
+
+  it("a push rejected because another clone pushed between fetch and push is retried and succeeds", async () => {
+    const remote = track(makeBare());
+    track(await seedRemote(remote, 3));
+    const a = track(await makeClone(remote.url, "alice"));
+    const c = track(await makeClone(remote.url, "carol"));
+    await a.rwOk(["create", "From alice", "--id", "t-a"]);
+    await c.rwOk(["create", "From carol", "--id", "t-c"]);
+    // The remote's pre-receive hook makes the race deterministic: while alice's first push is
+    // being received (after her fetch), carol syncs and her push lands first. Alice's push then
+    // fails its lease on the remote; she must fetch, merge and push again.
+    const marker = join(remote.dir, "raced");
+    const hook = join(remote.dir, "hooks", "pre-receive");
+    writeFileSync(hook, [
+      "#!/bin/sh",
+      "cat >/dev/null",
+      `if [ ! -e '${marker}' ]; then`,
+      `  touch '${marker}'`,
+      `  cd '${c.dir}' && env -i PATH="$PATH" HOME="$HOME" NO_COLOR=1 RW_ACTOR=carol '${process.execPath}' '${RW_BIN}' sync > '${marker}' 2>&1`,
+      "fi",
+      "exit 0",
+      "",
+    ].join("\n"));
+    chmodSync(hook, 0o755);
+    const report = JSON.parse(await a.rwOk(["sync", "--json"])) as { action: string; attempts: number; incoming: Array<{ task: string }> };
+    expect(readFileSync(marker, "utf8")).toMatch(/pushed to origin: 0 events in, 1 out/);
+    expect(report.attempts).toBe(2);
+    expect(report.action).toBe("merged");
+    expect(report.incoming.map((e) => e.task)).toEqual(["t-c"]);
+    const tasks = remoteLog(remote).filter((e) => e.type === "task.created").map((e) => e.task);
+    expect(tasks).toEqual(expect.arrayContaining(["t-a", "t-c"]));
+    expect(existsSync(marker)).toBe(true);
+    await a.rwOk(["doctor"]);
+    await c.rwOk(["sync"]);
+    expect(c.git(["rev-parse", "rewind"])).toBe(a.git(["rev-parse", "rewind"]));
+  }, 120_000);
+});

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { makeBare, makeClone, seedRemote, serveGitDaemon, setSyncConfig, type BareRemote } from "../helpers/remote.ts";
+import type { TempRepo } from "../helpers/repo.ts";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function track<T extends { cleanup(): void }>(x: T): T {
+  cleanups.push(() => x.cleanup());
+  return x;
+}
+
+interface Line { id: string; type: string; task?: string; actor: string; data: Record<string, unknown> }
+
+/** The event log on a clone's state ref, every shard, in file order. */
+function eventLog(repo: TempRepo): Line[] {
+  const shards = repo.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
+  return shards.flatMap((s) => repo.git(["show", `rewind:${s}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line));
+}
+
+async function json<T>(repo: TempRepo, args: string[], actor?: string): Promise<T> {
+  return JSON.parse(await repo.rwOk([...args, "--json"], actor ? { actor } : {})) as T;
+}
+
+/** Offline work on two machines that share t-1..t-4: creates, edits, completes, a claim of the same task. */
+async function divergentWork(a: TempRepo, b: TempRepo): Promise<void> {
+  await a.rwOk(["claim", "t-1"], { actor: "alice" });
+  await a.rwOk(["create", "Alice's new task", "--id", "t-9"]);
+  await a.rwOk(["cancel", "t-3", "--reason", "not needed"]);
+  await a.rwOk(["claim", "t-4"], { actor: "alice" });
+  await a.rwOk(["done", "t-4"], { actor: "alice" });
+  await b.rwOk(["claim", "t-1"], { actor: "bob" });
+  await b.rwOk(["done", "t-1"], { actor: "bob" });
+  await b.rwOk(["edit", "t-3", "--title", "Task 3, sharpened", "--priority", "0"]);
+  await b.rwOk(["create", "Bob's new task", "--id", "t-9"]);
+  await b.rwOk(["create", "Follows Bob's task", "--id", "t-10", "--dep", "t-9"]);
+  await b.rwOk(["edit", "t-2", "--add-label", "backend"]);
+}
+
+describe("rw sync between diverged clones", () => {
+  for (const order of [["a", "b"], ["b", "a"]] as const) {
+    it(`merges by the union of events, resolving conflicts as events (sync order ${order.join(", ")})`, async () => {
+      const remote: BareRemote = track(makeBare());
+      track(await seedRemote(remote, 4));
+      const a = track(await makeClone(remote.url, "alice"));
+      const b = track(await makeClone(remote.url, "bob"));
+      await divergentWork(a, b);
+      const before = new Set([...eventLog(a), ...eventLog(b)].map((e) => e.id));
+      const clones = { a, b };
+      const first = clones[order[0]];
+      const second = clones[order[1]];
+      expect((await json<{ action: string }>(first, ["sync"])).action).toBe("pushed");
+      const merged = await json<{ action: string; conflicts: Array<{ kind: string; task: string }> }>(second, ["sync"]);
+      expect(merged.action).toBe("merged");
+      expect(merged.conflicts.map((c) => `${c.kind} ${c.task}`).sort()).toEqual(["cancel_kept t-3", "claim_lost t-1", expect.stringMatching(/^renamed t-[0-9a-z]{4}$/)]);
+      expect((await json<{ action: string; incoming: unknown[] }>(first, ["sync"])).action).toBe("fast_forward");
+
+      // Identical trees and logs on both machines, and on the remote.
+      expect(a.git(["rev-parse", "rewind^{tree}"])).toBe(b.git(["rev-parse", "rewind^{tree}"]));
+      expect(remote.git(["rev-parse", "rewind"])).toBe(a.git(["rev-parse", "rewind"]));
+      const log = eventLog(a);
+      expect(log).toEqual(eventLog(b));
+      // Nothing lost: every event either machine wrote is in the merged log, exactly once.
+      for (const id of before) expect(log.filter((e) => e.id === id)).toHaveLength(1);
+
+      for (const clone of [a, b]) {
+        const doctor = await json<{ ok: boolean; index: string }>(clone, ["doctor"]);
+        expect(doctor).toMatchObject({ ok: true, index: "ok" });
+        // Alice claimed t-1 first: she keeps it; Bob's completion was set aside, not deleted.
+        const t1 = await json<{ task: { status: string; assignee: string } }>(clone, ["show", "t-1"]);
+        expect(t1.task).toMatchObject({ status: "in_progress", assignee: "alice" });
+        const t3 = await json<{ task: { status: string; title: string; priority: number } }>(clone, ["show", "t-3"]);
+        expect(t3.task).toMatchObject({ status: "cancelled", title: "Task 3, sharpened", priority: 0 });
+        const t9 = await json<{ task: { title: string } }>(clone, ["show", "t-9"]);
+        expect(t9.task.title).toBe("Alice's new task");
+        const renamed = log.find((e) => e.type === "task.renamed")!;
+        const bobs = await json<{ task: { title: string } }>(clone, ["show", renamed.task!]);
+        expect(bobs.task.title).toBe("Bob's new task");
+        const t10 = await json<{ task: { deps: string[] } }>(clone, ["show", "t-10"]);
+        expect(t10.task.deps).toEqual([renamed.task]);
+        expect((await json<{ task: { status: string } }>(clone, ["show", "t-4"])).task.status).toBe("done");
+      }
+      const lost = log.find((e) => e.type === "task.claim_lost")!;
+      expect(lost).toMatchObject({ task: "t-1", actor: "rw-sync", data: { loser: "bob", winner: "alice" } });
+
+      // History is linear again: new work on either side syncs as a plain fast-forward.
+      await b.rwOk(["note", "t-2", "after the merge"]);
+      expect((await json<{ action: string }>(b, ["sync"])).action).toBe("pushed");
+      expect((await json<{ action: string; incoming: unknown[] }>(a, ["sync"])).incoming).toHaveLength(1);
+    }, 60_000);
+  }
+
+  it("works over git:// (git daemon), and a fresh clone's rw init picks up the remote's state", async () => {
+    const remote = track(makeBare());
+    const seed = track(await seedRemote(remote, 2));
+    const daemon = await serveGitDaemon(remote);
+    cleanups.push(daemon.stop);
+    const clone = track(await makeClone(daemon.url, "carol"));
+    expect(await clone.rwOk(["list"])).toContain("t-1");
+    expect(clone.git(["rev-parse", "rewind"])).toBe(seed.git(["rev-parse", "rewind"]));
+    await clone.rwOk(["create", "From carol", "--id", "t-3"]);
+    await seed.rwOk(["create", "From the seed", "--id", "t-4"]);
+    setSyncConfig(seed, [`remote = "${daemon.url}"`]);
+    expect((await json<{ action: string }>(clone, ["sync"])).action).toBe("pushed");
+    const report = await json<{ action: string; incoming: Array<{ task: string }> }>(seed, ["sync"]);
+    expect(report.action).toBe("merged");
+    expect(report.incoming.map((e) => e.task)).toEqual(["t-3"]);
+    await clone.rwOk(["sync"]);
+    expect(clone.git(["rev-parse", "rewind"])).toBe(seed.git(["rev-parse", "rewind"]));
+    await clone.rwOk(["doctor"]);
+  }, 60_000);
+
+  it("says what to do when the remote cannot be reached, and changes nothing", async () => {
+    const remote = track(makeBare());
+    const seed = track(await seedRemote(remote, 1));
+    const tip = seed.git(["rev-parse", "rewind"]);
+    const r = await seed.rw(["sync", "file:///nonexistent/remote.git"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/could not fetch refs\/heads\/rewind from file:\/\/\/nonexistent/);
+    expect(seed.git(["rev-parse", "rewind"])).toBe(tip);
+  }, 30_000);
+});
