@@ -36,10 +36,10 @@ describe("the index is only a cache; doctor checks the ref against the log", () 
     repo = makeRepo();
     const ids = await backlog(repo);
     const before = await answers(repo, ids);
-    expect(readdirSync(cacheDir(repo)).filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    expect(readdirSync(cacheDir(repo)).length).toBeGreaterThan(0);
     rmSync(join(repo.dir, ".git", "rewind"), { recursive: true, force: true });
     expect(await answers(repo, ids)).toBe(before);
-    expect(readdirSync(cacheDir(repo)).filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    expect(readdirSync(cacheDir(repo)).length, "the next command rebuilt the index").toBeGreaterThan(0);
     // And writing on top of a rebuilt cache works as before.
     await repo.rwOk(["done", ids[0]!], { actor: "agent-1" });
     expect((await rwJson<{ count: number }>(repo, ["ready"])).count).toBe(2);
@@ -50,20 +50,17 @@ describe("the index is only a cache; doctor checks the ref against the log", () 
     repo = makeRepo();
     const ids = await backlog(repo);
     const before = await answers(repo, ids);
-    const file = join(cacheDir(repo), readdirSync(cacheDir(repo)).find((f) => f.endsWith(".json"))!);
     const corruptions: Array<(text: string) => string> = [
       () => "\u0000\u0001 not json {",
       (text) => text.slice(0, Math.floor(text.length / 2)),
-      (text) => text.replace(/^\{"v":\d+/, '{"v":99'),
+      (text) => text.replace(/"v":\d+/g, '"v":99'),
       () => "",
     ];
-    const version = (JSON.parse(readFileSync(file, "utf8")) as { v: number }).v;
     for (const corrupt of corruptions) {
-      writeFileSync(file, corrupt(readFileSync(file, "utf8")));
+      // Every file of the index, whatever its encoding: all of it is a cache.
+      for (const f of readdirSync(cacheDir(repo))) writeFileSync(join(cacheDir(repo), f), corrupt(readFileSync(join(cacheDir(repo), f), "utf8")));
       expect(await answers(repo, ids)).toBe(before);
-      const rebuilt = JSON.parse(readFileSync(file, "utf8")) as { v: number; tip: string };
-      expect(rebuilt.v).toBe(version);
-      expect(rebuilt.tip).toBe(repo.git(["rev-parse", "rewind"]).trim());
+      expect((await repo.rwOk(["doctor"])), "the index was rebuilt for the tip").toContain("index: matches the log");
     }
     await expectDoctorOk(repo);
   });
@@ -72,8 +69,14 @@ describe("the index is only a cache; doctor checks the ref against the log", () 
     repo = makeRepo();
     const ids = await backlog(repo);
     const before = await answers(repo, ids);
-    const file = join(cacheDir(repo), readdirSync(cacheDir(repo)).find((f) => f.endsWith(".json"))!);
-    writeFileSync(file, readFileSync(file, "utf8").replace('"title":"Gamma"', '"title":"Gamma (lied)"'));
+    let lied = 0;
+    for (const f of readdirSync(cacheDir(repo))) {
+      const text = readFileSync(join(cacheDir(repo), f), "utf8");
+      if (text.includes('"Gamma"')) lied++;
+      writeFileSync(join(cacheDir(repo), f), text.replaceAll('"Gamma"', '"Gamma (lied)"'));
+    }
+    expect(lied).toBeGreaterThan(0);
+    expect(await repo.rwOk(["show", ids[2]!, "--json"]), "a cache keyed by the tip is trusted by reads").toContain("Gamma (lied)");
     const report = await expectDoctorOk(repo);
     expect(report.index).toBe("rebuilt");
     expect(await repo.rwOk(["doctor"])).toContain("index: matches the log");
