@@ -1,4 +1,5 @@
 import { cloneTouched, STATE_HANDLERS } from "./fold-plan.ts";
+import { applyUsage, cloneSpend } from "./spend.ts";
 import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
 
 /**
@@ -74,7 +75,8 @@ const TASK_HANDLERS: Record<string, Handler> = {
     if (typeof at === "number" && t.body.slice(at, at + 3) === "[ ]") t.body = `${t.body.slice(0, at)}[x]${t.body.slice(at + 3)}`;
   },
   "task.noted": (t, e) => {
-    t.notes.push({ ts: e.ts, actor: e.actor, text: str(e.data.text) ?? "" });
+    // `at`: an imported note keeps the time it was written in the source tracker.
+    t.notes.push({ ts: str(e.data.at) ?? e.ts, actor: e.actor, text: str(e.data.text) ?? "" });
   },
 };
 
@@ -82,6 +84,10 @@ const TASK_HANDLERS: Record<string, Handler> = {
 export function apply(state: State, e: RwEvent): void {
   state.event_count++;
   if (e.ts > state.last_ts) state.last_ts = e.ts;
+  if (e.type === "agent.usage") {
+    applyUsage(state.spend, e);
+    return;
+  }
   if (RESOLUTION_TYPES.has(e.type)) {
     applyResolution(state, e);
     return;
@@ -136,6 +142,7 @@ function applyResolution(state: State, e: RwEvent): void {
  */
 export function applyCopy(state: State, events: readonly RwEvent[]): State {
   const next: State = { ...state, tasks: { ...state.tasks }, initiatives: { ...state.initiatives }, decisions: [...state.decisions], sessions: { ...state.sessions } };
+  if (events.some((e) => e.type === "agent.usage")) next.spend = cloneSpend(state.spend);
   const copied = new Set<string>();
   for (const e of events) {
     cloneTouched(next, e, copied);
@@ -155,7 +162,8 @@ function taskFromCreated(e: RwEvent): Task {
     labels: Array.isArray(d.labels) ? (d.labels as string[]).slice() : [],
     deps: Array.isArray(d.deps) ? (d.deps as string[]).slice() : [],
     gates: Array.isArray(d.gates) ? (d.gates as string[]).slice() : [],
-    created_at: e.ts,
+    // Importers keep the source tracker's creation time; everything else is created "now".
+    created_at: str(d.created_at) ?? e.ts,
     updated_at: e.ts,
     body: typeof d.body === "string" ? d.body : "",
     retry_count: 0,

@@ -34,5 +34,12 @@ export const commands: Record<string, Loader> = {
   run: lazy(() => import("./run.ts")),
   logs: lazy(() => import("./logs.ts")),
   mcp: lazy(() => import("./mcp.ts")),
+  import: lazy(() => import("./import.ts")),
+  export: lazy(() => import("./export.ts")),
+  log: lazy(() => import("./log.ts")),
+  analytics: lazy(() => import("./analytics.ts")),
   demo: lazy(() => import("./demo.ts")),
+  agent: lazy(() => import("./agent.ts")),
+  config: lazy(() => import("./config.ts")),
+  budget: lazy(() => import("./budget.ts")),
 };
