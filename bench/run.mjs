@@ -6,6 +6,7 @@ import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { cpus, loadavg } from "node:os";
 import { DATA, GEN_VERSION, ensureRepo } from "./generate.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -41,10 +42,11 @@ function measure(argv, cwd, { runs = RUNS, ok = [0], actor } = {}) {
     });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (!ok.includes(r.status)) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
-    if (i >= WARMUP) times.push({ ms, rss: Number(readFileSync(rssFile, "utf8").trim()) / 1024 });
+    const [rssKb, cpuMs] = readFileSync(rssFile, "utf8").trim().split(" ").map(Number);
+    if (i >= WARMUP) times.push({ ms, rss: rssKb / 1024, cpu: cpuMs });
   }
   rmSync(rssFile, { force: true });
-  return { ms: median(times.map((t) => t.ms)), rss: Math.max(...times.map((t) => t.rss)) };
+  return { ms: median(times.map((t) => t.ms)), cpu: median(times.map((t) => t.cpu)), rss: Math.max(...times.map((t) => t.rss)) };
 }
 
 function copyRepo(src, name) {
@@ -143,14 +145,14 @@ async function main() {
     ["rw claim --next", "claim", "≤ 150 ms"],
     ["rw ready, index rebuilt (1 run)", "cold", ""],
   ];
-  const head = ["command", ...SIZES.flatMap((s) => [`${s} ms`, `${s} MB`]), "target (10k)"];
+  const head = ["command", ...SIZES.flatMap((s) => [`${s} ms`, `${s} CPU ms`, `${s} MB`]), "target (10k)"];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
-  lines.push(`| node -e 0 (baseline) | ${SIZES.map(() => `${fmt(baseline.ms)} | ${fmt(baseline.rss)}`).join(" | ")} | |`);
+  lines.push(`| node -e 0 (baseline) | ${SIZES.map(() => `${fmt(baseline.ms)} | ${fmt(baseline.cpu)} | ${fmt(baseline.rss)}`).join(" | ")} | |`);
   for (const [label, key, target] of rows) {
-    lines.push(`| ${label} | ${SIZES.map((s) => `${fmt(results[s][key].ms)} | ${fmt(results[s][key].rss)}`).join(" | ")} | ${target} |`);
+    lines.push(`| ${label} | ${SIZES.map((s) => `${fmt(results[s][key].ms)} | ${fmt(results[s][key].cpu)} | ${fmt(results[s][key].rss)}`).join(" | ")} | ${target} |`);
   }
   const summary = [
-    `Median of ${RUNS} runs after ${WARMUP} warm-up runs; MB = peak RSS of the node process (max over runs). Generator v${GEN_VERSION}.`,
+    `Median of ${RUNS} runs after ${WARMUP} warm-up runs: wall ms, CPU ms of the node process itself (user + system, git children excluded), MB = peak RSS (max over runs). Generator v${GEN_VERSION}. Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores.`,
     "",
     ...lines,
     "",
