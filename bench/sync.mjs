@@ -8,6 +8,8 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import process from "node:process";
+import console from "node:console";
 
 const root = resolve(import.meta.dirname, "..");
 const RW = join(root, "dist/cli/main.js");
