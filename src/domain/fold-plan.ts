@@ -117,6 +117,10 @@ export const STATE_HANDLERS: Record<string, StateHandler> = {
     if (tokens !== undefined) s.tokens = tokens;
     const cost = num(e.data.cost) ?? num(e.data.cost_usd);
     if (cost !== undefined) s.cost = cost;
+    const done = num(e.data.completed);
+    if (done !== undefined) s.done_count = done;
+    const failed = num(e.data.failed);
+    if (failed !== undefined) s.failed_count = failed;
     const duration = num(e.data.duration_ms) ?? Date.parse(e.ts) - Date.parse(s.started_at);
     if (Number.isFinite(duration)) s.duration_ms = duration;
   },

@@ -99,6 +99,9 @@ export interface Session {
   tokens?: number;
   cost?: number;
   duration_ms?: number;
+  /** Task counts a multi-task session (`rw run`) reports. */
+  done_count?: number;
+  failed_count?: number;
 }
 
 /** Everything the event log folds into. Plain data so it can be cached as JSON. */

@@ -76,6 +76,12 @@ function duration(ms: number | undefined): string {
   return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
+function outcome(s: Session): string {
+  if (s.outcome === undefined) return "running";
+  const counts = [s.done_count !== undefined ? `${s.done_count} done` : "", s.failed_count ? `${s.failed_count} failed` : ""].filter(Boolean);
+  return counts.length > 0 ? `${s.outcome} (${counts.join(", ")})` : s.outcome;
+}
+
 const tokens = (n: number | undefined): string => (n === undefined ? "" : n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n));
 
 /** "Recent sessions": who worked on what, when, with what outcome and cost, from `session.*` events. */
@@ -90,7 +96,7 @@ export const sessionsSection: StateSection = {
       cell(s.actor, 32),
       s.tasks.slice(0, 3).map((t) => `[${t}](tasks/${t}.md)`).join(", ") + (s.tasks.length > 3 ? ", …" : ""),
       when(s.started_at),
-      s.outcome ?? "running",
+      outcome(s),
       tokens(s.tokens),
       s.cost === undefined ? "" : `$${s.cost.toFixed(2)}`,
       duration(s.duration_ms),

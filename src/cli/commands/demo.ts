@@ -24,7 +24,8 @@ export default defineRw({
       if (show) ctx.stdout(`\n$ ${cmd === process.execPath ? "rw" : cmd} ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}\n`);
       const r = spawnSync(cmd, cmd === process.execPath ? [bin, ...argv] : argv, { cwd: dir, env: { ...env, ...extraEnv }, encoding: "utf8" });
       if (show) ctx.stdout(`${r.stdout}${r.stderr}`);
-      if (r.status !== 0 && r.status !== 4) throw new RwError("invalid_input", `demo step failed: ${cmd} ${argv.join(" ")}\n${r.stderr}`);
+      // 3 and 4 are part of the tour (a lost claim, nothing ready); anything else is a failure.
+      if (r.status !== 0 && r.status !== 3 && r.status !== 4) throw new RwError("invalid_input", `demo step failed: ${cmd} ${argv.join(" ")}\n${r.stderr}`);
       return r.stdout.trim();
     };
     const rw = (argv: string[], actor = "you", show = true): string => sh(process.execPath, argv, { RW_ACTOR: actor }, show);
@@ -46,6 +47,17 @@ export default defineRw({
       rw(["done", api, "--summary", "greet(name, lang)"], "agent-1");
       rw(["ready"]);
       rw(["history", api]);
+      // Larger work: an initiative whose phases are approved one at a time.
+      const plan = rw(["initiative", "new", "Greetings in every language", "--phase", "French and German", "--phase", "Right-to-left scripts", "--body", "Greet users in their own language."]);
+      rw(["initiative", "submit", plan]);
+      rw(["initiative", "approve", plan, "--phase", "1"]);
+      const fr = rw(["create", "Add German", "--initiative", plan, "--phase", "1"]);
+      rw(["create", "Add Arabic", "--initiative", plan, "--phase", "2"]);
+      rw(["ready", "--explain"]);
+      rw(["decide", "Use Intl.DisplayNames, not a table", "--initiative", plan, "--why", "no data to maintain"]);
+      rw(["claim", fr], "agent-1");
+      rw(["done", fr], "agent-1");
+      rw(["initiative", "show", plan]);
       sh("git", ["log", "--format=%h %an: %s", "rewind"]);
       rw(["doctor"]);
       ctx.stdout(`\nThat was rw: the backlog lives on refs/heads/rewind of this repository.\n`);

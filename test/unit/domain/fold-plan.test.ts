@@ -31,6 +31,17 @@ describe("sessions fold from session.* events", () => {
     expect(state.sessions["s-9"]).toMatchObject({ outcome: "failed", duration_ms: 1234, tokens: 10 });
   });
 
+  it("reads the shape `rw run` writes: task list, counts, cost_usd", () => {
+    const state = fold([
+      ev("01A", "2026-11-21T10:00:00.000Z", "session.started", { session: "run-1", command: "run", parallel: 2 }),
+      ev("01B", "2026-11-21T10:10:00.000Z", "session.ended", {
+        session: "run-1", completed: 2, failed: 1, tokens: { input: 5000, output: 700 }, cost_usd: 0.31, duration_ms: 600_000,
+        tasks: ["rw-a", "rw-b", "rw-c"], interrupted: false, outcome: "completed",
+      }),
+    ]);
+    expect(state.sessions["run-1"]).toMatchObject({ tasks: ["rw-a", "rw-b", "rw-c"], outcome: "completed", done_count: 2, failed_count: 1, tokens: 5700, cost: 0.31, duration_ms: 600_000 });
+  });
+
   it("applyCopy leaves the state it was given untouched", () => {
     const before = fold([ev("01A", "2026-11-21T10:00:00.000Z", "session.started", { session: "s-1" })]);
     const snapshot = JSON.stringify(before);

@@ -42,6 +42,7 @@ function planEvents(): RwEvent[] {
   add("initiative.created", { initiative: "in-draf" }, { title: "Someday" });
   add("decision.recorded", auth, { text: "Use JWT, not sessions", why: "stateless API servers" }, "bob");
   add("decision.recorded", { task: "rw-b1" }, { text: "Logout | clears cookies" });
+  add("session.ended", {}, { session: "run-7", completed: 3, failed: 1, tasks: ["rw-a1", "rw-a2", "rw-b1", "rw-b2"], tokens: { input: 1, output: 2 }, cost_usd: 1.5, duration_ms: 4_000_000, outcome: "interrupted" }, "runner");
   return events;
 }
 
@@ -56,6 +57,7 @@ describe("STATE.md: position, decisions and sessions", () => {
     expect(state).not.toContain("Someday");
     expect(state).toContain("| agent-1 | [rw-a1](tasks/rw-a1.md) | 2026-11-21 09:10 | completed | 15k | $0.42 | 4m 0s |");
     expect(state).toContain("| agent-3 | [rw-b1](tasks/rw-b1.md) | 2026-11-21 09:19 | running |");
+    expect(state).toContain("| runner | [rw-a1](tasks/rw-a1.md), [rw-a2](tasks/rw-a2.md), [rw-b1](tasks/rw-b1.md), … | 2026-11-21 09:25 | interrupted (3 done, 1 failed) | 3 | $1.50 | 1h 6m |");
     expect(state).toContain("| bob | Use JWT, not sessions | stateless API servers | in-3m8d |");
   });
 
