@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.ts";
 import { startAutoSync } from "../../src/sync/auto.ts";
+import { startDaemon } from "../helpers/daemon.ts";
 import { makeBare, makeClone, seedRemote } from "../helpers/remote.ts";
 import { baseEnv, waitFor } from "../helpers/repo.ts";
 
@@ -50,4 +51,27 @@ describe("sync.auto: the loop the daemon runs", () => {
     await waitFor(() => lines.filter((l) => l.includes("failed")).length >= 2, { what: "two failed rounds" });
     expect(lines[0]).toMatch(/sync with file:\/\/\/nonexistent\/x.git failed: could not fetch/);
   }, 30_000);
+
+  it("`rw daemon` with sync.auto = true pulls other machines' work and pushes local commits", async () => {
+    const remote = makeBare();
+    cleanups.push(() => remote.cleanup());
+    const seed = await seedRemote(remote, 1);
+    cleanups.push(() => seed.cleanup());
+    // The daemon pulls on its interval; a local commit is pushed as soon as the daemon sees the ref move.
+    const clone = await makeClone(remote.url, "dana", ["auto = true", 'interval = "2s"']);
+    cleanups.push(() => clone.cleanup());
+    const daemon = await startDaemon(clone);
+    cleanups.push(() => daemon.stop());
+    await daemon.waitLine(/auto-sync with origin every 2s/);
+
+    await seed.rwOk(["create", "From the seed", "--id", "t-2"]);
+    await seed.rwOk(["sync"]);
+    await daemon.waitLine(/sync fast-forward with origin: 1 event\(s\) in/, "the daemon pulling");
+    await waitFor(async () => (await clone.rwOk(["list"])).includes("t-2"), { what: "t-2 in the clone" });
+
+    await clone.rwOk(["create", "From dana", "--id", "t-3"]);
+    await waitFor(() => remote.git(["ls-tree", "--name-only", "rewind", "tasks/"]).includes("tasks/t-3.md"), { what: "the daemon pushing", timeoutMs: 20_000 });
+    await daemon.stop();
+    await clone.rwOk(["doctor"]);
+  }, 60_000);
 });
