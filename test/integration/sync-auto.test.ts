@@ -36,7 +36,7 @@ describe("sync.auto: the loop the daemon runs", () => {
     await waitFor(() => remote.git(["show", "rewind:tasks/t-3.md"]).includes("From bob"), { what: "the push", timeoutMs: 20_000 });
     await auto.stop();
     await clone.rwOk(["doctor"]);
-  }, 60_000);
+  }, 120_000);
 
   it("logs a failure and keeps going when the remote cannot be reached", async () => {
     const remote = makeBare();
@@ -73,5 +73,5 @@ describe("sync.auto: the loop the daemon runs", () => {
     await waitFor(() => remote.git(["ls-tree", "--name-only", "rewind", "tasks/"]).includes("tasks/t-3.md"), { what: "the daemon pushing", timeoutMs: 20_000 });
     await daemon.stop();
     await clone.rwOk(["doctor"]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -56,7 +56,7 @@ describe('sync.claims = "remote"', () => {
       await c.rwOk(["sync"]);
       await c.rwOk(["doctor"]);
     }
-  }, 300_000);
+  }, 600_000);
 
   it("a push rejected because another clone pushed between fetch and push is retried and succeeds", async () => {
     const remote = track(makeBare());
@@ -92,5 +92,5 @@ describe('sync.claims = "remote"', () => {
     await a.rwOk(["doctor"]);
     await c.rwOk(["sync"]);
     expect(c.git(["rev-parse", "rewind"])).toBe(a.git(["rev-parse", "rewind"]));
-  }, 120_000);
+  }, 240_000);
 });
