@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { git } from "../store/git.ts";
 import { Store, type Actor } from "../store/store.ts";
@@ -54,8 +55,18 @@ export function int(value: unknown, what: string): number | undefined {
   return Number(text);
 }
 
-export async function openStore(ctx: Context = context()): Promise<Store> {
-  return Store.open(ctx);
+/**
+ * Opens the repository. Unless told not to, first records edits made in the working mirror
+ * `.rewind/` (when it exists and no daemon is doing it), so commands never act on a stale
+ * state: the daemon is a convenience, not a requirement.
+ */
+export async function openStore(ctx: Context = context(), opts: { sync?: boolean } = {}): Promise<Store> {
+  const store = await Store.open(ctx);
+  if (opts.sync !== false && store.repo.mainWorktree && existsSync(join(store.repo.mainWorktree, ".rewind", "tasks"))) {
+    const { syncBeforeCommand } = await import("./presync.ts");
+    await syncBeforeCommand(store, () => resolveActor(store, undefined));
+  }
+  return store;
 }
 
 /** --actor, else $RW_ACTOR, else the git user: the name that authors the state commit. */

@@ -1,0 +1,152 @@
+import { watch as fsWatch, type FSWatcher } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { decideExpireLeases } from "../domain/decide-lifecycle.ts";
+import { RwError } from "../domain/errors.ts";
+import { mirrorRoot } from "../store/mirror-index.ts";
+import { isTaskFileName } from "../store/mirror-files.ts";
+import { syncMirror } from "../store/mirror-sync.ts";
+import { rwDir } from "../store/repo.ts";
+import type { Actor, Store } from "../store/store.ts";
+import { acquireDaemonLock } from "./lock.ts";
+
+export interface DaemonOptions {
+  store: Store;
+  actor: Actor;
+  /** One line per action (committed, refreshed, expired, problem). */
+  log: (line: string) => void;
+  signal: AbortSignal;
+  logFile?: string;
+  /** How often the tip and leases are checked when no watcher fired (the watchers make it fast). */
+  tickMs?: number;
+}
+
+/** Coalesces file events: a burst of saves becomes one round (and one commit). */
+const BATCH_MS = 40;
+const BATCH_MAX_MS = 250;
+
+/**
+ * The daemon (DESIGN §5): watches `.rewind/` (chokidar) and the state ref (fs.watch on the ref's
+ * directory and packed-refs, plus a slow poll as a safety net), and runs one sync round at a
+ * time; expires leases. Resolves when `signal` aborts.
+ */
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  const { store, log } = opts;
+  const root = mirrorRoot(store.repo);
+  if (!root) throw new RwError("usage", "the daemon needs a work tree: this repository is bare", { hint: "run it in a clone with a work tree" });
+  if (!(await store.trySnapshot())) throw new RwError("not_initialized", "rw is not initialised in this repository", { hint: "run `rw init`" });
+  const release = acquireDaemonLock(rwDir(store.repo), { started_at: store.ctx.now().toISOString(), cwd: store.repo.mainWorktree ?? "", ...(opts.logFile ? { log: opts.logFile } : {}) });
+  log(`daemon started (pid ${process.pid}) on ${root}`);
+  const hints = new Set<string>();
+  let tip = "";
+  let full = true;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let firstQueued = 0;
+  let retry = false;
+
+  const round = async (): Promise<void> => {
+    const batch = full ? undefined : new Set(hints);
+    full = false;
+    hints.clear();
+    try {
+      const r = await syncMirror(store, { actor: opts.actor, log, ...(batch ? { hints: batch } : {}) });
+      if (!r.ran) {
+        full = true; // a command held the sync lock: look at everything on the next tick
+        retry = true;
+      } else if (r.tip) tip = r.tip;
+    } catch (err) {
+      log(`error: ${err instanceof Error ? err.message : String(err)}`);
+      full = true;
+      retry = true;
+    }
+  };
+  const schedule = (): void => {
+    if (opts.signal.aborted) return;
+    const now = Date.now();
+    if (timer === undefined) firstQueued = now;
+    clearTimeout(timer);
+    const wait = Math.max(0, Math.min(BATCH_MS, firstQueued + BATCH_MAX_MS - now));
+    timer = setTimeout(() => {
+      timer = undefined;
+      running = running.then(round);
+    }, wait);
+  };
+
+  // Watch first, then sync everything: an edit made during the first round is not missed.
+  const { watch } = await import("chokidar");
+  const tasksDir = join(root, "tasks");
+  await mkdir(tasksDir, { recursive: true });
+  const watcher = watch(tasksDir, {
+    ignoreInitial: true,
+    depth: 0,
+    ignored: (path: string) => path !== tasksDir && !isTaskFileName(basename(path)),
+  });
+  const onFile = (path: string): void => {
+    hints.add(relative(root, path).split(sep).join("/"));
+    schedule();
+  };
+  watcher.on("add", onFile).on("change", onFile).on("unlink", onFile).on("error", (err) => log(`watch error: ${String(err)}`));
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  running = running.then(round);
+  await running;
+  log(`watching .rewind/ (${Object.keys((await store.snapshot()).state.tasks).length} tasks)`);
+
+  const refWatchers = watchRef(store, () => void checkTip());
+  const checkTip = async (): Promise<void> => {
+    const now = (await store.cat.read(store.ref).catch(() => null))?.oid;
+    if (now && now !== tip) {
+      tip = now;
+      schedule();
+    }
+  };
+  const supervise = async (): Promise<void> => {
+    try {
+      const snap = await store.snapshot();
+      const now = store.ctx.now().toISOString();
+      const due = Object.values(snap.state.tasks).some((t) => t.status === "in_progress" && t.lease_until !== undefined && t.lease_until <= now);
+      if (!due) return;
+      const tx = await store.transact(decideExpireLeases, opts.actor);
+      for (const e of tx.events) log(`expired lease ${e.task ?? ""} (${typeof e.data.assignee === "string" ? e.data.assignee : "?"}, lease until ${String(e.data.lease_until)})`);
+    } catch (err) {
+      log(`error: lease check: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const ticker = setInterval(() => {
+    if (retry) {
+      retry = false;
+      schedule();
+    }
+    void checkTip();
+    running = running.then(supervise);
+  }, opts.tickMs ?? 1000);
+
+  await new Promise<void>((resolve) => {
+    if (opts.signal.aborted) resolve();
+    opts.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  clearInterval(ticker);
+  clearTimeout(timer);
+  for (const w of refWatchers) w.close();
+  await watcher.close();
+  await running;
+  release();
+  log("daemon stopped");
+}
+
+/**
+ * Watches where git keeps the ref: the loose ref's directory (update-ref renames a lock file
+ * over it), the common dir (packed-refs, reftable). Any event just triggers a cheap tip check.
+ */
+function watchRef(store: Store, onChange: () => void): FSWatcher[] {
+  const dirs = [dirname(join(store.repo.commonDir, store.ref)), store.repo.commonDir, join(store.repo.commonDir, "reftable")];
+  const out: FSWatcher[] = [];
+  for (const dir of dirs) {
+    try {
+      out.push(fsWatch(dir, { persistent: true }, () => onChange()));
+    } catch {
+      // missing (no reftable, ref not yet packed): the poll covers it
+    }
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { TaskFileProblem } from "../format/task-parse.ts";
+import { rwDir, type RepoPaths } from "./repo.ts";
+
+/**
+ * What rw last wrote into (or read from) the working mirror `.rewind/`: for each file the blob
+ * it was synced with (the "base" a human's edit is diffed against) and the stat seen then, so
+ * an unchanged file costs one stat. Kept under <git-common-dir>/rewind/; a cache-like journal:
+ * losing it makes the next sync compare files with the tip instead.
+ */
+export interface MirrorRecord { oid: string; mtimeMs: number; size: number }
+
+export interface MirrorIndex {
+  v: 1;
+  ref: string;
+  /** The tip the mirror was last refreshed from ("" never). */
+  tip: string;
+  /** tasks/ subtree at that tip: an unchanged subtree means no task file needs rewriting. */
+  tasksTree: string;
+  files: Record<string, MirrorRecord>;
+  /** Files that could not be recorded, with the bytes (oid) that were refused. */
+  problems: Record<string, { oid: string; list: TaskFileProblem[] }>;
+  /** New files whose task ID was chosen before committing, so a crash never creates a task twice. */
+  pending: Record<string, { oid: string; id: string }>;
+}
+
+export const mirrorRoot = (repo: RepoPaths): string | undefined => (repo.mainWorktree ? join(repo.mainWorktree, ".rewind") : undefined);
+const indexPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.json");
+export const syncLockPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.lock");
+
+export function emptyMirrorIndex(ref: string): MirrorIndex {
+  return { v: 1, ref, tip: "", tasksTree: "", files: {}, problems: {}, pending: {} };
+}
+
+export async function readMirrorIndex(repo: RepoPaths, ref: string): Promise<MirrorIndex> {
+  try {
+    const parsed = JSON.parse(await readFile(indexPath(repo), "utf8")) as MirrorIndex;
+    if (parsed.v === 1 && parsed.ref === ref && parsed.files && parsed.problems && parsed.pending) return parsed;
+  } catch {
+    // missing or corrupt: start over; the next sync compares files with the tip
+  }
+  return emptyMirrorIndex(ref);
+}
+
+export async function writeMirrorIndex(repo: RepoPaths, index: MirrorIndex, fileCount?: number): Promise<void> {
+  const path = indexPath(repo);
+  await mkdir(rwDir(repo), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(index));
+  await rename(tmp, path);
+  if (fileCount !== undefined) await writeFile(stampPath(repo), JSON.stringify({ tip: index.tip, count: fileCount }));
+}
+
+/**
+ * The sync stamp: the tip and number of task files after the last complete round. Its mtime is
+ * the round's time, so a command can tell "nothing changed" from stats alone, without loading
+ * the index or a YAML parser.
+ */
+export const stampPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.stamp");
+
+export function readStamp(repo: RepoPaths): { tip: string; count: number; mtimeMs: number } | undefined {
+  try {
+    const path = stampPath(repo);
+    const st = statSync(path);
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as { tip: string; count: number };
+    return { tip: parsed.tip, count: parsed.count, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * A short-lived lock around one sync round, so the daemon and a command (or two commands) never
+ * ingest the same edit twice. O_EXCL create; a lock whose process is dead is broken.
+ * Returns a release function, or null when another live process holds it.
+ */
+export function trySyncLock(repo: RepoPaths): (() => void) | null {
+  const path = syncLockPath(repo);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone: nothing to release
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        mkdirSync(rwDir(repo), { recursive: true });
+        continue;
+      }
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(path, "utf8"));
+      } catch {
+        continue;
+      }
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return null;
+      try {
+        unlinkSync(path);
+      } catch {
+        // someone else broke it first
+      }
+    }
+  }
+  return null;
+}
