@@ -18,7 +18,8 @@ export async function runWrite<R>(
   const ctx: Context = context();
   const store = await openStore(ctx);
   try {
-    const actor = await resolveActor(store, args.actor);
+    // Reading git's config (a process) overlaps with loading the state the transaction starts from.
+    const [actor] = await Promise.all([resolveActor(store, args.actor), store.prefetch()]);
     const tx = await store.transact(decide, actor, await hooks?.(store, actor));
     if (args.json) {
       printJson(ctx, { ...(tx.result as object), commit: tx.commit, events: tx.events.map((e) => ({ id: e.id, type: e.type, task: e.task })) });

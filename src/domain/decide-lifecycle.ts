@@ -1,6 +1,7 @@
 import { addMs, getTask, makeEvent, requireText, type DecideContext, type Decider } from "./decide.ts";
 import { RwError } from "./errors.ts";
-import { hasLiveClaim, notReadyReasons, readyTasks } from "./ready.ts";
+import { hasLiveClaim, notReadyReasons } from "./ready.ts";
+import { bestReady } from "./ready-memo.ts";
 import type { RwEvent, State, Status, Task } from "./types.ts";
 
 export interface ClaimResult {
@@ -51,7 +52,7 @@ export const decideClaim = (id: string, opts: { leaseMs?: number; force?: boolea
 
 /** Claims the first ready task. Re-run on every CAS retry, so a lost race moves on to the next one. */
 export const decideClaimNext = (opts: { leaseMs?: number } = {}): Decider<ClaimResult> => (state, ctx) => {
-  const first = readyTasks(state, ctx.now)[0];
+  const first = bestReady(state, ctx.now, ctx.readyMemo);
   if (!first) throw new RwError("not_found", "no task is ready", { hint: "`rw ready --explain` says why each task is waiting" });
   return decideClaim(first.task.id, opts)(state, ctx);
 };

@@ -1,5 +1,6 @@
 import { RwError, invalidInput, notFound } from "./errors.ts";
 import { assertValidId } from "./ids.ts";
+import type { ReadyMemo } from "./ready-memo.ts";
 import type { RwEvent, State, Task } from "./types.ts";
 
 /** What a decision needs from the world, passed in so `decide` stays pure and testable. */
@@ -10,6 +11,8 @@ export interface DecideContext {
   nextEventId(): string;
   randomBytes(n: number): Uint8Array;
   config: DecideConfig;
+  /** Ranking work still valid for this state, kept by a long-lived store (ready-memo.ts); optional. */
+  readyMemo?: ReadyMemo;
 }
 
 export interface DecideConfig {

@@ -23,7 +23,8 @@ export function findCycle(tasks: Record<string, Task>, from: string, to: string)
 /**
  * For each requested task, how many unfinished tasks transitively wait on it. Used to order
  * ready work: finishing a task that unblocks more comes first. One BFS per requested task over
- * the reverse edges of unfinished tasks, with a stamp array instead of a fresh Set each time.
+ * the reverse edges of unfinished tasks, held as flat arrays (CSR) with a stamp array instead
+ * of a fresh Set each time: at 10,000 tasks this runs on every `rw ready` and `rw claim --next`.
  */
 export function unblockCounts(state: State, ids: readonly string[]): Map<string, number> {
   const index = new Map<string, number>();
@@ -33,38 +34,48 @@ export function unblockCounts(state: State, ids: readonly string[]): Map<string,
     index.set(t.id, open.length);
     open.push(t);
   }
-  const dependents: number[][] = open.map(() => []);
-  open.forEach((t, i) => {
+  const n = open.length;
+  const start = new Int32Array(n + 1);
+  for (const t of open) {
     for (const dep of t.deps) {
       const j = index.get(dep);
-      if (j !== undefined) dependents[j]!.push(i);
+      if (j !== undefined) start[j + 1]!++;
     }
-  });
-  const stamp = new Int32Array(open.length);
-  const queue = new Int32Array(open.length);
+  }
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const edges = new Int32Array(start[n]!);
+  for (let i = 0; i < n; i++) {
+    for (const dep of open[i]!.deps) {
+      const j = index.get(dep);
+      if (j !== undefined) edges[fill[j]!++] = i;
+    }
+  }
+  const stamp = new Int32Array(n);
+  const queue = new Int32Array(n);
   const out = new Map<string, number>();
   let epoch = 0;
   for (const id of ids) {
-    const start = index.get(id);
-    if (start === undefined) {
+    const from = index.get(id);
+    if (from === undefined) {
       out.set(id, 0);
       continue;
     }
     epoch++;
     let head = 0;
     let tail = 0;
-    let count = 0;
-    stamp[start] = epoch;
-    queue[tail++] = start;
+    stamp[from] = epoch;
+    queue[tail++] = from;
     while (head < tail) {
-      for (const next of dependents[queue[head++]!]!) {
+      const node = queue[head++]!;
+      for (let k = start[node]!; k < start[node + 1]!; k++) {
+        const next = edges[k]!;
         if (stamp[next] === epoch) continue;
         stamp[next] = epoch;
         queue[tail++] = next;
-        count++;
       }
     }
-    out.set(id, count);
+    out.set(id, tail - 1);
   }
   return out;
 }

@@ -60,21 +60,50 @@ export function initiativeGate(state: State, task: Task): string | undefined {
 
 /** Ready tasks in DESIGN §4 order: priority, then how much each unblocks (more first), then age. */
 export function readyTasks(state: State, now: string): ReadyItem[] {
+  return readyPage(state, now, Infinity).items;
+}
+
+/** A task that cannot be ready whatever else holds, checked without allocating (most tasks are these). */
+function surelyNotReady(state: State, t: Task): boolean {
+  if (t.status !== "open" && t.status !== "in_progress") return true;
+  for (const dep of t.deps) {
+    const d = state.tasks[dep];
+    if (d && !isClosed(d.status)) return true;
+  }
+  return false;
+}
+
+/**
+ * The first `limit` ready tasks in DESIGN §4 order, and how many are ready in all. Unblock
+ * counts (one graph walk per task) are computed only for the priorities that can reach the
+ * first `limit` places: `rw claim --next` needs one task, not an order over thousands.
+ * `memo` (id -> count) may carry counts over from an earlier call while the dependency graph of
+ * unfinished tasks is unchanged (see ready-memo.ts).
+ */
+export function readyPage(state: State, now: string, limit: number, memo?: Map<string, number>): { total: number; items: ReadyItem[] } {
   const candidates: Task[] = [];
   for (const t of Object.values(state.tasks)) {
-    if (t.status !== "open" && t.status !== "in_progress") continue;
-    if (notReadyReasons(state, t, now).length === 0) candidates.push(t);
+    // notReadyReasons stays the one definition of readiness; the quick check only skips the obvious.
+    if (!surelyNotReady(state, t) && notReadyReasons(state, t, now).length === 0) candidates.push(t);
   }
-  const counts = unblockCounts(state, candidates.map((t) => t.id));
-  const items: ReadyItem[] = candidates.map((task) => {
-    const item: ReadyItem = { task, unblocks: counts.get(task.id) ?? 0 };
+  let ranked = candidates;
+  if (limit < candidates.length) {
+    const priorities = Float64Array.from(candidates, (t) => t.priority).sort();
+    const cutoff = priorities[Math.max(0, limit - 1)]!;
+    ranked = candidates.filter((t) => t.priority <= cutoff);
+  }
+  const missing = memo ? ranked.filter((t) => !memo.has(t.id)).map((t) => t.id) : ranked.map((t) => t.id);
+  const counts = missing.length > 0 ? unblockCounts(state, missing) : new Map<string, number>();
+  if (memo) for (const [id, n] of counts) memo.set(id, n);
+  const items: ReadyItem[] = ranked.map((task) => {
+    const item: ReadyItem = { task, unblocks: counts.get(task.id) ?? memo?.get(task.id) ?? 0 };
     if (task.status === "in_progress") {
       item.expired_claim = { assignee: task.assignee ?? "?", lease_until: task.lease_until ?? "" };
     }
     return item;
   });
   items.sort(compareReady);
-  return items;
+  return { total: candidates.length, items: items.length > limit ? items.slice(0, limit) : items };
 }
 
 export function compareReady(a: ReadyItem, b: ReadyItem): number {

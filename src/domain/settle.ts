@@ -9,13 +9,17 @@ import { isClosed, type Initiative, type PhaseStatus, type RwEvent, type State, 
  * reopened); the first task of an approved initiative started -> `initiative.started`. They go
  * into the same transaction as the command, so none of this waits for a daemon.
  */
-export function settle<R>(decide: Decider<R>, state: State, ctx: DecideContext): { decision: Decision<R>; state: State } {
+export function settle<R>(
+  decide: Decider<R>, state: State, ctx: DecideContext,
+  // The store passes an in-place fold when it owns `state` (copying 10,000 tasks per claim showed in profiles).
+  applyEvents: (state: State, events: readonly RwEvent[]) => State = applyCopy,
+): { decision: Decision<R>; state: State } {
   const decision = decide(state, ctx);
   if (decision.events.length === 0) return { decision, state };
-  const after = applyCopy(state, decision.events);
+  const after = applyEvents(state, decision.events);
   const more = followUpEvents(after, decision.events, ctx);
   if (more.length === 0) return { decision, state: after };
-  return { decision: { ...decision, events: [...decision.events, ...more] }, state: applyCopy(after, more) };
+  return { decision: { ...decision, events: [...decision.events, ...more] }, state: applyEvents(after, more) };
 }
 
 /** Initiatives whose tasks or phases the events may have changed (including a task's previous initiative). */

@@ -45,9 +45,9 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
   for (const path of actual.keys()) if (!expected.has(path)) problems.push({ path, problem: "unexpected" });
 
   let index: DoctorReport["index"] = "absent";
-  const cache = await readCache(store.source.cacheDir, store.ref);
+  const cache = await readCache(store.source.cacheDir, store.ref, (evs, st) => fold(evs, st));
   if (cache && cache.tip === snap.tip) index = canonical(cache.state) === canonical(state) ? "ok" : "rebuilt";
-  if (index !== "ok" && problems.length === 0) await saveSnapshot(store.source, { ...snap, state, shards });
+  if (index !== "ok" && problems.length === 0) await saveSnapshot(store.source, { ...snap, state, shards, journal: undefined });
   return {
     ok: problems.length === 0 && log_problems.length === 0,
     tip: snap.tip, events: events.length, tasks: Object.keys(state.tasks).length, files_checked: expected.size, problems, log_problems, index,

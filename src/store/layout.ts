@@ -24,14 +24,14 @@ committing here directly; \`rw doctor\` checks that the files match the log.
 export const taskPath = (id: string): string => `tasks/${id}.md`;
 
 /** Files a transaction changes: the tasks its events touched and the generated views. */
-export function renderChanged(state: State, events: readonly RwEvent[]): Map<string, string> {
+export function renderChanged(state: State, events: readonly RwEvent[], unblocks?: Map<string, number>): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of events) {
     if (e.task && state.tasks[e.task] && !out.has(taskPath(e.task))) out.set(taskPath(e.task), renderTask(state.tasks[e.task]!));
     const initiative = e.initiative ? state.initiatives[e.initiative] : undefined;
     if (initiative && !out.has(initiativePath(initiative.id))) out.set(initiativePath(initiative.id), renderInitiative(initiative));
   }
-  for (const [path, text] of Object.entries(renderViews(state))) out.set(path, text);
+  for (const [path, text] of Object.entries(renderViews(state, unblocks))) out.set(path, text);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -9,43 +9,57 @@ import { join } from "node:path";
  * Refs are never moved here: only `git update-ref` with an old value does that (ref-store.ts).
  */
 export class ObjectWriter {
+  /** Recently written trees and blobs by oid: a transaction re-reads what the last one wrote. */
+  private readonly recent = new Map<string, Buffer>();
+  private readonly dirs = new Set<string>();
+
   constructor(private readonly objectsDir: string, private readonly algo: "sha1" | "sha256" = "sha1") {}
 
   hash(type: string, data: Buffer): string {
     return createHash(this.algo).update(`${type} ${data.length}\0`).update(data).digest("hex");
   }
 
+  /** The content of an object this writer wrote lately, saving a round trip to git. */
+  cached(oid: string): Buffer | undefined {
+    return this.recent.get(oid);
+  }
+
+  /**
+   * NOTE: synchronous file calls on purpose. An async call is a hop to libuv's thread pool and
+   * back, four per object, six objects per commit; on a loaded 2-core machine each hop waited
+   * for a scheduler slot, and together they were most of a commit's wall time.
+   */
   async write(type: "blob" | "tree" | "commit", data: Buffer): Promise<string> {
     const oid = this.hash(type, data);
+    if (type !== "commit" && data.length <= 4 << 20) {
+      this.recent.delete(oid);
+      this.recent.set(oid, data);
+      if (this.recent.size > 32) this.recent.delete(this.recent.keys().next().value!);
+    }
     const dir = join(this.objectsDir, oid.slice(0, 2));
     const path = join(dir, oid.slice(2));
-    if (await exists(path)) return oid;
-    await mkdir(dir, { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    // Level 1: shards can be megabytes; git reads any level and gc repacks anyway.
-    const body = deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level: 1 });
-    const fh = await open(tmp, "wx", 0o444);
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
+    if (existsSync(path)) return oid;
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
     }
+    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    // Level 1 (git's core.looseCompression default): shards can be megabytes. A large tree
+    // (tasks/ at 10,000 tasks is ~400 KB, mostly binary object ids) is stored (level 0): level 1
+    // took ~28x the time for a 31% smaller file, on every commit; git gc packs it anyway.
+    const level = type === "tree" && data.length > 65_536 ? 0 : 1;
+    const body = deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level });
+    // No fsync, like git's default (core.fsync flushes packs, not loose objects or refs):
+    // measured at several ms per object on the benchmark machine, six objects per commit.
+    writeFileSync(tmp, body, { flag: "wx", mode: 0o444 });
     // rename is atomic: a reader sees no object or a whole one, never half of one.
-    await rename(tmp, path).catch(async (err: unknown) => {
-      await unlink(tmp).catch(() => undefined);
-      if (!(await exists(path))) throw err;
-    });
+    try {
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      if (!existsSync(path)) throw err;
+    }
     return oid;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -72,13 +86,12 @@ function sortKey(e: TreeEntry): string {
 }
 
 export function serializeTree(entries: TreeEntry[]): Buffer {
-  const sorted = [...entries].sort((a, b) => {
-    const ka = Buffer.from(sortKey(a));
-    const kb = Buffer.from(sortKey(b));
-    return Buffer.compare(ka, kb);
-  });
+  // Names are ASCII almost always (IDs, shards), and for ASCII, string order is byte order.
+  const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
+  const ascii = keyed.every((k) => Buffer.byteLength(k.key) === k.key.length);
+  keyed.sort(ascii ? (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : (a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   const parts: Buffer[] = [];
-  for (const e of sorted) {
+  for (const { e } of keyed) {
     parts.push(Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.oid, "hex"));
   }
   return Buffer.concat(parts);

@@ -1,9 +1,9 @@
-import { fold } from "../domain/fold.ts";
+import { applyCopy, fold } from "../domain/fold.ts";
 import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
-import { CACHE_VERSION, readCache, writeCache, type CacheFile, type ShardMark } from "./state-cache.ts";
+import { CACHE_VERSION, readCache, writeCache, type CacheFile, type CacheJournal, type ShardMark } from "./state-cache.ts";
 
 /** The folded state at one tip of the state ref. */
 export interface Snapshot {
@@ -13,6 +13,8 @@ export interface Snapshot {
   shards: Record<string, ShardMark>;
   /** The root tree's entries, so a transaction need not read it again. */
   root: TreeEntry[];
+  /** How the index file holds this state (a base plus journal events), so saving it is an append. */
+  journal?: CacheJournal | undefined;
 }
 
 export interface SnapshotSource {
@@ -24,29 +26,39 @@ export interface SnapshotSource {
 
 /**
  * Loads the state at the ref's tip: from the cache when it is for this tip; brought forward by
- * folding only the new lines of changed shards when the cache is for an ancestor; replayed from
- * the whole log otherwise (no cache, corrupt cache, or a history that was not a plain append).
- * Returns null when the ref does not exist (not initialised).
+ * folding only the new lines of changed shards when the cache (or `from`, a snapshot already in
+ * memory) is for an ancestor; replayed from the whole log otherwise (no cache, corrupt cache, or
+ * a history that was not a plain append). Returns null when the ref does not exist.
  */
-export async function loadSnapshot(src: SnapshotSource): Promise<Snapshot | null> {
+export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promise<Snapshot | null> {
   const commit = await src.cat.read(src.ref);
   if (!commit) return null;
+  if (from?.tip === commit.oid) return from;
   const tree = parseCommitTree(commit.data);
-  const cache = await readCache(src.cacheDir, src.ref);
-  const rootObj = await src.cat.read(tree);
+  const readIndex = (): Promise<CacheFile | undefined> => readCache(src.cacheDir, src.ref, (events, state) => fold(events, state));
+  const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : readIndex()]);
   const root = rootObj ? parseTree(rootObj.data, src.oidBytes) : [];
-  if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root };
+  if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal };
   const shardEntries = await listShards(src, root);
-  const forward = cache ? await bringForward(src, cache, shardEntries) : undefined;
+  let forward: Folded | undefined;
+  if (from) {
+    // A snapshot in memory is shared: bringForward folds onto copies (applyCopy), never in place.
+    forward = await bringForward(src, { v: CACHE_VERSION, ref: src.ref, tip: from.tip, shards: from.shards, state: from.state, journal: from.journal }, shardEntries, true);
+  }
+  if (!forward) {
+    const cache = cached ?? (from ? await readIndex() : undefined);
+    if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal };
+    if (cache) forward = await bringForward(src, cache, shardEntries, false);
+  }
   const result = forward ?? (await replay(src, shardEntries));
-  const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root };
+  const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root, journal: result.journal };
   await saveSnapshot(src, snap).catch(() => undefined); // the cache is an optimisation: never fail a read for it
   return snap;
 }
 
-export function saveSnapshot(src: SnapshotSource, snap: Snapshot): Promise<void> {
-  const file: CacheFile = { v: CACHE_VERSION, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state };
-  return writeCache(src.cacheDir, file);
+/** Writes the index for `snap` (a journal append when possible) and records how it is now held. */
+export async function saveSnapshot(src: SnapshotSource, snap: Snapshot): Promise<void> {
+  snap.journal = await writeCache(src.cacheDir, { v: CACHE_VERSION, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state, journal: snap.journal });
 }
 
 async function listShards(src: SnapshotSource, root: TreeEntry[]): Promise<TreeEntry[]> {
@@ -75,36 +87,57 @@ export async function readAllEvents(src: SnapshotSource, root: TreeEntry[]): Pro
   return { events, shards };
 }
 
-async function replay(src: SnapshotSource, entries: TreeEntry[]): Promise<{ state: State; shards: Record<string, ShardMark> }> {
+interface Folded { state: State; shards: Record<string, ShardMark>; journal?: CacheJournal | undefined }
+
+async function replay(src: SnapshotSource, entries: TreeEntry[]): Promise<Folded> {
   const perShard = await Promise.all(entries.map((e) => readShard(src, e)));
   const shards: Record<string, ShardMark> = {};
   entries.forEach((e, i) => (shards[e.name] = markOf(e, perShard[i]!)));
   return { state: fold(perShard.flat().sort(compareEvents), emptyState()), shards };
 }
 
-/** Folds only appended lines onto the cached state; undefined when the history was not a plain append. */
-async function bringForward(src: SnapshotSource, cache: CacheFile, entries: TreeEntry[]): Promise<{ state: State; shards: Record<string, ShardMark> } | undefined> {
+/**
+ * The events of a shard after its first `from` lines, checking that line `from` still carries
+ * `lastId` (else the shard was rewritten, not appended to). Only the new lines are parsed.
+ */
+function shardTail(name: string, text: string, from: number, lastId: string): RwEvent[] | undefined {
+  let pos = 0;
+  let lineStart = 0;
+  for (let i = 0; i < from; i++) {
+    lineStart = pos;
+    const nl = text.indexOf("\n", pos);
+    if (nl < 0) return undefined;
+    pos = nl + 1;
+  }
+  if (from > 0) {
+    const last = parseShard(name, text.slice(lineStart, pos))[0];
+    if (last?.id !== lastId) return undefined;
+  }
+  return parseShard(name, text.slice(pos));
+}
+
+/** Folds only appended lines onto a known state; undefined when the history was not a plain append. */
+async function bringForward(src: SnapshotSource, cache: CacheFile, entries: TreeEntry[], shared: boolean): Promise<Folded | undefined> {
   const names = new Set(entries.map((e) => e.name));
   if (Object.keys(cache.shards).some((name) => !names.has(name))) return undefined;
   const fresh: RwEvent[] = [];
   const shards: Record<string, ShardMark> = { ...cache.shards };
   const changed = entries.filter((e) => cache.shards[e.name]?.oid !== e.oid);
-  const contents = await Promise.all(changed.map((e) => readShard(src, e)));
+  const texts = await Promise.all(changed.map(async (e) => (await src.cat.read(e.oid))?.data.toString("utf8") ?? ""));
   for (let i = 0; i < changed.length; i++) {
     const entry = changed[i]!;
-    const events = contents[i]!;
     const mark = cache.shards[entry.name];
-    if (mark) {
-      if (events.length < mark.lines || (mark.lines > 0 && events[mark.lines - 1]?.id !== mark.last_id)) return undefined;
-      fresh.push(...events.slice(mark.lines));
-    } else {
-      fresh.push(...events);
-    }
-    shards[entry.name] = markOf(entry, events);
+    const added = mark ? shardTail(entry.name, texts[i]!, mark.lines, mark.last_id) : parseShard(entry.name, texts[i]!);
+    if (!added) return undefined;
+    fresh.push(...added);
+    const lines = (mark?.lines ?? 0) + added.length;
+    shards[entry.name] = { oid: entry.oid, lines, last_id: added.length > 0 ? added[added.length - 1]!.id : (mark?.last_id ?? "") };
   }
   fresh.sort(compareEvents);
   // A merged history may insert events older than ones already folded (or as old: appends are
   // always strictly newer, so an equal ts means a merge): only a replay is right then.
   if (fresh.length > 0 && fresh[0]!.ts <= cache.state.last_ts) return undefined;
-  return { state: fold(fresh, cache.state), shards };
+  const state = shared ? applyCopy(cache.state, fresh) : fold(fresh, cache.state);
+  const journal = cache.journal ? { base: cache.journal.base, events: [...cache.journal.events, ...fresh] } : undefined;
+  return { state, shards, journal };
 }

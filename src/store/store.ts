@@ -5,11 +5,13 @@ import { monotonicFactory } from "ulid";
 import type { DecideConfig, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
+import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
 import { defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
 import { locateRepo, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
+import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
@@ -31,11 +33,17 @@ export class Store {
   readonly oidBytes: number;
   readonly zeroOid: string;
   private readonly newUlid = monotonicFactory();
+  readonly refs: RefUpdater;
   private memo: Snapshot | undefined;
+  /** Ranking work valid for `memo` (domain/ready-memo.ts). */
+  readyMemo = newReadyMemo();
+  /** Whether `memo` was handed to a caller: until it is, a transaction may update it in place. */
+  private memoShared = false;
 
   private constructor(readonly repo: RepoPaths, readonly config: CoreConfig, readonly configFile: string | undefined, readonly ctx: StoreContext) {
     this.cat = new CatFile(repo.gitDir);
     this.writer = new ObjectWriter(join(repo.commonDir, "objects"), repo.objectFormat);
+    this.refs = new RefUpdater(repo.gitDir);
     this.oidBytes = repo.objectFormat === "sha256" ? 32 : 20;
     this.zeroOid = "0".repeat(this.oidBytes * 2);
   }
@@ -65,11 +73,34 @@ export class Store {
 
   /** The state at the tip, or null when `rw init` has not run here. */
   async trySnapshot(): Promise<Snapshot | null> {
-    const head = await this.cat.read(this.ref);
-    if (!head) return null;
-    if (this.memo?.tip === head.oid) return this.memo;
-    this.memo = (await loadSnapshot(this.source)) ?? undefined;
+    const snap = await this.current();
+    this.memoShared = true;
+    return snap;
+  }
+
+  /**
+   * The state at the tip for a transaction, and whether nobody else holds it (then the
+   * transaction may fold its events into it in place instead of copying 10,000 tasks).
+   */
+  async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
+    const snap = await this.current();
+    return { snap, owned: !this.memoShared };
+  }
+
+  private async current(): Promise<Snapshot | null> {
+    // The snapshot in memory is brought forward when another writer moved the tip (a lost race).
+    const prev = this.memo;
+    this.memo = (await loadSnapshot(this.source, this.memo)) ?? undefined;
+    if (this.memo !== prev) {
+      this.memoShared = false;
+      this.readyMemo = newReadyMemo(); // another writer's events are unknown here
+    }
     return this.memo ?? null;
+  }
+
+  /** Loads the state ahead of time (e.g. while the actor is looked up) without handing it out. */
+  async prefetch(): Promise<void> {
+    await this.current();
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -85,8 +116,16 @@ export class Store {
     return commitTransaction(this, decide, actor, hooks);
   }
 
-  remember(snap: Snapshot): void {
+  /** Drops the state in memory (a transaction folded into it and then failed); the next read reloads. */
+  forgetState(): void {
+    this.memo = undefined;
+  }
+
+  /** The state after this process's own write, with the ranking work still valid for it (default: none). */
+  remember(snap: Snapshot, readyMemo: ReadyMemo = newReadyMemo()): void {
     this.memo = snap;
+    this.memoShared = false;
+    this.readyMemo = readyMemo;
   }
 
   nextEventId(ts: string): string {
@@ -105,6 +144,7 @@ export class Store {
 
   close(): void {
     this.cat.close();
+    this.refs.close();
   }
 }
 

@@ -1,11 +1,13 @@
 import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
+import { apply, applyCopy } from "../domain/fold.ts";
+import { cloneTouched } from "../domain/fold-plan.ts";
+import { carryReadyMemo } from "../domain/ready-memo.ts";
 import { settle } from "../domain/settle.ts";
-import type { RwEvent, State } from "../domain/types.ts";
+import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
 import { renderChanged } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
-import { compareAndSwap } from "./ref-store.ts";
 import { saveSnapshot, type Snapshot } from "./snapshot.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
@@ -47,7 +49,9 @@ export interface TxHooks {
 export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     await hooks.prepare?.();
-    const snap = await store.snapshot();
+    const { snap, owned } = await store.writable();
+    if (!snap) await store.snapshot(); // throws "not initialised"
+    if (!snap) continue;
     const now = eventTime(store.ctx.now(), snap.state.last_ts);
     const ctx: DecideContext = {
       actor: actor.name,
@@ -55,33 +59,43 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       nextEventId: () => store.nextEventId(now),
       randomBytes: (n) => store.randomBytes(n),
       config: store.decideConfig(),
+      readyMemo: store.readyMemo,
     };
     // settle: the command's events plus what follows from them (phase and initiative completion).
-    const { decision, state } = settle(decide, snap.state, ctx);
-    if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
-    const { changes, shards } = await buildChanges(store, snap, state, decision.events);
-    const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
-    const when = new Date(now);
-    const sig = { name: actor.name, email: actor.email, when };
-    const commit = await store.writer.write("commit", serializeCommit({
-      tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
-    }));
-    const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
-    if (published === false) {
-      await backoff(attempt);
-      continue;
-    }
-    const moved = await compareAndSwap(store.repo.gitDir, store.ref, commit, snap.tip, store.zeroOid, `rw: ${decision.summary}`);
-    // Once published the write counts even if a local writer moved the ref meanwhile: the next
-    // sync merges the two, and deciding again here would claim twice.
-    if (moved || published === true) {
-      const root = (await store.cat.read(tree))!;
-      const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root.data, store.oidBytes) };
+    // Nobody else holds the state in memory: fold into it (forgotten on failure) rather than copy it.
+    const touched = new Map<string, Task | undefined>();
+    const eventCount = snap.state.event_count;
+    let moved = false;
+    try {
+      const fold = owned ? inPlace(touched) : (st: State, evs: readonly RwEvent[]): State => applyCopy(st, evs);
+      const { decision, state } = settle(decide, snap.state, ctx, fold);
+      if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
+      if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
+      // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
+      const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
+      const { changes, shards } = await buildChanges(store, snap, state, decision.events, memo.counts);
+      const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
+      const when = new Date(now);
+      const sig = { name: actor.name, email: actor.email, when };
+      const commit = await store.writer.write("commit", serializeCommit({
+        tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
+      }));
+      const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
+      if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
       if (moved) {
-        store.remember(next);
+        const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
+        const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
+        journal?.events.push(...decision.events);
+        const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
+        store.remember(next, memo);
         await saveSnapshot(store.source, next).catch(() => undefined);
       }
-      return { result: decision.result, events: decision.events, commit, attempts: attempt };
+      // Once published the write counts even if a local writer moved the ref meanwhile: the next
+      // sync merges the two, and deciding again here would claim twice.
+      if (moved || published === true) return { result: decision.result, events: decision.events, commit, attempts: attempt };
+    } finally {
+      // Folded in place but not committed: the state in memory is no longer the state at any tip.
+      if (!moved && owned && snap.state.event_count !== eventCount) store.forgetState();
     }
     await backoff(attempt);
   }
@@ -96,9 +110,22 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.random() * ceiling));
 }
 
-async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[]): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
+/** An in-place fold that notes each touched task as it was before (cloneTouched keeps that object intact). */
+function inPlace(touched: Map<string, Task | undefined>): (state: State, events: readonly RwEvent[]) => State {
+  return (state, events) => {
+    const copied = new Set<string>();
+    for (const e of events) {
+      if (e.task && !touched.has(e.task)) touched.set(e.task, state.tasks[e.task]);
+      cloneTouched(state, e, copied);
+      apply(state, e);
+    }
+    return state;
+  };
+}
+
+async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], unblocks: Map<string, number>): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
   const changes: FileChanges = new Map();
-  for (const [path, text] of renderChanged(state, events)) changes.set(path, Buffer.from(text));
+  for (const [path, text] of renderChanged(state, events, unblocks)) changes.set(path, Buffer.from(text));
   const byShard = new Map<string, RwEvent[]>();
   for (const e of events) {
     const name = shardOf(e);
@@ -107,7 +134,7 @@ async function buildChanges(store: Store, snap: Snapshot, state: State, events: 
   const shards = { ...snap.shards };
   for (const [name, list] of byShard) {
     const mark = snap.shards[name];
-    const existing = mark ? (await store.cat.read(mark.oid))?.data ?? Buffer.alloc(0) : Buffer.alloc(0);
+    const existing = mark ? (store.writer.cached(mark.oid) ?? (await store.cat.read(mark.oid))?.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
     const content = Buffer.concat([existing, Buffer.from(list.map(eventLine).join(""))]);
     changes.set(`events/${name}`, content);
     shards[name] = { oid: store.writer.hash("blob", content), lines: (mark?.lines ?? 0) + list.length, last_id: list[list.length - 1]!.id };

@@ -9,12 +9,18 @@ export type FileChanges = Map<string, Buffer | null>;
  * and rewriting only the subtrees on changed paths. Returns the new root tree's oid.
  */
 export async function writeTreeWithChanges(cat: CatFile, writer: ObjectWriter, base: string | null, changes: FileChanges, oidBytes: number): Promise<string> {
-  const entries = new Map<string, TreeEntry>();
-  if (base) {
-    const obj = await cat.read(base);
-    if (!obj || obj.type !== "tree") throw new Error(`tree ${base} is missing`);
-    for (const e of parseTree(obj.data, oidBytes)) entries.set(e.name, e);
+  const obj = base ? (writer.cached(base) ?? (await cat.read(base))) : null;
+  if (base && (!obj || (!Buffer.isBuffer(obj) && obj.type !== "tree"))) throw new Error(`tree ${base} is missing`);
+  const raw = !obj ? Buffer.alloc(0) : Buffer.isBuffer(obj) ? obj : obj.data;
+  if (![...changes.keys()].some((p) => p.includes("/"))) {
+    // A flat directory (tasks/ holds 10,000 files): splice the raw tree instead of parsing and re-sorting it.
+    const edits: Array<[string, string | null]> = [];
+    for (const [name, content] of changes) edits.push([name, content === null ? null : await writer.write("blob", content)]);
+    const spliced = spliceFlatTree(raw, edits, oidBytes);
+    if (spliced) return writer.write("tree", spliced);
   }
+  const entries = new Map<string, TreeEntry>();
+  for (const e of parseTree(raw, oidBytes)) entries.set(e.name, e);
   const nested = new Map<string, FileChanges>();
   for (const [path, content] of changes) {
     const slash = path.indexOf("/");
@@ -38,6 +44,38 @@ export async function writeTreeWithChanges(cat: CatFile, writer: ObjectWriter, b
     else entries.set(dir, { mode: "40000", name: dir, oid });
   }
   return writer.write("tree", serializeTree([...entries.values()]));
+}
+
+/**
+ * Applies blob changes (name -> oid, or null to delete) to a raw tree by copying the untouched
+ * byte ranges between them. Entries compared on the way must be blobs: a subtree sorts as if its
+ * name ended in "/", so with one in the way this returns undefined and the caller re-sorts.
+ */
+export function spliceFlatTree(raw: Buffer, edits: Array<[string, string | null]>, oidBytes: number): Buffer | undefined {
+  const sorted = edits.map(([name, oid]) => ({ key: Buffer.from(name), name, oid })).sort((a, b) => Buffer.compare(a.key, b.key));
+  const parts: Buffer[] = [];
+  let pos = 0;
+  let copied = 0;
+  for (const edit of sorted) {
+    let cmp = 1;
+    while (pos < raw.length) {
+      const space = raw.indexOf(32, pos);
+      const nul = raw.indexOf(0, space);
+      if (raw[pos] === 0x34) return undefined; // mode 40000: a subtree
+      cmp = edit.key.compare(raw, space + 1, nul);
+      if (cmp <= 0) break;
+      pos = nul + 1 + oidBytes;
+    }
+    if (pos > copied) parts.push(raw.subarray(copied, pos));
+    copied = pos;
+    if (cmp === 0 && pos < raw.length) {
+      copied = raw.indexOf(0, pos) + 1 + oidBytes; // drop the old entry
+      pos = copied;
+    }
+    if (edit.oid !== null) parts.push(Buffer.from(`100644 ${edit.name}\0`), Buffer.from(edit.oid, "hex"));
+  }
+  if (copied < raw.length) parts.push(raw.subarray(copied));
+  return Buffer.concat(parts);
 }
 
 async function isEmptyTree(oid: string, writer: ObjectWriter): Promise<boolean> {

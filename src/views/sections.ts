@@ -1,5 +1,4 @@
-import { unblockCounts } from "../domain/graph.ts";
-import { compareReady, notReadyReasons, type ReadyItem } from "../domain/ready.ts";
+import { readyPage, type ReadyItem } from "../domain/ready.ts";
 import type { Task } from "../domain/types.ts";
 import { cell, more, table, topK, when } from "./md.ts";
 import { decisionsSection, positionSection, sessionsSection } from "./plan-sections.ts";
@@ -34,22 +33,9 @@ export const inProgressSection: StateSection = {
   },
 };
 
-/** The first ready tasks in `rw ready` order, computing transitive unblock counts only where order needs them. */
+/** The first ready tasks in `rw ready` order (the domain's ranking, with the store's unblock counts when it has them). */
 export function readyTop(view: ViewInput, k: number): { items: ReadyItem[]; total: number } {
-  const { state, now } = view;
-  const candidates: Task[] = [];
-  // A cheap pre-check (deps closed) first: notReadyReasons builds sentences for every task it refuses.
-  const depsClosed = (t: Task): boolean => t.deps.every((d) => { const s = state.tasks[d]?.status; return s === "done" || s === "cancelled"; });
-  for (const t of view.byStatus.open) if (depsClosed(t) && notReadyReasons(state, t, now).length === 0) candidates.push(t);
-  for (const t of view.byStatus.in_progress) if (t.lease_until !== undefined && t.lease_until <= now && depsClosed(t) && notReadyReasons(state, t, now).length === 0) candidates.push(t);
-  // Priority decides first, so only the best priority levels that can fill the list need counts.
-  const byPriority = [...candidates].sort((a, b) => a.priority - b.priority);
-  let cut = 0;
-  while (cut < byPriority.length && (cut < k || byPriority[cut]!.priority === byPriority[cut - 1]!.priority)) cut++;
-  const contenders = byPriority.slice(0, cut);
-  const counts = unblockCounts(state, contenders.map((t) => t.id));
-  const items = contenders.map((task): ReadyItem => ({ task, unblocks: counts.get(task.id) ?? 0 }));
-  return { items: topK(items, k, compareReady), total: candidates.length };
+  return readyPage(view.state, view.now, k, view.unblocks);
 }
 
 export const readySection: StateSection = {

@@ -17,17 +17,19 @@ export interface ViewInput {
   state: State;
   now: string;
   byStatus: Record<Task["status"], Task[]>;
+  /** Unblock counts still valid for this state (kept by a long-lived store), so ranking is not redone. */
+  unblocks?: Map<string, number> | undefined;
 }
 
-export function viewInput(state: State): ViewInput {
+export function viewInput(state: State, unblocks?: Map<string, number>): ViewInput {
   const byStatus: ViewInput["byStatus"] = { open: [], in_progress: [], blocked: [], done: [], cancelled: [] };
   for (const t of Object.values(state.tasks)) byStatus[t.status].push(t);
-  return { state, now: state.last_ts, byStatus };
+  return { state, now: state.last_ts, byStatus, unblocks };
 }
 
 /** Renders STATE.md from its sections. Same state, same bytes. */
-export function composeState(state: State, sections: readonly StateSection[]): string {
-  const view = viewInput(state);
+export function composeState(state: State, sections: readonly StateSection[], unblocks?: Map<string, number>): string {
+  const view = viewInput(state, unblocks);
   const count = (s: Task["status"]): number => view.byStatus[s].length;
   const total = Object.keys(state.tasks).length;
   const lines = [

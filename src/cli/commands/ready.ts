@@ -1,4 +1,4 @@
-import { explainReady, readyTasks } from "../../domain/ready.ts";
+import { explainReady, readyPage } from "../../domain/ready.ts";
 import { int, jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { fit, paint, printJson } from "../output.ts";
@@ -23,24 +23,23 @@ export default defineRw({
         const lines = shown.map((x) => (x.ready ? `${paint(ctx, "green", "ready")}    ${x.id}  ${x.title}` : `waiting  ${x.id}  ${x.title}\n         ${x.reasons.join("\n         ")}`));
         return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
       }
-      const ready = readyTasks(snap.state, now);
-      const shown = limit === undefined ? ready : ready.slice(0, limit);
+      const { total, items: shown } = readyPage(snap.state, now, limit ?? Infinity);
       if (args.json) {
         return printJson(ctx, {
-          count: ready.length,
+          count: total,
           tasks: shown.map((r) => ({
             id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
             unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
           })),
         });
       }
-      if (ready.length === 0) return ctx.stdout("nothing is ready (rw ready --explain says why)\n");
+      if (total === 0) return ctx.stdout("nothing is ready (rw ready --explain says why)\n");
       const width = Math.max(...shown.map((r) => r.task.id.length));
       const lines = shown.map((r) => {
         const extra = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
         return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${extra ? `  (${extra})` : ""}`;
       });
-      if (shown.length < ready.length) lines.push(`… and ${ready.length - shown.length} more`);
+      if (shown.length < total) lines.push(`… and ${total - shown.length} more`);
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },

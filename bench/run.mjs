@@ -1,0 +1,167 @@
+/* global process, console */
+// `npm run bench`: wall time and peak RSS of the hot commands at 1,000 and 10,000 tasks, the
+// 8-process claim race and in-process claims/second. Reported, never asserted (STYLE habit 10).
+// Env: RW_BENCH_SIZES=1000,10000  RW_BENCH_RUNS=15  RW_BENCH_RACE_SECONDS=10
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DATA, GEN_VERSION, ensureRepo } from "./generate.mjs";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const RW = join(ROOT, "dist", "cli", "main.js");
+const RSS_HOOK = pathToFileURL(join(ROOT, "bench", "rss.mjs")).href;
+const SIZES = (process.env.RW_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
+const RUNS = Math.max(15, Number(process.env.RW_BENCH_RUNS ?? 15));
+const RACE_SECONDS = Number(process.env.RW_BENCH_RACE_SECONDS ?? 10);
+const WARMUP = 2;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function env(extra = {}) {
+  const e = { ...process.env, NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1", RW_ACTOR: "bench", ...extra };
+  e.NODE_OPTIONS = `${e.NODE_OPTIONS ?? ""} --import ${RSS_HOOK}`.trim();
+  return e;
+}
+
+/** Median wall ms and peak RSS (MB) of `argv` over RUNS runs, after warm-up runs. */
+function measure(argv, cwd, { runs = RUNS, ok = [0], actor } = {}) {
+  const rssFile = join(DATA, `rss-${process.pid}.txt`);
+  const times = [];
+  for (let i = 0; i < WARMUP + runs; i++) {
+    rmSync(rssFile, { force: true });
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, argv, {
+      cwd, env: env({ RW_BENCH_RSS: rssFile, ...(actor ? { RW_ACTOR: `${actor}-${i}` } : {}) }),
+      stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024,
+    });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (!ok.includes(r.status)) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
+    if (i >= WARMUP) times.push({ ms, rss: Number(readFileSync(rssFile, "utf8").trim()) / 1024 });
+  }
+  rmSync(rssFile, { force: true });
+  return { ms: median(times.map((t) => t.ms)), rss: Math.max(...times.map((t) => t.rss)) };
+}
+
+function copyRepo(src, name) {
+  const dst = join(DATA, `work-${name}`);
+  rmSync(dst, { recursive: true, force: true });
+  cpSync(src, dst, { recursive: true });
+  return dst;
+}
+
+/** 8 lanes, each running `rw claim --next` back to back until the deadline; claims/second overall. */
+async function race(repo, lanes = 8) {
+  const deadline = Date.now() + RACE_SECONDS * 1000;
+  const claimed = [];
+  let failures = 0;
+  const t0 = Date.now();
+  const lane = async (n) => {
+    while (Date.now() < deadline) {
+      const { code, out } = await new Promise((done) => {
+        const child = spawn(process.execPath, [RW, "claim", "--next", "--json"], { cwd: repo, env: env({ RW_ACTOR: `racer-${n}` }), stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        child.stdout.on("data", (c) => (out += c));
+        child.on("close", (code) => done({ code, out }));
+      });
+      if (code === 0) claimed.push(JSON.parse(out).id);
+      else failures++;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, (_, n) => lane(n)));
+  const seconds = (Date.now() - t0) / 1000;
+  const unique = new Set(claimed).size;
+  return { perSecond: claimed.length / seconds, claims: claimed.length, unique, failures, seconds };
+}
+
+/** Claims in one long-lived process through the library API, as the daemon and MCP server do. */
+async function inProcess(repo, seconds = 5, max = 1000) {
+  const { Store } = await import(join(ROOT, "dist", "store", "store.js"));
+  const { decideClaimNext } = await import(join(ROOT, "dist", "domain", "decide-lifecycle.js"));
+  const store = await Store.open({ cwd: repo, env: {}, now: () => new Date() });
+  const actor = { name: "daemon", email: "daemon@example.com" };
+  await store.transact(decideClaimNext(), actor); // warm: open the cat-file process, load the index
+  const t0 = Date.now();
+  let n = 0;
+  while (n < max && Date.now() - t0 < seconds * 1000) {
+    await store.transact(decideClaimNext(), actor);
+    n++;
+  }
+  const perSecond = n / ((Date.now() - t0) / 1000);
+  const rss = process.memoryUsage().rss / 1048576;
+  store.close();
+  return { perSecond, claims: n, rss };
+}
+
+const fmt = (x) => (x === undefined ? "" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+async function main() {
+  mkdirSync(DATA, { recursive: true });
+  const results = {};
+  const baseline = measure(["-e", "0"], ROOT);
+  console.error(`node -e 0: ${fmt(baseline.ms)} ms, ${fmt(baseline.rss)} MB`);
+  for (const size of SIZES) {
+    const { dir, meta } = await ensureRepo(size, (m) => console.error(m));
+    const id = meta.sample_id;
+    const r = (results[size] = {});
+    const rw = (...args) => [RW, ...args];
+    // An index rebuilt from nothing (first command after a clone, or after deleting the cache).
+    const cold = copyRepo(dir, `cold-${size}`);
+    rmSync(join(cold, ".git", "rewind"), { recursive: true, force: true });
+    r.cold = measure(rw("ready", "--limit", "10"), cold, { runs: 1 });
+    rmSync(cold, { recursive: true, force: true });
+    r.ready10 = measure(rw("ready", "--limit", "10"), dir);
+    r.readyJson = measure(rw("ready", "--json"), dir);
+    r.listJson = measure(rw("list", "--json"), dir);
+    r.show = measure(rw("show", id), dir);
+    const work = copyRepo(dir, `write-${size}`);
+    r.create = measure(rw("create", "Benchmark task", "-p", "2", "--label", "api"), work);
+    r.claim = measure(rw("claim", "--next"), work, { actor: "claimer" });
+    rmSync(work, { recursive: true, force: true });
+    console.error(`${size} tasks: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, `${fmt(v.ms)} ms ${fmt(v.rss)} MB`])))}`);
+  }
+  const big = Math.max(...SIZES);
+  const { dir } = await ensureRepo(big);
+  const raceRepo = copyRepo(dir, "race");
+  const raced = await race(raceRepo);
+  const doctor = spawnSync(process.execPath, [RW, "doctor", "--json"], { cwd: raceRepo, env: env(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const linear = execFileSync("git", ["rev-list", "--merges", "--count", "refs/heads/rewind"], { cwd: raceRepo, encoding: "utf8" }).trim() === "0";
+  rmSync(raceRepo, { recursive: true, force: true });
+  const inproc = await inProcess(copyRepo(dir, "inproc"));
+  rmSync(join(DATA, "work-inproc"), { recursive: true, force: true });
+
+  const rows = [
+    ["rw ready --limit 10", "ready10", "≤ 120 ms"],
+    ["rw ready --json", "readyJson", "≤ 120 ms"],
+    ["rw list --json", "listJson", ""],
+    ["rw show ID", "show", "≤ 100 ms"],
+    ["rw create", "create", "≤ 150 ms"],
+    ["rw claim --next", "claim", "≤ 150 ms"],
+    ["rw ready, index rebuilt (1 run)", "cold", ""],
+  ];
+  const head = ["command", ...SIZES.flatMap((s) => [`${s} ms`, `${s} MB`]), "target (10k)"];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  lines.push(`| node -e 0 (baseline) | ${SIZES.map(() => `${fmt(baseline.ms)} | ${fmt(baseline.rss)}`).join(" | ")} | |`);
+  for (const [label, key, target] of rows) {
+    lines.push(`| ${label} | ${SIZES.map((s) => `${fmt(results[s][key].ms)} | ${fmt(results[s][key].rss)}`).join(" | ")} | ${target} |`);
+  }
+  const summary = [
+    `Median of ${RUNS} runs after ${WARMUP} warm-up runs; MB = peak RSS of the node process (max over runs). Generator v${GEN_VERSION}.`,
+    "",
+    ...lines,
+    "",
+    `8-process race on ${big} tasks: ${fmt(raced.perSecond)} claims/s (${raced.claims} claims in ${fmt(raced.seconds)} s, ${raced.unique} distinct tasks, ${raced.failures} non-zero exits; ` +
+      `doctor ${doctor.status === 0 ? "passes" : `FAILS (${doctor.status})`}, history ${linear ? "linear" : "NOT linear"}) — target ≥ 15/s`,
+    `In-process claims on ${big} tasks (Store.transact(decideClaimNext())): ${fmt(inproc.perSecond)} claims/s (${inproc.claims} claims, RSS ${fmt(inproc.rss)} MB) — target ≥ 150/s`,
+  ];
+  console.log(summary.join("\n"));
+  writeFileSync(join(DATA, "last.json"), JSON.stringify({ when: new Date().toISOString(), baseline, results, race: raced, inProcess: inproc }, null, 2));
+  if (existsSync(join(DATA, "last.md"))) rmSync(join(DATA, "last.md"));
+  writeFileSync(join(DATA, "last.md"), `${summary.join("\n")}\n`);
+}
+
+await main();

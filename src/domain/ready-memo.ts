@@ -1,0 +1,68 @@
+import { unblockCounts } from "./graph.ts";
+import { compareReady, hasLiveClaim, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
+import { isClosed, type State, type Task } from "./types.ts";
+
+/**
+ * What a long-lived process (daemon, MCP server, orchestrator) carries from one decision to the
+ * next, so `claim --next` does not rank 10,000 tasks on every call: unblock counts, valid while
+ * the dependency graph of unfinished tasks is unchanged, and the ready order of every task that
+ * could be ready (open or in progress, every dependency closed), valid while no task enters or
+ * leaves that set and no priority changes. Leases and defer dates are checked on every call.
+ */
+export interface ReadyMemo {
+  counts: Map<string, number>;
+  order: string[] | undefined;
+  uses: number;
+}
+
+export function newReadyMemo(): ReadyMemo {
+  return { counts: new Map(), order: undefined, uses: 0 };
+}
+
+const couldBeReady = (state: State, t: Task): boolean =>
+  (t.status === "open" || t.status === "in_progress") && t.deps.every((d) => state.tasks[d] !== undefined && isClosed(state.tasks[d].status));
+
+/** The first ready task: the same one `readyPage(state, now, 1)` returns. */
+export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyItem | undefined {
+  if (!memo) return readyPage(state, now, 1).items[0];
+  // A one-shot process decides once: ranking only the top priority is cheaper than the full order.
+  if (++memo.uses < 2) return readyPage(state, now, 1, memo.counts).items[0];
+  memo.order ??= potentialOrder(state, memo.counts);
+  for (const id of memo.order) {
+    const t = state.tasks[id];
+    if (!t || hasLiveClaim(t, now)) continue; // the common case after many claims: skip without allocating
+    if (notReadyReasons(state, t, now).length > 0) continue;
+    const item: ReadyItem = { task: t, unblocks: memo.counts.get(id) ?? 0 };
+    if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
+    return item;
+  }
+  return undefined;
+}
+
+function potentialOrder(state: State, counts: Map<string, number>): string[] {
+  const potential = Object.values(state.tasks).filter((t) => couldBeReady(state, t));
+  const missing = potential.filter((t) => !counts.has(t.id)).map((t) => t.id);
+  for (const [id, n] of unblockCounts(state, missing)) counts.set(id, n);
+  return potential
+    .map((task) => ({ task, unblocks: counts.get(task.id) ?? 0 }))
+    .sort(compareReady)
+    .map((i) => i.task.id);
+}
+
+const sameDeps = (a: Task, b: Task): boolean => a.deps.length === b.deps.length && a.deps.every((d, i) => b.deps[i] === d);
+const mayBeReady = (t: Task): boolean => t.status === "open" || t.status === "in_progress";
+
+/**
+ * What survives of `memo` after events that changed these tasks (before -> after; undefined:
+ * absent). Judged on the tasks' fields, not on event types, so any event (`rw edit --status` can
+ * claim a done task) is handled; an event that names no task may change anything: start over.
+ */
+export function carryReadyMemo(memo: ReadyMemo, changed: Iterable<[Task | undefined, Task | undefined]>, taskless: boolean): ReadyMemo {
+  if (taskless) return newReadyMemo();
+  let keepOrder = true;
+  for (const [a, b] of changed) {
+    if (!a || !b || isClosed(a.status) !== isClosed(b.status) || !sameDeps(a, b)) return newReadyMemo();
+    if (mayBeReady(a) !== mayBeReady(b) || a.priority !== b.priority || a.created_at !== b.created_at) keepOrder = false;
+  }
+  return keepOrder ? memo : { counts: memo.counts, order: undefined, uses: memo.uses };
+}

@@ -1,0 +1,90 @@
+import { readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { decideClaimNext } from "../../src/domain/decide-lifecycle.ts";
+import { Store } from "../../src/store/store.ts";
+import { makeRepo, type TempRepo } from "../helpers/repo.ts";
+
+let repo: TempRepo;
+afterEach(() => repo?.cleanup());
+
+const cacheDir = (r: TempRepo): string => join(r.dir, ".git", "rewind", "cache");
+
+async function seed(r: TempRepo): Promise<string[]> {
+  await r.rwOk(["init"]);
+  const ids: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const deps = i >= 2 && i % 2 === 0 ? ["--dep", ids[i - 2]!] : [];
+    ids.push(await r.rwOk(["create", `Task ${i} — ünïcode`, "-p", String(i % 3), "--label", i % 2 ? "api" : "ui", "--body", `Body of ${i}\n\n- [ ] works\n`, ...deps]));
+  }
+  await r.rwOk(["note", ids[1]!, "a note with \"quotes\""]);
+  await r.rwOk(["claim", ids[0]!], { actor: "agent-1" });
+  await r.rwOk(["done", ids[0]!], { actor: "agent-1" });
+  await r.rwOk(["claim", ids[1]!], { actor: "agent-2" });
+  return ids;
+}
+
+async function answers(r: TempRepo, ids: string[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const args of [["ready", "--json"], ["list", "--all", "--json"], ["show", ids[1]!, "--json"], ["show", ids[4]!]]) {
+    const text = await r.rwOk(args);
+    out.push(args.includes("--json") ? JSON.parse(text) : text);
+  }
+  return out;
+}
+
+describe("the index is a pure cache", () => {
+  it("gives the same answers when deleted, corrupt or truncated, and doctor passes", async () => {
+    repo = makeRepo();
+    const ids = await seed(repo);
+    const before = await answers(repo, ids);
+    expect(readdirSync(cacheDir(repo)).some((f) => f.endsWith(".base"))).toBe(true);
+
+    rmSync(join(repo.dir, ".git", "rewind"), { recursive: true, force: true });
+    expect(await answers(repo, ids)).toEqual(before);
+
+    // A write leaves a journal next to the base; break each in turn.
+    await repo.rwOk(["note", ids[3]!, "after the rebuild"]);
+    const after = await answers(repo, ids);
+    const files = readdirSync(cacheDir(repo));
+    const base = join(cacheDir(repo), files.find((f) => f.endsWith(".base"))!);
+    const journal = join(cacheDir(repo), files.find((f) => f.endsWith(".journal.json"))!);
+    writeFileSync(journal, "{not json");
+    expect(await answers(repo, ids)).toEqual(after);
+    writeFileSync(base, "garbage\nmore garbage");
+    expect(await answers(repo, ids)).toEqual(after);
+    await repo.rwOk(["note", ids[3]!, "once more"]);
+    truncateSync(base, 100);
+    const last = await answers(repo, ids);
+    expect((last[2] as { task: { notes: unknown[] } }).task.notes).toHaveLength(1);
+    expect(await repo.rwOk(["show", ids[3]!])).toContain("once more");
+    const doctor = await repo.rw(["doctor"]);
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    expect(doctor.stdout).toContain("index");
+  });
+
+  it("keeps one long-lived store right while CLI processes race it for the same tasks", async () => {
+    repo = makeRepo();
+    await repo.rwOk(["init"]);
+    for (let i = 0; i < 24; i++) await repo.rwOk(["create", `Task ${i}`, "-p", String(i % 3)]);
+    const store = await Store.open({ cwd: repo.dir, env: {}, now: () => new Date() });
+    try {
+      const actor = { name: "daemon", email: "daemon@example.com" };
+      const cli = (async () => {
+        const got: string[] = [];
+        for (let i = 0; i < 8; i++) got.push((JSON.parse(await repo.rwOk(["claim", "--next", "--json"], { actor: "cli" })) as { id: string }).id);
+        return got;
+      })();
+      const mine: string[] = [];
+      for (let i = 0; i < 16; i++) mine.push((await store.transact(decideClaimNext(), actor)).result.id);
+      const theirs = await cli;
+      expect(new Set([...mine, ...theirs]).size).toBe(24);
+      expect((await repo.rw(["claim", "--next"], { actor: "late" })).code).toBe(4);
+    } finally {
+      store.close();
+    }
+    const doctor = await repo.rw(["doctor"]);
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    expect(repo.git(["rev-list", "--merges", "--count", "rewind"]).trim()).toBe("0");
+  });
+});
