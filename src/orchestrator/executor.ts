@@ -31,6 +31,8 @@ export interface WorkRequest {
   attempt: number;
   /** The worker's actor name (events the agent layer writes are authored by it). */
   actor: string;
+  /** The run's session ID, for the agent layer's events. */
+  session: string;
   signal: AbortSignal;
   /** Appends to the task's transcript (`rw logs ID`). */
   log: (text: string) => void;
@@ -61,6 +63,7 @@ export interface VerifyRequest {
   gates: GateRun[];
   cwd: string;
   actor: string;
+  session: string;
   signal: AbortSignal;
   log: (text: string) => void;
 }

@@ -5,7 +5,7 @@ import type { Task } from "../domain/types.ts";
 import { gitOk } from "../store/git.ts";
 import { readAllEvents } from "../store/snapshot.ts";
 import type { Actor, Store } from "../store/store.ts";
-import { findCriteria } from "./criteria.ts";
+import { findCriteria } from "../format/criteria.ts";
 import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
 import { gateFeedback, gatesFor, runGates } from "./gates.ts";
 import { commitWork, mergeTask, type Mutex } from "./merge.ts";
@@ -140,7 +140,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     const prompt = renderWorkerPrompt(r.template, task, gates, attempt, previous?.feedback);
     log(`--- prompt ---\n${prompt}\n--- agent ---\n`);
     const work = await r.executor.work({
-      task, prompt, cwd: wt.path, attempt, actor: w.actor.name, signal: ctl.signal, log,
+      task, prompt, cwd: wt.path, attempt, actor: w.actor.name, session: r.session, signal: ctl.signal, log,
       onProgress: (p) => r.emit({ event: "step", ...base, step: p.step ?? "agent", started_ms: started, usage: addUsage(usage, p.usage) }),
     }).catch((err: unknown) => ({ finished: false, summary: "", usage: noUsage(), error: message(err) }));
     usage = addUsage(usage, work.usage);
@@ -159,13 +159,20 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     }
 
     const current = (await r.store.snapshot()).state.tasks[task.id] ?? task;
-    const criteria = findCriteria(current.body);
+    // `offset` is where "[ ]" starts: criterion.checked patches exactly there when folded.
+    const criteria = (await findCriteria(current.body)).map((c) => ({ index: c.index, text: c.text, checked: c.checked, offset: c.mark - 1 }));
     const open = criteria.filter((c) => !c.checked);
     if (open.length > 0) {
       step("verify");
       await gitOk(["add", "-A"], { cwd: wt.path });
       const diff = await gitOk(["diff", "--cached", `refs/heads/${r.setup.integration}`], { cwd: wt.path });
-      const v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, signal: ctl.signal, log });
+      let v;
+      try {
+        v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, session: r.session, signal: ctl.signal, log });
+      } catch (err) {
+        if (ctl.signal.aborted) return await interrupted();
+        return await fail("verifier", `the verifier could not judge the work: ${message(err)}`, "The verifier could not judge this attempt; make the work easy to check against each criterion.");
+      }
       usage = addUsage(usage, v.usage);
       if (ctl.signal.aborted) return await interrupted();
       const met = new Map(v.verdicts.filter((x) => x.met).map((x) => [x.index, x.evidence]));
@@ -198,6 +205,14 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     log(`--- merged ${merged.commit.slice(0, 10)} into ${r.setup.integration}: ${merged.files.length} files; done in ${duration_ms} ms ---\n`);
     r.emit({ event: "task.completed", ...base, duration_ms, usage, commit: merged.commit, files: merged.files, summary });
     return { outcome: "completed", usage };
+  } catch (err) {
+    // Not the task's fault (a dirty checkout of the integration branch, git itself): give the
+    // claim back per config and let the run stop; the worktree keeps the work.
+    log(`--- stopped by an error: ${message(err)} ---\n`);
+    if (!lost && r.setup.exec.on_interrupt === "release") {
+      await r.store.transact(decideRelease(task.id, { reason: `rw run stopped: ${message(err)}`.slice(0, 300) }), w.actor).catch(() => undefined);
+    }
+    throw err;
   } finally {
     stopHeartbeat();
     runSignal.removeEventListener("abort", onAbort);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -112,6 +112,26 @@ describe("rw run: the loop on a real repository", () => {
     expect(workers.size).toBeGreaterThan(1);
     const files = repo.git(["ls-tree", "--name-only", "main"]).split("\n").filter((f) => f.endsWith(".txt"));
     expect(files.sort()).toEqual(ids.map((id) => `${id}.txt`).sort());
+    await repo.rwOk(["doctor"]);
+  }, 300_000); // ~150 git processes and 140 commits on 2 shared cores
+
+  it("refuses to fast-forward a checkout with uncommitted changes: the run stops, the claim is released, the work is kept", async () => {
+    await setup();
+    writeFileSync(join(repo.dir, "notes.txt"), "mine\n");
+    repo.git(["add", "notes.txt"]);
+    repo.git(["commit", "-q", "-m", "notes"]);
+    const id = await repo.rwOk(["create", "Change something"]);
+    const exec = new ScriptedExecutor((req) => {
+      writeIn(req, "change.txt", "agent work\n");
+      writeFileSync(join(repo.dir, "notes.txt"), "mine, edited while rw runs\n"); // the user is working too
+    });
+    await expect(runIn(repo, exec)).rejects.toThrow(/uncommitted changes/);
+    expect(repo.git(["ls-tree", "--name-only", "main"])).not.toContain("change.txt");
+    expect(readFileSync(join(repo.dir, "notes.txt"), "utf8")).toBe("mine, edited while rw runs\n");
+    expect(JSON.parse(await repo.rwOk(["show", id, "--json"]))).toMatchObject({ task: { status: "open" } });
+    expect(existsSync(join(wtDir, id, "change.txt"))).toBe(true);
+    const ended = eventsOf(repo).filter((e) => e.type === "session.ended");
+    expect(ended[0]!.data).toMatchObject({ interrupted: true, outcome: "interrupted" });
     await repo.rwOk(["doctor"]);
   });
 });

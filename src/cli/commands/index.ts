@@ -28,6 +28,7 @@ export const commands: Record<string, Loader> = {
   decide: lazy(() => import("./decide.ts")),
   decisions: lazy(() => import("./decisions.ts")),
   doctor: lazy(() => import("./doctor.ts")),
+  plan: lazy(() => import("./plan.ts")),
   daemon: lazy(() => import("./daemon.ts")),
   sync: lazy(() => import("./sync.ts")),
   run: lazy(() => import("./run.ts")),

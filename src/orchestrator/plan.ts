@@ -1,0 +1,46 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { RwError } from "../domain/errors.ts";
+import { decidePlan, planProblems, type PlanDraft, type PlanResult } from "../domain/plan.ts";
+import type { Actor, Store } from "../store/store.ts";
+import type { Usage } from "./executor.ts";
+
+/** The planner role, seen from `rw plan`: a PRD in, a structured plan out. */
+export interface Planner {
+  plan(req: { prd: string; file: string; signal?: AbortSignal }): Promise<{ draft: PlanDraft; usage: Usage }>;
+}
+
+export interface PlanOutcome {
+  draft: PlanDraft;
+  usage: Usage;
+  /** Absent on a dry run. */
+  written?: PlanResult;
+  commit?: string | null;
+}
+
+/**
+ * `rw plan`: read the PRD, ask the planner, validate (no cycles, every dependency and phase
+ * resolves) before anything is written, then write initiative, phases and tasks as ONE
+ * transaction, so a plan is either all there or not at all.
+ */
+export async function planFromPrd(store: Store, planner: Planner, opts: { file: string; cwd: string; dryRun: boolean; approve: boolean; actor: Actor; signal?: AbortSignal }): Promise<PlanOutcome> {
+  const path = resolve(opts.cwd, opts.file);
+  let prd: string;
+  try {
+    prd = await readFile(path, "utf8");
+  } catch (err) {
+    throw new RwError("invalid_input", `cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: "name a Markdown file with the product requirements" });
+  }
+  if (prd.trim() === "") throw new RwError("invalid_input", `${opts.file} is empty`, { hint: "write the requirements first" });
+  await store.snapshot(); // refuse early when rw is not initialised, before paying for a model call
+  const { draft, usage } = await planner.plan({ prd, file: opts.file, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const problems = planProblems(draft);
+  if (problems.length > 0) {
+    throw new RwError("invalid_input", `the planner's plan for ${opts.file} is not valid, nothing was written:\n- ${problems.join("\n- ")}`, {
+      hint: "run `rw plan` again, or make the PRD more explicit about the order of the work", data: { problems },
+    });
+  }
+  if (opts.dryRun) return { draft, usage };
+  const tx = await store.transact(decidePlan(draft, { approve: opts.approve }), opts.actor);
+  return { draft, usage, written: tx.result, commit: tx.commit };
+}
