@@ -2,7 +2,7 @@ import { RwError } from "../../domain/errors.ts";
 import { STATUSES, isClosed, type Task } from "../../domain/types.ts";
 import { allValues, int, jsonArg, list, one } from "../args.ts";
 import { defineRw } from "../command.ts";
-import { fit, printJson } from "../output.ts";
+import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
 
 function byPriority(a: Task, b: Task): number {
@@ -43,7 +43,7 @@ export default defineRw({
         (phase === undefined || t.phase === phase),
       ).sort(byPriority);
       if (args.json) {
-        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => meta) });
+        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => taskJson(meta)) });
         return;
       }
       if (tasks.length === 0) {
