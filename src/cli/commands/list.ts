@@ -2,7 +2,7 @@ import { RwError } from "../../domain/errors.ts";
 import { STATUSES, isClosed, type Task } from "../../domain/types.ts";
 import { jsonArg, list } from "../args.ts";
 import { defineRw } from "../command.ts";
-import { fit, printJson } from "../output.ts";
+import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
 
 function byPriority(a: Task, b: Task): number {
@@ -36,7 +36,7 @@ export default defineRw({
         (types.length === 0 || types.includes(t.type)),
       ).sort(byPriority);
       if (args.json) {
-        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => meta) });
+        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => taskJson(meta)) });
         return;
       }
       if (tasks.length === 0) {
