@@ -156,4 +156,13 @@ describe("rw run: the loop on a real repository", () => {
     expect(seen).toEqual(["SECRET=1\n", "{}\n", `${id} from ${repo.dir}\n`]);
     expect(repo.git(["ls-tree", "-r", "--name-only", "main"]).split("\n")).not.toContain(".env");
   });
+
+  it("--task and --max-tasks limit what a run takes", async () => {
+    await setup();
+    const ids = [await repo.rwOk(["create", "One", "-p", "1"]), await repo.rwOk(["create", "Two", "-p", "2"]), await repo.rwOk(["create", "Three", "-p", "3"])];
+    const exec = new ScriptedExecutor((req) => writeIn(req, `${req.task.id}.txt`, "x\n"));
+    expect((await runIn(repo, exec, { task: ids[2]! })).summary.completed).toEqual([ids[2]]);
+    expect((await runIn(repo, exec, { maxTasks: 1, parallel: 2 })).summary.completed).toEqual([ids[0]]);
+    expect(JSON.parse(await repo.rwOk(["show", ids[1]!, "--json"]))).toMatchObject({ task: { status: "open" } });
+  });
 });
