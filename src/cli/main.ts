@@ -8,7 +8,7 @@ import { processContext, setContext, type Context } from "./context.ts";
 
 const ROOT_HELP_ORDER = [
   "init", "create", "show", "list", "edit", "dep", "note", "ready", "claim", "heartbeat", "release", "done", "fail",
-  "block", "unblock", "cancel", "reopen", "history", "initiative", "decide", "decisions", "plan", "run", "logs", "daemon", "doctor", "sync", "demo",
+  "block", "unblock", "cancel", "reopen", "history", "initiative", "decide", "decisions", "plan", "run", "logs", "agent", "config", "budget", "daemon", "doctor", "sync", "demo",
 ];
 
 function version(): string {

@@ -1,4 +1,5 @@
 import { cloneTouched, STATE_HANDLERS } from "./fold-plan.ts";
+import { applyUsage, cloneSpend } from "./spend.ts";
 import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
 
 /**
@@ -82,6 +83,10 @@ const TASK_HANDLERS: Record<string, Handler> = {
 export function apply(state: State, e: RwEvent): void {
   state.event_count++;
   if (e.ts > state.last_ts) state.last_ts = e.ts;
+  if (e.type === "agent.usage") {
+    applyUsage(state.spend, e);
+    return;
+  }
   if (RESOLUTION_TYPES.has(e.type)) {
     applyResolution(state, e);
     return;
@@ -136,6 +141,7 @@ function applyResolution(state: State, e: RwEvent): void {
  */
 export function applyCopy(state: State, events: readonly RwEvent[]): State {
   const next: State = { ...state, tasks: { ...state.tasks }, initiatives: { ...state.initiatives }, decisions: [...state.decisions], sessions: { ...state.sessions } };
+  if (events.some((e) => e.type === "agent.usage")) next.spend = cloneSpend(state.spend);
   const copied = new Set<string>();
   for (const e of events) {
     cloneTouched(next, e, copied);

@@ -1,3 +1,5 @@
+import { emptySpend, type Spend } from "./spend.ts";
+
 /** Task lifecycle states (DESIGN §4). Waiting on dependencies is derived, never stored. */
 export const STATUSES = ["open", "in_progress", "blocked", "done", "cancelled"] as const;
 export type Status = (typeof STATUSES)[number];
@@ -114,10 +116,12 @@ export interface State {
   /** ts of the newest event folded; new events are never older (keeps log order = (ts,id) order). */
   last_ts: string;
   event_count: number;
+  /** Tokens and cost of agent model calls (`agent.usage` events), for budgets and `rw budget`. */
+  spend: Spend;
 }
 
 export function emptyState(): State {
-  return { tasks: {}, initiatives: {}, decisions: [], sessions: {}, last_ts: "", event_count: 0 };
+  return { tasks: {}, initiatives: {}, decisions: [], sessions: {}, last_ts: "", event_count: 0, spend: emptySpend() };
 }
 
 /** Fields a human or command may edit with `task.edited`. */

@@ -1,8 +1,72 @@
-import { RwError } from "../domain/errors.ts";
-import type { Store } from "../store/store.ts";
-import type { Executor } from "./executor.ts";
+import { z } from "zod";
+import { loadAgentConfig, repoRoot } from "../agents/load.ts";
+import { fillTemplate, loadPromptTemplate, promptVars } from "../agents/prompt.ts";
+import { runAgentSession } from "../agents/session.ts";
+import { generateStructured } from "../agents/structured.ts";
+import type { Progress } from "../agents/types.ts";
+import type { Actor, Store } from "../store/store.ts";
+import type { Executor, Usage, VerifyRequest, WorkRequest } from "./executor.ts";
 
-/** The executor backed by the agent layer (worker and verifier roles from the configuration). */
-export async function createAgentExecutor(_store: Store, _env: Record<string, string | undefined>): Promise<Executor> {
-  throw new RwError("config", "this build of rw has no agent layer yet", { hint: "configure [roles.worker] once src/agents is available" });
+const VerdictSchema = z.object({
+  verdicts: z.array(z.object({ index: z.number().int(), met: z.boolean(), evidence: z.string() })),
+});
+
+const actorOf = (name: string): Actor => ({ name, email: `${name.replace(/[^A-Za-z0-9._-]+/g, "-") || "agent"}@rw.invalid` });
+
+function progressLogger(req: WorkRequest): (p: Progress) => void {
+  const usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  return (p) => {
+    if (p.type === "text") return req.log(p.delta);
+    if (p.type === "turn") {
+      req.log(`\n[turn ${p.turn} · ${p.provider} ${p.model}]\n`);
+      return req.onProgress({ step: `turn ${p.turn}` });
+    }
+    if (p.type === "tool") {
+      req.log(`\n[${p.ok ? "ok" : "error"}] ${p.tool} ${p.args}${p.result ? ` -> ${p.result}` : ""}\n`);
+      return req.onProgress({ step: p.tool });
+    }
+    if (p.type === "usage") {
+      usage.input_tokens += p.input_tokens;
+      usage.output_tokens += p.output_tokens;
+      usage.cost_usd = Math.round((usage.cost_usd + p.cost_usd) * 1e6) / 1e6;
+      return req.onProgress({ usage: { ...usage } });
+    }
+    req.log(`\n[note] ${p.text}\n`);
+  };
+}
+
+/**
+ * The executor backed by the agent layer: the worker role runs an agent session confined to the
+ * task's worktree; the verifier role judges each criterion through structured output. The
+ * configuration is validated here, before any task is claimed.
+ */
+export async function createAgentExecutor(store: Store, env: Record<string, string | undefined>): Promise<Executor> {
+  const config = loadAgentConfig(store);
+  const root = repoRoot(store);
+  const sessionId = (): string => `as-${store.nextEventId(store.ctx.now().toISOString())}`;
+  return {
+    async work(req) {
+      const res = await runAgentSession({
+        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config, store, actor: actorOf(req.actor), env, root,
+        session: sessionId(), signal: req.signal, onProgress: progressLogger(req), now: () => store.ctx.now().getTime(),
+      });
+      req.log(`\n[${res.stop_reason}] ${res.summary}\n`);
+      return { finished: res.finished, summary: res.summary, usage: res.usage, ...(res.finished ? {} : { error: `${res.stop_reason}: ${res.error ?? res.summary}` }) };
+    },
+    async verify(req: VerifyRequest) {
+      const { text } = await loadPromptTemplate("verifier", root);
+      const criteria = req.criteria.map((c) => `${c.index}. ${c.text}`).join("\n");
+      const gates = req.gates.map((g) => `$ ${g.gate} -> ${g.timed_out ? "timed out" : `exit ${g.exit_code ?? "?"}`}\n${g.output_tail}`).join("\n");
+      const evidence = `### Diff\n\`\`\`diff\n${req.diff.slice(0, 60_000)}\n\`\`\`\n${gates ? `### Gate results\n${gates}\n` : ""}`;
+      const vars = promptVars({ task: req.task, role: "verifier", configGates: [], events: [], evidence });
+      const prompt = `${fillTemplate(text, { ...vars, acceptance_criteria: criteria })}\nGive one verdict per criterion, by its number (index).`;
+      req.log(`\n--- verifier ---\n`);
+      const res = await generateStructured({
+        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config, store, actor: actorOf(req.actor), env, root: req.cwd,
+        session: sessionId(), task: req.task.id, signal: req.signal,
+      });
+      for (const v of res.value.verdicts) req.log(`criterion ${v.index}: ${v.met ? "met" : "NOT met"} — ${v.evidence}\n`);
+      return { verdicts: res.value.verdicts, usage: res.usage };
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fillTemplate, promptVars } from "../agents/prompt.ts";
 import type { Task } from "../domain/types.ts";
 
 const SHIPPED = new URL("../../templates/prompts/", import.meta.url);
@@ -13,15 +14,13 @@ export async function loadTemplate(name: string, mainWorktree: string | undefine
   return readFile(new URL(`${name}.md`, SHIPPED), "utf8");
 }
 
-/** Fills `{{id}}`, `{{title}}`, `{{body}}`, `{{gates}}`, `{{feedback}}`, `{{attempt}}`; unknown names stay as written. */
+/**
+ * Fills the worker template through the agent layer's renderer (`src/agents/prompt.ts`), so
+ * `rw run` and `rw agent prompt` render one template the same way: `{{id}}`, `{{title}}`,
+ * `{{body}}`, `{{gates}}`, `{{feedback}}`, `{{attempt}}`, the criteria and `{{#name}}` blocks;
+ * unknown names stay as written.
+ */
 export function renderWorkerPrompt(template: string, task: Task, gates: string[], attempt: number, feedback: string | undefined): string {
-  const vars: Record<string, string> = {
-    id: task.id,
-    title: task.title,
-    body: task.body.trim() === "" ? "(no description)" : task.body.trimEnd(),
-    attempt: String(attempt),
-    gates: gates.length === 0 ? "" : `\nThese commands must pass in the worktree before the task counts as done:\n${gates.map((g) => `- \`${g}\``).join("\n")}\n`,
-    feedback: feedback ? `\n# Your previous attempt (${attempt - 1}) failed\n\n${feedback.trim()}\n\nFix this in this attempt.\n` : "",
-  };
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => vars[name] ?? m);
+  const vars = promptVars({ task: { ...task, gates: [] }, role: "worker", configGates: gates, events: [], feedback, attempt });
+  return fillTemplate(template, vars as unknown as Record<string, string>, true);
 }

@@ -26,7 +26,7 @@ export interface CacheFile {
 export interface CacheJournal { base: string; events: RwEvent[] }
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
-export const CACHE_VERSION = 4;
+export const CACHE_VERSION = 5;
 
 /** A longer journal is folded into a new base: reading it would cost more than parsing the base. */
 export const MAX_JOURNAL_EVENTS = 200;

@@ -35,4 +35,7 @@ export const commands: Record<string, Loader> = {
   logs: lazy(() => import("./logs.ts")),
   mcp: lazy(() => import("./mcp.ts")),
   demo: lazy(() => import("./demo.ts")),
+  agent: lazy(() => import("./agent.ts")),
+  config: lazy(() => import("./config.ts")),
+  budget: lazy(() => import("./budget.ts")),
 };

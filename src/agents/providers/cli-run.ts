@@ -1,0 +1,58 @@
+import { execa } from "execa";
+import { ProviderError, type CliRunRequest } from "../types.ts";
+
+export interface CliOutput {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  canceled: boolean;
+}
+
+/** The last `RW-FINISH: summary` line a CLI agent printed, if any. */
+export function finishMarker(text: string): string | undefined {
+  const matches = [...text.matchAll(/^\s*RW-FINISH:\s*(.+?)\s*$/gm)];
+  return matches.length > 0 ? matches[matches.length - 1]![1] : undefined;
+}
+
+/**
+ * Runs a CLI agent in the worktree and hands each stdout line to `onLine` as it arrives.
+ * NOTE (execa 9): `reject: false` returns spawn failures (ENOENT) as a result with `code` instead
+ * of throwing; `cancelSignal` + `forceKillAfterDelay` end the agent on abort; `extendEnv: false`
+ * so the agent sees exactly the environment rw was given.
+ */
+export async function runCli(provider: string, file: string, args: string[], req: CliRunRequest, input: string | undefined, onLine: (line: string) => void): Promise<CliOutput> {
+  const env = Object.fromEntries(Object.entries(req.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const sub = execa(file, args, {
+    cwd: req.cwd, env, extendEnv: false, reject: false, timeout: req.timeout_ms, forceKillAfterDelay: 2000,
+    ...(req.signal ? { cancelSignal: req.signal } : {}), ...(input !== undefined ? { input } : { stdin: "ignore" as const }),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  let buf = "";
+  sub.stdout?.on("data", (chunk: Buffer) => {
+    buf += chunk.toString("utf8");
+    let i: number;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line.trim() !== "") onLine(line);
+    }
+  });
+  const r = await sub;
+  if (buf.trim() !== "") onLine(buf);
+  const code = (r as { code?: string }).code;
+  if (code === "ENOENT") throw new ProviderError(provider, "unavailable", `${file} not found on PATH: install it or set roles.<role>.binary`);
+  if (code === "EACCES") throw new ProviderError(provider, "unavailable", `${file} is not executable`);
+  return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), timedOut: r.timedOut, canceled: r.isCanceled };
+}
+
+export function parseJsonLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);

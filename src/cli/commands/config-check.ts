@@ -1,0 +1,33 @@
+import { jsonArg, openStore } from "../args.ts";
+import { defineRw } from "../command.ts";
+import { context } from "../context.ts";
+import { paint, printJson } from "../output.ts";
+import { loadAgentConfig, repoRoot } from "../../agents/load.ts";
+import { checkAgents } from "../../agents/check.ts";
+
+export default defineRw({
+  meta: { name: "check", description: "Validate the configuration and check that each role's provider can be reached" },
+  args: { ...jsonArg },
+  examples: ["rw config check", "rw config check --json"],
+  async run({ args }) {
+    const ctx = context();
+    const store = await openStore(ctx);
+    try {
+      const cfg = loadAgentConfig(store);
+      const lines = await checkAgents(cfg, ctx.env, repoRoot(store) ?? ctx.cwd);
+      const ok = lines.every((l) => l.ok);
+      if (args.json) printJson(ctx, { ok, file: store.configFile ?? null, checks: lines });
+      else {
+        const out = [`config ${store.configFile ?? "(defaults: no .rewind/config.toml)"} is valid`];
+        for (const l of lines) {
+          out.push(`${l.ok ? paint(ctx, "green", "ok  ") : paint(ctx, "red", "FAIL")}  ${l.role}${l.which === "fallback" ? " (fallback)" : ""}: ${l.provider} ${l.model} — ${l.detail}`);
+          for (const w of l.warnings) out.push(`      ${paint(ctx, "yellow", "warning")}: ${w}`);
+        }
+        ctx.stdout(`${out.join("\n")}\n`);
+      }
+      if (!ok) process.exitCode = 1;
+    } finally {
+      store.close();
+    }
+  },
+});

@@ -1,0 +1,52 @@
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadAgentConfig } from "../../src/agents/load.ts";
+import { runAgentSession, type AgentSessionOptions, type AgentSessionResult } from "../../src/agents/session.ts";
+import type { RwEvent } from "../../src/domain/types.ts";
+import { readAllEvents } from "../../src/store/snapshot.ts";
+import { Store } from "../../src/store/store.ts";
+import { makeRepo, type TempRepo } from "./repo.ts";
+
+export interface AgentRepo {
+  repo: TempRepo;
+  task: string;
+  /** Runs one session in-process against the repository's real store (a fresh Store each time). */
+  run(opts?: Partial<AgentSessionOptions>): Promise<AgentSessionResult>;
+  events(): Promise<RwEvent[]>;
+  cleanup(): void;
+}
+
+/** A temp repository with rw initialised, one task, and `config` appended to .rewind/config.toml. */
+export async function agentRepo(config: string, env: Record<string, string> = {}): Promise<AgentRepo> {
+  const repo = makeRepo();
+  await repo.rwOk(["init"]);
+  const task = await repo.rwOk(["create", "Add a greeting", "--body", "Write hello.txt.\n\n## Acceptance criteria\n- [ ] hello.txt says hello\n"]);
+  appendFileSync(join(repo.dir, ".rewind", "config.toml"), `\n${config}\n`);
+  const open = (): Promise<Store> => Store.open({ cwd: repo.dir, env, now: () => new Date() });
+  return {
+    repo,
+    task,
+    async run(opts = {}) {
+      const store = await open();
+      try {
+        const config = loadAgentConfig(store);
+        return await runAgentSession({
+          role: "worker", task, prompt: "Write hello.txt containing hello, then finish.", worktree: repo.dir, config, store,
+          actor: { name: "agent-1", email: "agent-1@example.com" }, env, root: repo.dir, session: "as-test", ...opts,
+        });
+      } finally {
+        store.close();
+      }
+    },
+    async events() {
+      const store = await open();
+      try {
+        const snap = await store.snapshot();
+        return (await readAllEvents(store.source, snap.root)).events;
+      } finally {
+        store.close();
+      }
+    },
+    cleanup: () => repo.cleanup(),
+  };
+}
