@@ -39,6 +39,8 @@ export class Store {
   readyMemo = newReadyMemo();
   /** Whether `memo` was handed to a caller: until it is, a transaction may update it in place. */
   private memoShared = false;
+  /** Transactions of this store run one after another (they would only lose CAS races to each other). */
+  private txChain: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly repo: RepoPaths, readonly config: CoreConfig, readonly configFile: string | undefined, readonly ctx: StoreContext) {
     this.cat = new CatFile(repo.gitDir);
@@ -84,7 +86,16 @@ export class Store {
    */
   async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
     const snap = await this.current();
-    return { snap, owned: !this.memoShared };
+    const owned = snap !== null && !this.memoShared;
+    // Detached while the transaction may fold into it: a concurrent reader loads the committed
+    // state from the index instead of seeing events that are not committed yet.
+    if (owned) this.memo = undefined;
+    return { snap, owned };
+  }
+
+  /** Gives back a snapshot taken by writable() that the transaction left unchanged. */
+  release(snap: Snapshot): void {
+    if (this.memo === undefined) this.memo = snap;
   }
 
   private async current(): Promise<Snapshot | null> {
@@ -113,12 +124,9 @@ export class Store {
 
   /** Runs `decide` against the tip and commits its events; on a lost race, decides again on the new tip. */
   async transact<R>(decide: Decider<R>, actor: Actor, hooks?: TxHooks): Promise<TxOutcome<R>> {
-    return commitTransaction(this, decide, actor, hooks);
-  }
-
-  /** Drops the state in memory (a transaction folded into it and then failed); the next read reloads. */
-  forgetState(): void {
-    this.memo = undefined;
+    const run = this.txChain.then(() => commitTransaction(this, decide, actor, hooks));
+    this.txChain = run.catch(() => undefined);
+    return run;
   }
 
   /** The state after this process's own write, with the ranking work still valid for it (default: none). */

@@ -94,8 +94,9 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
       // sync merges the two, and deciding again here would claim twice.
       if (moved || published === true) return { result: decision.result, events: decision.events, commit, attempts: attempt };
     } finally {
-      // Folded in place but not committed: the state in memory is no longer the state at any tip.
-      if (!moved && owned && snap.state.event_count !== eventCount) store.forgetState();
+      // Folded in place but not committed: that state is no longer the state at any tip, so it
+      // stays detached (the next read reloads); unchanged, it goes back to being the memo.
+      if (!moved && owned && snap.state.event_count === eventCount) store.release(snap);
     }
     await backoff(attempt);
   }
