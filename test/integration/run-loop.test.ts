@@ -19,7 +19,7 @@ async function setup(extra = ""): Promise<void> {
   configure(repo, wtDir, extra);
 }
 
-describe("rw run: the loop on a real repository", () => {
+describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
   it("merges a task that passes its gates, ticks its criteria, and removes its worktree", async () => {
     await setup('gates = ["test -f hello.txt"]');
     const id = await repo.rwOk(["create", "Say hello", "--body", "Write hello.txt.\n\n## Acceptance criteria\n- [ ] hello.txt says hello\n"]);

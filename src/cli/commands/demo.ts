@@ -73,13 +73,22 @@ export default defineRw({
       sh("git", ["add", ".rewind"], false);
       sh("git", ["commit", "-q", "-m", "rw config (scripted demo agents)"], false);
       sh("cat", ["prd.md"]);
-      rw(["plan", "prd.md", "--approve"]);
-      rw(["ready"]);
+      // The planner drafts an initiative; a person approves it one phase at a time (rolling approval).
+      const planned = rw(["plan", "prd.md"]);
+      const plan = /planned (\S+):/.exec(planned)?.[1];
+      if (!plan) throw new RwError("invalid_input", "demo: rw plan did not report an initiative");
+      rw(["initiative", "submit", plan]);
+      rw(["initiative", "approve", plan, "--phase", "1"]);
+      rw(["ready", "--explain"]);
       rw(["run", "--parallel", "2"]);
+      sh("git", ["show", "rewind:STATE.md"]);
+      rw(["decide", "The command line uses no dependencies", "--initiative", plan, "--why", "node alone runs it"]);
+      rw(["initiative", "approve", plan, "--phase", "2"]);
+      rw(["run", "--parallel", "2"]);
+      rw(["initiative", "show", plan]);
       rw(["list", "--all"]);
       sh("git", ["log", "--oneline", "--graph", "main"]);
       sh("node", ["cli.js", "Ada", "--lang", "fr", "--shout"]);
-      sh("git", ["show", "rewind:STATE.md"]);
       sh("git", ["log", "-n", "16", "--format=%h %<(24,trunc)%an %s", "rewind"]);
       rw(["doctor"]);
       ctx.stdout(`\nThat was rw: a PRD became an initiative with tasks, agents did them in worktrees, gates and a\nverifier checked them, and they were merged into main. Everything rw knows is on refs/heads/rewind.\n`);
