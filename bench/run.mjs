@@ -6,10 +6,13 @@ import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { cpus, loadavg } from "node:os";
 import { DATA, GEN_VERSION, ensureRepo } from "./generate.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const RW = join(ROOT, "dist", "cli", "main.js");
+// RW_BENCH_DIST: another build's dist/ (e.g. an older commit) measured on the same repositories.
+const DIST = process.env.RW_BENCH_DIST ?? join(ROOT, "dist");
+const RW = join(DIST, "cli", "main.js");
 const RSS_HOOK = pathToFileURL(join(ROOT, "bench", "rss.mjs")).href;
 const SIZES = (process.env.RW_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const RUNS = Math.max(15, Number(process.env.RW_BENCH_RUNS ?? 15));
@@ -41,14 +44,15 @@ function measure(argv, cwd, { runs = RUNS, ok = [0], actor } = {}) {
     });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (!ok.includes(r.status)) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
-    if (i >= WARMUP) times.push({ ms, rss: Number(readFileSync(rssFile, "utf8").trim()) / 1024 });
+    const [rssKb, cpuMs] = readFileSync(rssFile, "utf8").trim().split(" ").map(Number);
+    if (i >= WARMUP) times.push({ ms, rss: rssKb / 1024, cpu: cpuMs });
   }
   rmSync(rssFile, { force: true });
-  return { ms: median(times.map((t) => t.ms)), rss: Math.max(...times.map((t) => t.rss)) };
+  return { ms: median(times.map((t) => t.ms)), cpu: median(times.map((t) => t.cpu)), rss: Math.max(...times.map((t) => t.rss)) };
 }
 
 function copyRepo(src, name) {
-  const dst = join(DATA, `work-${name}`);
+  const dst = join(DATA, `work-${process.pid}-${name}`);
   rmSync(dst, { recursive: true, force: true });
   cpSync(src, dst, { recursive: true });
   return dst;
@@ -80,8 +84,8 @@ async function race(repo, lanes = 8) {
 
 /** Claims in one long-lived process through the library API, as the daemon and MCP server do. */
 async function inProcess(repo, seconds = 5, max = 1000) {
-  const { Store } = await import(join(ROOT, "dist", "store", "store.js"));
-  const { decideClaimNext } = await import(join(ROOT, "dist", "domain", "decide-lifecycle.js"));
+  const { Store } = await import(join(DIST, "store", "store.js"));
+  const { decideClaimNext } = await import(join(DIST, "domain", "decide-lifecycle.js"));
   const store = await Store.open({ cwd: repo, env: {}, now: () => new Date() });
   const actor = { name: "daemon", email: "daemon@example.com" };
   await store.transact(decideClaimNext(), actor); // warm: open the cat-file process, load the index
@@ -132,7 +136,7 @@ async function main() {
   const linear = execFileSync("git", ["rev-list", "--merges", "--count", "refs/heads/rewind"], { cwd: raceRepo, encoding: "utf8" }).trim() === "0";
   rmSync(raceRepo, { recursive: true, force: true });
   const inproc = await inProcess(copyRepo(dir, "inproc"));
-  rmSync(join(DATA, "work-inproc"), { recursive: true, force: true });
+  rmSync(join(DATA, `work-${process.pid}-inproc`), { recursive: true, force: true });
 
   const rows = [
     ["rw ready --limit 10", "ready10", "≤ 120 ms"],
@@ -143,14 +147,14 @@ async function main() {
     ["rw claim --next", "claim", "≤ 150 ms"],
     ["rw ready, index rebuilt (1 run)", "cold", ""],
   ];
-  const head = ["command", ...SIZES.flatMap((s) => [`${s} ms`, `${s} MB`]), "target (10k)"];
+  const head = ["command", ...SIZES.flatMap((s) => [`${s} ms`, `${s} CPU ms`, `${s} MB`]), "target (10k)"];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
-  lines.push(`| node -e 0 (baseline) | ${SIZES.map(() => `${fmt(baseline.ms)} | ${fmt(baseline.rss)}`).join(" | ")} | |`);
+  lines.push(`| node -e 0 (baseline) | ${SIZES.map(() => `${fmt(baseline.ms)} | ${fmt(baseline.cpu)} | ${fmt(baseline.rss)}`).join(" | ")} | |`);
   for (const [label, key, target] of rows) {
-    lines.push(`| ${label} | ${SIZES.map((s) => `${fmt(results[s][key].ms)} | ${fmt(results[s][key].rss)}`).join(" | ")} | ${target} |`);
+    lines.push(`| ${label} | ${SIZES.map((s) => `${fmt(results[s][key].ms)} | ${fmt(results[s][key].cpu)} | ${fmt(results[s][key].rss)}`).join(" | ")} | ${target} |`);
   }
   const summary = [
-    `Median of ${RUNS} runs after ${WARMUP} warm-up runs; MB = peak RSS of the node process (max over runs). Generator v${GEN_VERSION}.`,
+    `Median of ${RUNS} runs after ${WARMUP} warm-up runs: wall ms, CPU ms of the node process itself (user + system, git children excluded), MB = peak RSS (max over runs). Generator v${GEN_VERSION}. Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores.`,
     "",
     ...lines,
     "",
@@ -159,6 +163,7 @@ async function main() {
     `In-process claims on ${big} tasks (Store.transact(decideClaimNext())): ${fmt(inproc.perSecond)} claims/s (${inproc.claims} claims, RSS ${fmt(inproc.rss)} MB) — target ≥ 150/s`,
   ];
   console.log(summary.join("\n"));
+  if (process.env.RW_BENCH_DIST) return;
   writeFileSync(join(DATA, "last.json"), JSON.stringify({ when: new Date().toISOString(), baseline, results, race: raced, inProcess: inproc }, null, 2));
   if (existsSync(join(DATA, "last.md"))) rmSync(join(DATA, "last.md"));
   writeFileSync(join(DATA, "last.md"), `${summary.join("\n")}\n`);

@@ -8,6 +8,7 @@ import { isTaskFileName } from "../store/mirror-files.ts";
 import { syncMirror } from "../store/mirror-sync.ts";
 import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
+import type { AutoSync } from "../sync/auto.ts";
 import { acquireDaemonLock } from "./lock.ts";
 
 export interface DaemonOptions {
@@ -44,6 +45,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let firstQueued = 0;
   let retry = false;
+  // sync.auto: exchange the state ref with the remote on an interval and after local commits.
+  let auto: AutoSync | undefined;
 
   const round = async (): Promise<void> => {
     const batch = full ? undefined : new Set(hints);
@@ -54,7 +57,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       if (!r.ran) {
         full = true; // a command held the sync lock: look at everything on the next tick
         retry = true;
-      } else if (r.tip) tip = r.tip;
+      } else if (r.tip) {
+        if (r.tip !== tip) auto?.kick();
+        tip = r.tip;
+      }
     } catch (err) {
       log(`error: ${err instanceof Error ? err.message : String(err)}`);
       full = true;
@@ -92,11 +98,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await running;
   log(`watching .rewind/ (${Object.keys((await store.snapshot()).state.tasks).length} tasks)`);
 
+  if (store.config.sync.auto) {
+    const { startAutoSync } = await import("../sync/auto.ts");
+    auto = startAutoSync({ store, actor: opts.actor, log });
+    log(`auto-sync with ${store.config.sync.remote ?? "origin"} every ${Math.round(store.config.sync.interval_ms / 1000)}s and after each commit`);
+  }
   const refWatchers = watchRef(store, () => void checkTip());
   const checkTip = async (): Promise<void> => {
     const now = (await store.cat.read(store.ref).catch(() => null))?.oid;
     if (now && now !== tip) {
       tip = now;
+      auto?.kick();
       schedule();
     }
   };
@@ -129,6 +141,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   clearTimeout(timer);
   for (const w of refWatchers) w.close();
   await watcher.close();
+  await auto?.stop();
   await running;
   release();
   log("daemon stopped");

@@ -70,7 +70,8 @@ export const STATE_HANDLERS: Record<string, StateHandler> = {
       title: str(e.data.title) ?? "(untitled)",
       status: "draft",
       phases: phasesFrom(e.data.phases),
-      created_at: e.ts,
+      // Importers keep the source's creation time (as for tasks).
+      created_at: str(e.data.created_at) ?? e.ts,
       updated_at: e.ts,
       body: typeof e.data.body === "string" ? e.data.body : "",
     };

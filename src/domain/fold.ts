@@ -75,7 +75,8 @@ const TASK_HANDLERS: Record<string, Handler> = {
     if (typeof at === "number" && t.body.slice(at, at + 3) === "[ ]") t.body = `${t.body.slice(0, at)}[x]${t.body.slice(at + 3)}`;
   },
   "task.noted": (t, e) => {
-    t.notes.push({ ts: e.ts, actor: e.actor, text: str(e.data.text) ?? "" });
+    // `at`: an imported note keeps the time it was written in the source tracker.
+    t.notes.push({ ts: str(e.data.at) ?? e.ts, actor: e.actor, text: str(e.data.text) ?? "" });
   },
 };
 
@@ -161,7 +162,8 @@ function taskFromCreated(e: RwEvent): Task {
     labels: Array.isArray(d.labels) ? (d.labels as string[]).slice() : [],
     deps: Array.isArray(d.deps) ? (d.deps as string[]).slice() : [],
     gates: Array.isArray(d.gates) ? (d.gates as string[]).slice() : [],
-    created_at: e.ts,
+    // Importers keep the source tracker's creation time; everything else is created "now".
+    created_at: str(d.created_at) ?? e.ts,
     updated_at: e.ts,
     body: typeof d.body === "string" ? d.body : "",
     retry_count: 0,

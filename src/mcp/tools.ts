@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Decider } from "../domain/decide.ts";
 import { decideClaim, decideClaimNext, decideDone, decideFail, decideRelease } from "../domain/decide-lifecycle.ts";
+import { decideRecordDecision } from "../domain/decide-initiative.ts";
 import { decideCreate, decideEdit, decideNote, type EditInput } from "../domain/decide-task.ts";
 import { getTask } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
@@ -193,6 +194,21 @@ export const TOOLS: Record<string, ToolDef> = {
     async run(a, api) {
       const r = await write(api, a.actor, decideNote(String(a.id), String(a.text)));
       return `noted on ${r.id}`;
+    },
+  },
+  decide: {
+    description: "Record a decision (it shows in STATE.md): what was decided and why, optionally for an initiative or task.",
+    shape: {
+      text: z.string().describe("the decision, one sentence"),
+      why: z.string().optional(),
+      initiative: z.string().optional(),
+      task: z.string().optional(),
+      actor,
+    },
+    readOnly: false,
+    async run(a, api) {
+      const r = await write(api, a.actor, decideRecordDecision({ text: String(a.text), ...opt("why", s(a.why)), ...opt("initiative", s(a.initiative)), ...opt("task", s(a.task)) }));
+      return `recorded decision ${r.id}`;
     },
   },
   history: {

@@ -4,6 +4,7 @@ import { RwError } from "../domain/errors.ts";
 import type { Task } from "../domain/types.ts";
 import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
+import { claimHooksFor } from "../sync/remote-claims.ts";
 import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
 import { Mutex } from "./merge.ts";
 import type { ProgressEvent } from "./progress-events.ts";
@@ -105,7 +106,8 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
         }
       }
       try {
-        const tx = await store.transact(decideClaimNextWhere(accept), w.actor);
+        // sync.claims = "remote": the claim only counts once the remote accepted it (src/sync).
+        const tx = await store.transact(decideClaimNextWhere(accept), w.actor, claimHooksFor(store, w.actor));
         return (await store.snapshot()).state.tasks[tx.result.id] ?? null;
       } catch (err) {
         if (err instanceof RwError && err.code === "not_found") return null;

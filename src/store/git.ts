@@ -42,6 +42,12 @@ export interface GitObject { oid: string; type: string; data: Buffer }
 export class CatFile {
   private child: ReturnType<typeof spawn> | undefined;
   private buf: Buffer = Buffer.alloc(0);
+  // Chunks not yet joined to `buf`: a big object (a 15 MB shard) arrives in ~64 KB chunks, and
+  // joining on every chunk copies quadratically (measured: 3 s to read 100k events, 0.3 s now).
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes `buf` must hold before the object at its head is complete (0: unknown, drain on any data). */
+  private need = 0;
   private waiters: Array<{ resolve: (o: GitObject | null) => void; reject: (e: Error) => void }> = [];
 
   constructor(private readonly gitDir: string) {}
@@ -52,7 +58,12 @@ export class CatFile {
       env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
     });
     child.stdout.on("data", (chunk: Buffer) => {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.buf.length + this.pendingBytes < this.need) return;
+      this.buf = this.buf.length === 0 && this.pending.length === 1 ? chunk : Buffer.concat([this.buf, ...this.pending]);
+      this.pending = [];
+      this.pendingBytes = 0;
       this.drain();
     });
     const fail = (err: Error): void => {
@@ -83,7 +94,11 @@ export class CatFile {
       }
       const [oid, type, sizeText] = header.split(" ");
       const size = Number(sizeText);
-      if (this.buf.length < nl + 1 + size + 1) return;
+      if (this.buf.length < nl + 1 + size + 1) {
+        this.need = nl + 1 + size + 1;
+        return;
+      }
+      this.need = 0;
       const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
       this.buf = this.buf.subarray(nl + 1 + size + 1);
       this.waiters.shift();

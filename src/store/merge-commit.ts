@@ -48,15 +48,12 @@ export async function buildMergeCommit(store: Store, ours: string, theirs: strin
   const [baseEvents, oursEvents, theirsEvents] = await Promise.all([eventsAt(store, base), eventsAt(store, ours), eventsAt(store, theirs)]);
   const merge = mergeLogs({ base: baseEvents, ours: oursEvents, theirs: theirsEvents });
   const files = renderAll(merge.state, merge.events);
-  const oursTree = parseCommitTree((await store.cat.read(ours))!.data);
-  const current = await listTree(store.cat, oursTree, store.oidBytes);
-  const changes: FileChanges = new Map();
-  for (const [path, text] of files) {
-    const content = Buffer.from(text);
-    if (current.get(path) !== store.writer.hash("blob", content)) changes.set(path, content);
-  }
-  for (const path of current.keys()) if (!files.has(path)) changes.set(path, null);
-  const tree = await writeTreeWithChanges(store.cat, store.writer, oursTree, changes, store.oidBytes);
+  // Build on whichever parent's tree is closer to the result: pulling 10,000 events onto a
+  // little local work then writes a handful of blobs, not every task file the remote added.
+  const [a, b] = await Promise.all([treeChanges(store, ours, files), treeChanges(store, theirs, files)]);
+  const { tree: baseTree, changes } = a.changes.size <= b.changes.size ? a : b;
+  await writeBlobs(store, changes);
+  const tree = await writeTreeWithChanges(store.cat, store.writer, baseTree, changes, store.oidBytes);
   const sig = { name: actor.name, email: actor.email, when: store.ctx.now() };
   const trailers = merge.resolutions.map((e) => `Rewind-Event: ${e.id} ${e.type}`);
   const message = `${summary}\n\n${[...trailers, `Rewind-Actor: ${actor.name}`].join("\n")}\n`;
@@ -66,6 +63,24 @@ export async function buildMergeCommit(store: Store, ours: string, theirs: strin
     tip: commit, tree, state: merge.state, shards: shardMarks(store, merge.events, files), root: rootObj ? parseTree(rootObj.data, store.oidBytes) : [],
   };
   return { commit, merge, snapshot };
+}
+
+async function treeChanges(store: Store, commit: string, files: Map<string, string>): Promise<{ tree: string; changes: FileChanges }> {
+  const tree = parseCommitTree((await store.cat.read(commit))!.data);
+  const current = await listTree(store.cat, tree, store.oidBytes);
+  const changes: FileChanges = new Map();
+  for (const [path, text] of files) {
+    const content = Buffer.from(text);
+    if (current.get(path) !== store.writer.hash("blob", content)) changes.set(path, content);
+  }
+  for (const path of current.keys()) if (!files.has(path)) changes.set(path, null);
+  return { tree, changes };
+}
+
+/** Writes new blobs a few at a time (each is a file write and an fsync); the tree builder then finds them written. */
+async function writeBlobs(store: Store, changes: FileChanges): Promise<void> {
+  const blobs = [...changes.values()].filter((c): c is Buffer => c !== null);
+  for (let i = 0; i < blobs.length; i += 32) await Promise.all(blobs.slice(i, i + 32).map((c) => store.writer.write("blob", c)));
 }
 
 function shardMarks(store: Store, events: RwEvent[], files: Map<string, string>): Record<string, ShardMark> {

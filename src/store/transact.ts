@@ -8,7 +8,9 @@ import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, shardOf } from "../format/event-line.ts";
 import { renderChanged } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
+import { rwDir } from "./repo.ts";
 import { saveSnapshot, type Snapshot } from "./snapshot.ts";
+import { withTxLock } from "./tx-lock.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
 import { writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
@@ -49,55 +51,62 @@ export interface TxHooks {
 export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     await hooks.prepare?.();
-    const { snap, owned } = await store.writable();
-    if (!snap) await store.snapshot(); // throws "not initialised"
-    if (!snap) continue;
-    const now = eventTime(store.ctx.now(), snap.state.last_ts);
-    const ctx: DecideContext = {
-      actor: actor.name,
-      now,
-      nextEventId: () => store.nextEventId(now),
-      randomBytes: (n) => store.randomBytes(n),
-      config: store.decideConfig(),
-      readyMemo: store.readyMemo,
-    };
-    // settle: the command's events plus what follows from them (phase and initiative completion).
-    // Nobody else holds the state in memory: fold into it (forgotten on failure) rather than copy it.
-    const touched = new Map<string, Task | undefined>();
-    const eventCount = snap.state.event_count;
-    let moved = false;
-    try {
-      const fold = owned ? inPlace(touched) : (st: State, evs: readonly RwEvent[]): State => applyCopy(st, evs);
-      const { decision, state } = settle(decide, snap.state, ctx, fold);
-      if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
-      if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
-      // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
-      const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
-      const { changes, shards } = await buildChanges(store, snap, state, decision.events, memo.counts);
-      const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
-      const when = new Date(now);
-      const sig = { name: actor.name, email: actor.email, when };
-      const commit = await store.writer.write("commit", serializeCommit({
-        tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
-      }));
-      const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
-      if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
-      if (moved) {
-        const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
-        const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
-        journal?.events.push(...decision.events);
-        const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
-        store.remember(next, memo);
-        await saveSnapshot(store.source, next).catch(() => undefined);
+    // Queue behind other writers of this repository (advisory): fewer commits built only to lose.
+    const outcome = await withTxLock(rwDir(store.repo), async (): Promise<TxOutcome<R> | undefined> => {
+      const { snap, owned } = await store.writable();
+      if (!snap) {
+        await store.snapshot(); // throws "not initialised"
+        return undefined;
       }
-      // Once published the write counts even if a local writer moved the ref meanwhile: the next
-      // sync merges the two, and deciding again here would claim twice.
-      if (moved || published === true) return { result: decision.result, events: decision.events, commit, attempts: attempt };
-    } finally {
-      // Folded in place but not committed: that state is no longer the state at any tip, so it
-      // stays detached (the next read reloads); unchanged, it goes back to being the memo.
-      if (!moved && owned && snap.state.event_count === eventCount) store.release(snap);
-    }
+      const now = eventTime(store.ctx.now(), snap.state.last_ts);
+      const ctx: DecideContext = {
+        actor: actor.name,
+        now,
+        nextEventId: () => store.nextEventId(now),
+        randomBytes: (n) => store.randomBytes(n),
+        config: store.decideConfig(),
+        readyMemo: store.readyMemo,
+      };
+      // settle: the command's events plus what follows from them (phase and initiative completion).
+      // Nobody else holds the state in memory: fold into it (forgotten on failure) rather than copy it.
+      const touched = new Map<string, Task | undefined>();
+      const eventCount = snap.state.event_count;
+      let moved = false;
+      try {
+        const fold = owned ? inPlace(touched) : (st: State, evs: readonly RwEvent[]): State => applyCopy(st, evs);
+        const { decision, state } = settle(decide, snap.state, ctx, fold);
+        if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
+        if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
+        // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
+        const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
+        const { changes, shards } = await buildChanges(store, snap, state, decision.events, memo.counts);
+        const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
+        const when = new Date(now);
+        const sig = { name: actor.name, email: actor.email, when };
+        const commit = await store.writer.write("commit", serializeCommit({
+          tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
+        }));
+        const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
+        if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
+        if (moved) {
+          const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
+          const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
+          journal?.events.push(...decision.events);
+          const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
+          store.remember(next, memo);
+          await saveSnapshot(store.source, next).catch(() => undefined);
+        }
+        // Once published the write counts even if a local writer moved the ref meanwhile: the next
+        // sync merges the two, and deciding again here would claim twice.
+        if (moved || published === true) return { result: decision.result, events: decision.events, commit, attempts: attempt };
+      } finally {
+        // Folded in place but not committed: that state is no longer the state at any tip, so it
+        // stays detached (the next read reloads); unchanged, it goes back to being the memo.
+        if (!moved && owned && snap.state.event_count === eventCount) store.release(snap);
+      }
+      return undefined;
+    });
+    if (outcome) return outcome;
     await backoff(attempt);
   }
   throw new RwError("conflict", `gave up after ${MAX_ATTEMPTS} attempts: other writers kept moving ${store.ref}`, {

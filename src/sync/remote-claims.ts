@@ -20,3 +20,8 @@ export function remoteClaimHooks(store: Store, actor: Actor, remote = syncRemote
     publish: (commit, parent) => pushState(store, remote, commit, parent),
   };
 }
+
+/** The hooks a claim needs under this repository's config: none for `claims = "local"`. */
+export function claimHooksFor(store: Store, actor: Actor): TxHooks | undefined {
+  return store.config.sync.claims === "remote" ? remoteClaimHooks(store, actor) : undefined;
+}

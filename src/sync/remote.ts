@@ -26,10 +26,18 @@ export async function remoteExists(store: Store, remote: string): Promise<boolea
   return r.stdout.split("\n").includes(remote);
 }
 
+const LOCKED = /cannot lock ref|unable to create .*\.lock|File exists/i;
+
 /** Fetches the remote's state ref into its tracking ref; returns the remote tip, or null when the remote has none. */
 export async function fetchState(store: Store, remote: string): Promise<string | null> {
   const tracking = trackingRef(remote, store.ref);
-  const r = await run(store, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, `+${store.ref}:${tracking}`]);
+  let r = await run(store, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, `+${store.ref}:${tracking}`]);
+  // Another rw process in this repository is fetching into the same tracking ref right now:
+  // its lock is held for milliseconds, so wait and fetch again rather than fail the command.
+  for (let i = 0; r.code !== 0 && LOCKED.test(r.stderr) && i < 50; i++) {
+    await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * Math.min(i + 1, 10)));
+    r = await run(store, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, `+${store.ref}:${tracking}`]);
+  }
   if (r.code !== 0) {
     if (/couldn't find remote ref/i.test(r.stderr)) return null;
     throw new RwError("git", `could not fetch ${store.ref} from ${remote}: ${lastLine(r.stderr)}`, {

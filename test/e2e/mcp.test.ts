@@ -34,7 +34,7 @@ describe("rw mcp over stdio", () => {
     for (let i = 0; i < 12; i++) await repo.rwOk(["create", `Implement the moderately long feature number ${i} of the billing service rewrite`, "-p", String(i % 4)]);
     const client = await connect(repo.dir);
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(tools).toEqual(["claim", "create", "done", "fail", "history", "list", "note", "ready", "release", "show", "update"].sort());
+    expect(tools).toEqual(["claim", "create", "decide", "done", "fail", "history", "list", "note", "ready", "release", "show", "update"].sort());
     const ready = await call(client, "ready", { limit: 10 });
     expect(ready.isError).toBe(false);
     const lines = ready.text.split("\n");
@@ -72,6 +72,9 @@ describe("rw mcp over stdio", () => {
     const other = await call(client, "claim", { id: dep, actor: "agent-8" });
     expect(other.text).toContain(`claimed ${dep}`);
     expect((await call(client, "release", { id: dep, actor: "agent-8" })).text).toBe(`released ${dep}`);
+    expect((await call(client, "decide", { text: "Use JWT, not sessions", why: "stateless servers", task: id })).text).toMatch(/^recorded decision [0-9A-Z]{26}$/);
+    const decisions = JSON.parse(await repo.rwOk(["decisions", "--json"])) as { decisions: Array<{ text: string; actor: string; task?: string }> };
+    expect(decisions.decisions).toMatchObject([{ text: "Use JWT, not sessions", actor: "agent-7", task: id }]);
     await repo.rwOk(["doctor"]);
   });
 

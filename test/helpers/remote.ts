@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decideCreate } from "../../src/domain/decide-task.ts";
+import { Store } from "../../src/store/store.ts";
 import { baseEnv, makeRepo, runRw, waitFor, type TempRepo } from "./repo.ts";
 
 /** A bare repository standing in for GitHub/GitLab: the shared remote of several clones. */
@@ -53,9 +55,26 @@ export async function seedRemote(remote: BareRemote, tasks: number, prefix = "t"
   repo.git(["add", ".rewind"]);
   repo.git(["commit", "-q", "-m", "rw init"]);
   repo.git(["push", "-q", "origin", "main"]);
-  for (let i = 1; i <= tasks; i++) await repo.rwOk(["create", `Task ${i}`, "--id", `${prefix}-${i}`, "-p", String(i % 5)]);
+  await createMany(repo.dir, tasks, prefix);
   await repo.rwOk(["sync"]);
   return repo;
+}
+
+/**
+ * `count` tasks in one transaction through the library's write path (the same decide and
+ * compare-and-swap as `rw create`): a process per task would spend the test's time starting node.
+ */
+async function createMany(dir: string, count: number, prefix: string): Promise<void> {
+  if (count === 0) return;
+  const store = await Store.open({ cwd: dir, env: baseEnv(), now: () => new Date() });
+  try {
+    await store.transact((state, ctx) => {
+      const events = Array.from({ length: count }, (_, k) => decideCreate({ title: `Task ${k + 1}`, id: `${prefix}-${k + 1}`, priority: (k + 1) % 5 })(state, ctx).events).flat();
+      return { events, summary: `create ${count} tasks`, result: null };
+    }, { name: "seed", email: "seed@example.com" });
+  } finally {
+    store.close();
+  }
 }
 
 export async function freePort(): Promise<number> {

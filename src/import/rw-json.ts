@@ -1,0 +1,89 @@
+import type { ImportPlan, ImportTask } from "../domain/decide-import.ts";
+import { RwError } from "../domain/errors.ts";
+import { INITIATIVE_STATUSES, STATUSES, type Initiative, type State, type Status, type Task } from "../domain/types.ts";
+import { isObject, parseJson } from "./common.ts";
+
+/** rw's own export: every task with what it takes to rebuild it elsewhere. Version 1. */
+export interface RwExport {
+  v: 1;
+  kind: "rw-export";
+  initiatives: ExportedInitiative[];
+  tasks: ExportedTask[];
+}
+
+export type ExportedInitiative = Pick<Initiative, "id" | "title" | "status" | "phases" | "body" | "created_at">;
+
+export interface ExportedTask {
+  id: string;
+  title: string;
+  status: Status;
+  priority: number;
+  type: string;
+  labels: string[];
+  deps: string[];
+  parent?: string;
+  initiative?: string;
+  phase?: number;
+  gates: string[];
+  defer_until?: string;
+  assignee?: string;
+  blocked_reason?: string;
+  created_at: string;
+  body: string;
+  notes: Array<{ ts: string; actor: string; text: string }>;
+}
+
+/**
+ * The JSON export. Leaves out what only makes sense in the repository it came from (lease
+ * times, retry counters, updated_at): importing it elsewhere and exporting again gives the same
+ * bytes.
+ */
+export function exportRwJson(state: State): RwExport {
+  const tasks = Object.values(state.tasks).sort((a, b) => (a.id < b.id ? -1 : 1)).map(exported);
+  const initiatives = Object.values(state.initiatives).sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((i) => ({ id: i.id, title: i.title, status: i.status, phases: i.phases.map((p) => ({ ...p })), body: i.body, created_at: i.created_at }));
+  return { v: 1, kind: "rw-export", initiatives, tasks };
+}
+
+function exported(t: Task): ExportedTask {
+  const out: ExportedTask = { id: t.id, title: t.title, status: t.status, priority: t.priority, type: t.type, labels: [...t.labels], deps: [...t.deps], gates: [...t.gates], created_at: t.created_at, body: t.body, notes: t.notes.map((n) => ({ ts: n.ts, actor: n.actor, text: n.text })) };
+  if (t.parent !== undefined) out.parent = t.parent;
+  if (t.initiative !== undefined) out.initiative = t.initiative;
+  if (t.phase !== undefined) out.phase = t.phase;
+  if (t.defer_until !== undefined) out.defer_until = t.defer_until;
+  if (t.assignee !== undefined) out.assignee = t.assignee;
+  if (t.blocked_reason !== undefined) out.blocked_reason = t.blocked_reason;
+  return out;
+}
+
+export function planRwJson(text: string, file: string): ImportPlan {
+  const root = parseJson(text, file);
+  if (!isObject(root) || root.kind !== "rw-export" || root.v !== 1 || !Array.isArray(root.tasks)) {
+    throw new RwError("invalid_input", `${file} is not an rw export (version 1)`, { hint: "create one with `rw export --format json`" });
+  }
+  const tasks: ImportTask[] = root.tasks.map((raw, i) => {
+    if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.title !== "string" || !(STATUSES as readonly unknown[]).includes(raw.status)) {
+      throw new RwError("invalid_input", `${file}: task ${i + 1} is missing id, title or a valid status`);
+    }
+    const e = raw as unknown as ExportedTask;
+    const t: ImportTask = {
+      id: e.id, title: e.title, status: e.status, priority: e.priority, type: e.type, labels: e.labels ?? [], deps: e.deps ?? [],
+      gates: e.gates ?? [], body: e.body ?? "", created_at: e.created_at, notes: e.notes ?? [],
+    };
+    if (e.parent !== undefined) t.parent = e.parent;
+    if (e.initiative !== undefined) t.initiative = e.initiative;
+    if (e.phase !== undefined) t.phase = e.phase;
+    if (e.defer_until !== undefined) t.defer_until = e.defer_until;
+    if (e.assignee !== undefined) t.assignee = e.assignee;
+    if (e.blocked_reason !== undefined) t.reason = e.blocked_reason;
+    return t;
+  });
+  const initiatives = (Array.isArray(root.initiatives) ? root.initiatives : []).map((raw, i) => {
+    if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.title !== "string" || !(INITIATIVE_STATUSES as readonly unknown[]).includes(raw.status)) {
+      throw new RwError("invalid_input", `${file}: initiative ${i + 1} is missing id, title or a valid status`);
+    }
+    const e = raw as unknown as ExportedInitiative;
+    return { id: e.id, title: e.title, status: e.status, phases: (e.phases ?? []), body: e.body ?? "", created_at: e.created_at };
+  });
+  return { source: "rw", initiatives, tasks, dropped: [], mapped: ["rw export: every field kept"] };
+}
