@@ -22,6 +22,7 @@ export interface RunEnv {
   template: string;
   session: string;
   mutex: Mutex;
+  worktreeLock: Mutex;
   clock: () => number;
   emit: (e: ProgressEvent) => void;
 }
@@ -126,7 +127,8 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     step("worktree");
     let wt;
     try {
-      wt = await ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id);
+      // NOTE: concurrent `git worktree add` in one repository can fail on git's own locks: one at a time.
+      wt = await r.worktreeLock.run(() => ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id));
       // A conflict means the base moved under this work: redo it on top of what landed.
       if (previous?.kind === "conflict") await resetWorktree(wt.path, r.setup.integration);
     } catch (err) {
