@@ -85,6 +85,9 @@ export function computeAnalytics(events: readonly RwEvent[], opts: AnalyticsOpti
     if (!a) agents.set(actor, (a = { actor, claims: 0, completed: 0, failed: 0, tool_calls: 0, events: 0 }));
     return a;
   };
+  // With per-call `agent.usage` events in the log, a session's end totals would count the same
+  // spend twice: they are used only for logs that have no per-call usage.
+  const perCall = events.some((e) => e.type === "agent.usage");
   for (const e of events) {
     const id = e.task;
     let t = id ? tasks.get(id) : undefined;
@@ -132,8 +135,8 @@ export function computeAnalytics(events: readonly RwEvent[], opts: AnalyticsOpti
           a.tool_calls++;
           break;
       }
-      if (e.type === "session.ended" || e.type.endsWith(".usage")) {
-        const tokens = tokensOf(e.data.tokens);
+      if ((e.type === "session.ended" && !perCall) || e.type.endsWith(".usage")) {
+        const tokens = tokensOf(e.data.tokens) || num(e.data.input_tokens) + num(e.data.output_tokens);
         const cost = num(e.data.cost) || num(e.data.cost_usd);
         if (tokens > 0 || cost > 0) {
           totalTokens += tokens;

@@ -104,3 +104,41 @@ export async function readBody(ctx: Context, args: { body?: unknown; "body-file"
   if (allowPipe && ctx.stdinHasData()) return ctx.readStdin();
   return undefined;
 }
+
+/**
+ * Every value of each string option given more than once, keyed by its name and aliases.
+ * NOTE: citty parses with node's util.parseArgs without `multiple`, so `--label a --label b`
+ * would reach the command as "b" alone; main.ts merges these lists back into the parsed args.
+ */
+export function repeatedOptions(defs: Record<string, { type?: string; alias?: string | string[] }>, rest: string[]): Record<string, string[]> {
+  const nameOf = new Map<string, string>();
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type !== "string") continue;
+    nameOf.set(name, name);
+    for (const a of Array.isArray(def.alias) ? def.alias : def.alias ? [def.alias] : []) nameOf.set(a, name);
+  }
+  const values = new Map<string, string[]>();
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token === "--") break;
+    const long = /^--([^=]+)(?:=(.*))?$/s.exec(token);
+    const short = long ? null : /^-([^-])(.*)$/s.exec(token);
+    const key = long?.[1] ?? short?.[1];
+    const name = key === undefined ? undefined : nameOf.get(key);
+    if (name === undefined) continue;
+    let value = long ? long[2] : short![2] === "" ? undefined : short![2];
+    if (value === undefined) {
+      const next = rest[i + 1];
+      if (next === undefined || (next.startsWith("-") && next !== "-")) continue;
+      value = next;
+      i++;
+    }
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  const out: Record<string, string[]> = {};
+  for (const [name, list] of values) {
+    if (list.length < 2) continue;
+    for (const [key, main] of nameOf) if (main === name) out[key] = list;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { renderUsage, runCommand, type CommandDef } from "citty";
 import { RwError } from "../domain/errors.ts";
 import { commands } from "./commands/index.ts";
+import { repeatedOptions } from "./args.ts";
 import type { RwCommandDef } from "./command.ts";
 import { processContext, setContext, type Context } from "./context.ts";
 
@@ -93,7 +94,11 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
     throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
   }
   await checkFlags(cmd, rest, path);
-  await runCommand(cmd as CommandDef, { rawArgs: rest });
+  const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
+  const multi = repeatedOptions(defs, rest);
+  const run = cmd.run;
+  const merged: CommandDef = Object.keys(multi).length === 0 || !run ? cmd : { ...cmd, run: async (c) => { const args: typeof c.args = Object.assign({}, c.args, multi); await run({ ...c, args }); } };
+  await runCommand(merged, { rawArgs: rest });
 }
 
 // eslint-disable-next-line no-control-regex -- removing citty's colour codes is the point

@@ -5,6 +5,24 @@ export function printJson(ctx: Context, value: Record<string, unknown>): void {
   ctx.stdout(`${JSON.stringify({ v: 1, ...value }, null, ctx.isTTY ? 2 : undefined)}\n`);
 }
 
+const TASK_KEYS = [
+  "id", "title", "status", "priority", "type", "labels", "deps", "parent", "initiative", "phase", "assignee", "lease_until",
+  "claimed_at", "defer_until", "blocked_reason", "retry_count", "gates", "created_at", "updated_at", "body", "notes",
+];
+
+/**
+ * A task for --json with its keys in one fixed order. A folded task's key order depends on its
+ * history and on whether it came from the index or a replay, so without this the same answer
+ * could print as different bytes after the cache is rebuilt.
+ */
+export function taskJson(task: object): Record<string, unknown> {
+  const rec = task as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of TASK_KEYS) if (rec[k] !== undefined) out[k] = rec[k];
+  for (const k of Object.keys(rec).sort()) if (!(k in out) && rec[k] !== undefined) out[k] = rec[k];
+  return out;
+}
+
 export function printLines(ctx: Context, lines: string[]): void {
   if (lines.length > 0) ctx.stdout(`${lines.join("\n")}\n`);
 }

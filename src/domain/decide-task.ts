@@ -103,8 +103,11 @@ export function editEvents(state: State, task: Task, input: EditInput, ctx: Deci
   }
   if (next.parent !== undefined && next.parent !== "") checkRefs(state, task.id, { parent: next.parent });
   if (next.initiative !== undefined || next.phase !== undefined) {
-    const initiative = next.initiative === undefined ? task.initiative : next.initiative === "" ? undefined : next.initiative;
-    checkInitiativeLink(state, initiative, next.phase ?? (next.initiative === "" ? undefined : task.phase));
+    // "" (or null from a file) clears a field, as everywhere in a patch.
+    const cleared = (v: unknown): boolean => v === "" || v === null;
+    const initiative = next.initiative === undefined ? task.initiative : cleared(next.initiative) ? undefined : next.initiative;
+    const phase = next.phase === undefined ? (initiative === undefined ? undefined : task.phase) : cleared(next.phase) ? undefined : next.phase;
+    checkInitiativeLink(state, initiative, phase);
   }
   const data: Record<string, unknown> = {};
   const prev: Record<string, unknown> = {};

@@ -95,7 +95,12 @@ export function parseConfig(text: string, file = ".rewind/config.toml"): CoreCon
   const claims = section(doc, "claims", file, ["lease"]);
   if (claims.lease !== undefined) {
     if (typeof claims.lease !== "string") throw fail(file, "claims.lease", "must be a duration string", 'e.g. lease = "30m"');
-    cfg.claims.lease_ms = parseDuration(claims.lease, "claims.lease");
+    try {
+      cfg.claims.lease_ms = parseDuration(claims.lease, "claims.lease");
+    } catch {
+      // parseDuration's own error is a usage error about a flag; here the file is at fault.
+      throw fail(file, "claims.lease", `is not a duration: ${JSON.stringify(claims.lease)}`, 'use a number and a unit, e.g. lease = "30m" (90s, 2h, 1d)');
+    }
   }
   parseExecution(section(doc, "execution", file, EXECUTION_KEYS), cfg.execution, file);
   parseSync(doc, file, cfg.sync);

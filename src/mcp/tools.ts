@@ -112,6 +112,8 @@ export const TOOLS: Record<string, ToolDef> = {
       labels: labels.optional(),
       deps: z.array(z.string()).optional().describe("IDs this task waits on"),
       parent: z.string().optional(),
+      initiative: z.string().optional(),
+      phase: z.number().int().min(1).optional().describe("phase of the initiative"),
       body: z.string().optional().describe("Markdown; acceptance criteria as a checklist under '## Acceptance criteria'"),
       id: z.string().optional().describe("use this ID instead of a generated one"),
       actor,
@@ -122,6 +124,7 @@ export const TOOLS: Record<string, ToolDef> = {
       const r = await write(api, a.actor, decideCreate({
         title: String(a.title), labels: (a.labels as string[] | undefined) ?? [], deps: (a.deps as string[] | undefined) ?? [],
         ...opt("priority", n(a.priority)), ...opt("type", s(a.type)), ...opt("parent", s(a.parent)), ...opt("id", s(a.id)),
+        ...opt("initiative", s(a.initiative)), ...opt("phase", n(a.phase)),
         ...opt("body", body === undefined || body === "" || body.endsWith("\n") ? body : `${body}\n`),
       }));
       return r.id;
@@ -140,12 +143,17 @@ export const TOOLS: Record<string, ToolDef> = {
       remove_labels: labels.optional(),
       deps: z.array(z.string()).optional().describe("replaces the dependencies"),
       parent: z.string().optional().describe("\"\" clears it"),
+      initiative: z.string().optional().describe("\"\" clears it"),
+      phase: z.number().int().min(1).optional(),
       body: z.string().optional(),
       actor,
     },
     readOnly: false,
     async run(a, api) {
-      const patch: TaskPatch = { ...opt("title", s(a.title)), ...opt("priority", n(a.priority)), ...opt("type", s(a.type)), ...opt("parent", s(a.parent)) };
+      const patch: TaskPatch = {
+        ...opt("title", s(a.title)), ...opt("priority", n(a.priority)), ...opt("type", s(a.type)), ...opt("parent", s(a.parent)),
+        ...opt("initiative", s(a.initiative)), ...opt("phase", n(a.phase)),
+      };
       if (Array.isArray(a.deps)) patch.deps = a.deps as string[];
       const body = s(a.body);
       if (body !== undefined) patch.body = body === "" || body.endsWith("\n") ? body : `${body}\n`;

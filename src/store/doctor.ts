@@ -17,12 +17,24 @@ export interface DoctorReport {
   files_checked: number;
   problems: FileProblem[];
   log_problems: string[];
+  /** Files outside rw's layout (someone else's, e.g. added with git plumbing): listed, never a failure. */
+  foreign: string[];
   index: "ok" | "rebuilt" | "absent";
+}
+
+/** The paths rw owns on the state ref: any of these that the events do not render is a problem. */
+const OWNED_FILES = new Set(["README.md", "STATE.md", "BOARD.md", "PROBLEMS.md"]);
+const OWNED_DIRS = ["tasks/", "events/", "initiatives/"];
+
+export function isOwnedPath(path: string): boolean {
+  return OWNED_FILES.has(path) || OWNED_DIRS.some((d) => path.startsWith(d));
 }
 
 /**
  * Replays the whole log from empty and checks every file on the tip is byte-for-byte what the
- * events render; checks the log itself (duplicate IDs, order) and the cached index.
+ * events render; checks the log itself (duplicate IDs, order) and the cached index. Files outside
+ * rw's layout are someone else's (the ref is a plain branch anyone can commit to): rw keeps them
+ * on every commit and doctor lists them as foreign instead of failing.
  */
 export async function runDoctor(store: Store): Promise<DoctorReport> {
   const snap = await store.snapshot();
@@ -42,7 +54,12 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
       problems.push({ path, problem: "differs", diff: lineDiff(text, got) });
     }
   }
-  for (const path of actual.keys()) if (!expected.has(path)) problems.push({ path, problem: "unexpected" });
+  const foreign: string[] = [];
+  for (const path of actual.keys()) {
+    if (expected.has(path)) continue;
+    if (isOwnedPath(path)) problems.push({ path, problem: "unexpected" });
+    else foreign.push(path);
+  }
 
   let index: DoctorReport["index"] = "absent";
   const cache = await readCache(store.source.cacheDir, store.ref, (evs, st) => fold(evs, st));
@@ -50,7 +67,7 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
   if (index !== "ok" && problems.length === 0) await saveSnapshot(store.source, { ...snap, state, shards, journal: undefined });
   return {
     ok: problems.length === 0 && log_problems.length === 0,
-    tip: snap.tip, events: events.length, tasks: Object.keys(state.tasks).length, files_checked: expected.size, problems, log_problems, index,
+    tip: snap.tip, events: events.length, tasks: Object.keys(state.tasks).length, files_checked: expected.size, problems, log_problems, foreign: foreign.sort(), index,
   };
 }
 

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { derivePrefix } from "../domain/ids.ts";
-import { REF_README } from "./layout.ts";
+import { emptyState } from "../domain/types.ts";
+import { renderAll } from "./layout.ts";
 import { serializeCommit } from "./objects.ts";
 import { compareAndSwap } from "./ref-store.ts";
 import type { Actor, Store } from "./store.ts";
@@ -16,11 +17,13 @@ export interface InitReport {
   files_kept: string[];
 }
 
-/** Creates the orphan state ref with its README, unless it exists. Safe to race: CAS from "no ref". */
+/** Creates the orphan state ref with its README and empty views, unless it exists. Safe to race: CAS from "no ref". */
 export async function ensureStateRef(store: Store, actor: Actor): Promise<{ created: boolean; tip: string }> {
   const existing = await store.cat.read(store.ref);
   if (existing) return { created: false, tip: existing.oid };
-  const tree = await writeTreeWithChanges(store.cat, store.writer, null, new Map([["README.md", Buffer.from(REF_README)]]), store.oidBytes);
+  // Everything the empty log renders (README and the views), so `rw doctor` passes right after init.
+  const files = new Map([...renderAll(emptyState(), [])].map(([path, text]) => [path, Buffer.from(text)] as const));
+  const tree = await writeTreeWithChanges(store.cat, store.writer, null, files, store.oidBytes);
   const sig = { name: actor.name, email: actor.email, when: store.ctx.now() };
   const message = `init rw state\n\nRewind-Actor: ${actor.name}\n`;
   const commit = await store.writer.write("commit", serializeCommit({ tree, parents: [], author: sig, committer: sig, message }));

@@ -107,6 +107,19 @@ describe("rw mcp over stdio", () => {
     expect(results.filter((r) => r.isError && r.text.includes("not claimable"))).toHaveLength(1);
   });
 
+  it("links tasks to initiatives and phases like rw create does", async () => {
+    repo = makeRepo();
+    await repo.rwOk(["init"]);
+    const initiative = await repo.rwOk(["initiative", "new", "Billing", "--phase", "API"]);
+    const client = await connect(repo.dir);
+    const id = (await call(client, "create", { title: "Invoice endpoint", initiative, phase: 1 })).text;
+    const shown = JSON.parse(await repo.rwOk(["show", id, "--json"])) as { task: { initiative: string; phase: number } };
+    expect(shown.task).toMatchObject({ initiative, phase: 1 });
+    const bad = await call(client, "update", { id, phase: 7 });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toBe((await repo.rw(["edit", id, "--phase", "7"])).stderr);
+  });
+
   it("serves rw://state and rw://task/{id}", async () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);

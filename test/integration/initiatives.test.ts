@@ -76,6 +76,9 @@ describe("initiatives through the CLI", () => {
     const text = await repo.rwOk(["initiative", "show", id]);
     expect(text).toContain("Phase 1: Token format  (done)  [##########] 1/1");
     expect(text).toContain(`[ ] ${b}  Login form  (open)`);
+    const phase2 = await json<{ tasks: { id: string }[] }>(["list", "--all", "--initiative", id, "--phase", "2"]);
+    expect(phase2.tasks.map((t) => t.id)).toEqual([b]);
+    expect((await json<{ count: number }>(["list", "--status", "open", "--status", "done", "--initiative", id])).count).toBe(2);
     const listed = await json(["initiative", "list"]);
     expect(listed).toMatchObject({ v: 1, count: 1, initiatives: [{ id, status: "in_progress", phases: { total: 2, done: 1 }, tasks: { total: 2, done: 1 } }] });
   });

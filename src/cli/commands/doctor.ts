@@ -25,6 +25,7 @@ export default defineRw({
         lines.push(paint(ctx, "red", `${p.path}: ${p.problem === "differs" ? "differs from what the events render" : p.problem === "missing" ? "missing on the ref" : "on the ref but not produced by any event"}`));
         for (const d of p.diff ?? []) lines.push(`    ${d}`);
       }
+      if (r.foreign.length > 0) lines.push(`foreign (not rw's, kept as they are): ${r.foreign.join(", ")}`);
       if (r.ok) lines.push(paint(ctx, "green", "ok: the ref is exactly what its event log says"));
       ctx.stdout(`${lines.join("\n")}\n`);
       return r;

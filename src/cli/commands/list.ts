@@ -1,8 +1,8 @@
 import { RwError } from "../../domain/errors.ts";
 import { STATUSES, isClosed, type Task } from "../../domain/types.ts";
-import { jsonArg, list } from "../args.ts";
+import { allValues, int, jsonArg, list, one } from "../args.ts";
 import { defineRw } from "../command.ts";
-import { fit, printJson } from "../output.ts";
+import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
 
 function byPriority(a: Task, b: Task): number {
@@ -16,16 +16,21 @@ export default defineRw({
     label: { type: "string", alias: "l", description: "only tasks with this label (repeatable: all must match)" },
     assignee: { type: "string", alias: "a", description: "only tasks held by this actor" },
     type: { type: "string", alias: "t", description: "only tasks of this type" },
+    initiative: { type: "string", alias: "i", description: "only tasks of this initiative" },
+    phase: { type: "string", description: "only tasks of this phase (with --initiative)", valueHint: "N" },
     all: { type: "boolean", description: "include done and cancelled tasks" },
     ...jsonArg,
   },
-  examples: ["rw list", "rw list --status in_progress --assignee agent-2", "rw list --all --label api --json"],
-  async run({ args }) {
-    const statuses = list(args.status);
+  examples: ["rw list", "rw list --status in_progress --assignee agent-2", "rw list --all --label api --json", "rw list --all --initiative in-3m8d --phase 2"],
+  async run({ args, rawArgs }) {
+    const statuses = list(allValues(rawArgs, "status", "s"));
     for (const s of statuses) {
       if (!(STATUSES as readonly string[]).includes(s)) throw new RwError("usage", `unknown status ${JSON.stringify(s)}`, { hint: `use one of: ${STATUSES.join(", ")}` });
     }
-    const labels = list(args.label);
+    const labels = list(allValues(rawArgs, "label", "l"));
+    const initiative = one(args.initiative);
+    const phase = int(args.phase, "--phase");
+    if (phase !== undefined && initiative === undefined) throw new RwError("usage", "--phase needs --initiative");
     const assignee = list(args.assignee);
     const types = list(args.type);
     await withSnapshot((snap, _store, ctx) => {
@@ -33,10 +38,12 @@ export default defineRw({
         (statuses.length > 0 ? statuses.includes(t.status) : args.all || !isClosed(t.status)) &&
         labels.every((l) => t.labels.includes(l)) &&
         (assignee.length === 0 || (t.assignee !== undefined && assignee.includes(t.assignee))) &&
-        (types.length === 0 || types.includes(t.type)),
+        (types.length === 0 || types.includes(t.type)) &&
+        (initiative === undefined || t.initiative === initiative) &&
+        (phase === undefined || t.phase === phase),
       ).sort(byPriority);
       if (args.json) {
-        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => meta) });
+        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => taskJson(meta)) });
         return;
       }
       if (tasks.length === 0) {

@@ -3,7 +3,7 @@ import { notReadyReasons } from "../../domain/ready.ts";
 import { taskPath } from "../../store/layout.ts";
 import { jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
-import { paint, printJson } from "../output.ts";
+import { paint, printJson, taskJson } from "../output.ts";
 import { nowIso, withSnapshot } from "../read.ts";
 
 export default defineRw({
@@ -16,7 +16,7 @@ export default defineRw({
       const reasons = task.status === "open" || task.status === "in_progress" ? notReadyReasons(snap.state, task, nowIso(ctx)) : [`status is ${task.status}`];
       const ready = reasons.length === 0 && task.status === "open";
       if (args.json) {
-        printJson(ctx, { task, ready, reasons });
+        printJson(ctx, { task: taskJson(task), ready, reasons });
         return;
       }
       const file = (await store.readPath(taskPath(task.id), snap.tip)) ?? "";

@@ -7,6 +7,7 @@ import { decideCreate } from "../../../src/domain/decide-task.ts";
 import type { Decider } from "../../../src/domain/decide.ts";
 import { RwError } from "../../../src/domain/errors.ts";
 import { fold } from "../../../src/domain/fold.ts";
+import { INITIATIVE_ACTIONS, refusal } from "../../../src/domain/initiative-lifecycle.ts";
 import type { InitiativeStatus } from "../../../src/domain/types.ts";
 import { DomainWorld } from "../../helpers/domain.ts";
 
@@ -133,4 +134,33 @@ describe("initiative commands refuse bad input clearly", () => {
     expect(result.id).toMatch(/^in-[0-9a-z]{4}$/);
     expect(w.state.initiatives[result.id]).toMatchObject({ title: "Auth rewrite", status: "draft", phases: [] });
   });
+});
+
+describe("the lifecycle table, exhaustively (derived actions included)", () => {
+  // Written out independently of ALLOWED_FROM: y = allowed.
+  const MATRIX: Record<string, string> = {
+    //            draft review approved in_progress completed cancelled
+    submit:      "y     .      .        .           .         .",
+    approve:     ".     y      y        y           .         .",
+    start:       ".     .      y        .           .         .",
+    complete:    ".     .      y        y           .         .",
+    reopen:      ".     .      .        .           y         .",
+    cancel:      "y     y      y        y           .         .",
+    add_phase:   "y     y      y        y           .         .",
+  };
+  const statuses = ["draft", "review", "approved", "in_progress", "completed", "cancelled"] as const;
+  for (const action of INITIATIVE_ACTIONS) {
+    const row = MATRIX[action]!.split(/\s+/);
+    for (const [k, status] of statuses.entries()) {
+      it(`${action} from ${status}: ${row[k] === "y" ? "allowed" : "refused"}`, () => {
+        const i = { id: "in-t", title: "t", status, phases: [], created_at: "", updated_at: "", body: "" };
+        const err = refusal(i, action);
+        if (row[k] === "y") expect(err).toBeUndefined();
+        else {
+          expect(err?.message).toMatch(/^cannot .* in-t: it is /);
+          expect(err?.hint).toBeTruthy();
+        }
+      });
+    }
+  }
 });

@@ -94,3 +94,15 @@ describe("phases and initiatives complete with their last task, in the same deci
     expect(w.types(w.run(decideDone("rw-z", { force: true })).events)).toEqual(["task.completed"]);
   });
 });
+
+describe("moving tasks between initiatives and phases", () => {
+  it("clears and sets links with the same checks as create", () => {
+    const w = world();
+    expect(() => w.run(decideEdit("rw-c", { patch: { phase: 9 } }))).toThrow("in-t has no phase 9");
+    w.run(decideEdit("rw-c", { patch: { phase: "" as unknown as number } }));
+    expect(w.state.tasks["rw-c"]!.phase).toBeUndefined();
+    w.run(decideEdit("rw-c", { patch: { initiative: "" } }));
+    expect(w.state.tasks["rw-c"]!.initiative).toBeUndefined();
+    expect(() => w.run(decideEdit("rw-c", { patch: { initiative: "in-nope" } }))).toThrow("initiative in-nope not found");
+  });
+});
