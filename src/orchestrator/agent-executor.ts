@@ -3,7 +3,8 @@ import { loadAgentConfig, repoRoot } from "../agents/load.ts";
 import { fillTemplate, loadPromptTemplate, promptVars } from "../agents/prompt.ts";
 import { runAgentSession } from "../agents/session.ts";
 import { generateStructured } from "../agents/structured.ts";
-import type { Progress } from "../agents/types.ts";
+import type { AgentConfig } from "../agents/config.ts";
+import type { Progress, Role } from "../agents/types.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Executor, Usage, VerifyRequest, WorkRequest } from "./executor.ts";
 
@@ -35,6 +36,19 @@ function progressLogger(req: WorkRequest): (p: Progress) => void {
   };
 }
 
+const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+
+/**
+ * A fake provider's `script` may name `{id}` or `{slug}` (the task's title, slugged), so a
+ * scripted run (the demo, tests) gives each task its own turns.
+ */
+export function forTask(cfg: AgentConfig, role: Role, task: { id: string; title: string }): AgentConfig {
+  const r = cfg.roles[role];
+  if (!r.script || !/\{(id|slug)\}/.test(r.script)) return cfg;
+  const script = r.script.replace(/\{id\}/g, task.id).replace(/\{slug\}/g, slug(task.title));
+  return { ...cfg, roles: { ...cfg.roles, [role]: { ...r, script } } };
+}
+
 /**
  * The executor backed by the agent layer: the worker role runs an agent session confined to the
  * task's worktree; the verifier role judges each criterion through structured output. The
@@ -47,7 +61,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
   return {
     async work(req) {
       const res = await runAgentSession({
-        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config, store, actor: actorOf(req.actor), env, root,
+        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(config, "worker", req.task), store, actor: actorOf(req.actor), env, root,
         session: sessionId(), signal: req.signal, onProgress: progressLogger(req), now: () => store.ctx.now().getTime(),
       });
       req.log(`\n[${res.stop_reason}] ${res.summary}\n`);
@@ -62,7 +76,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
       const prompt = `${fillTemplate(text, { ...vars, acceptance_criteria: criteria })}\nGive one verdict per criterion, by its number (index).`;
       req.log(`\n--- verifier ---\n`);
       const res = await generateStructured({
-        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config, store, actor: actorOf(req.actor), env, root: req.cwd,
+        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config: forTask(config, "verifier", req.task), store, actor: actorOf(req.actor), env, root: req.cwd,
         session: sessionId(), task: req.task.id, signal: req.signal,
       });
       for (const v of res.value.verdicts) req.log(`criterion ${v.index}: ${v.met ? "met" : "NOT met"} — ${v.evidence}\n`);

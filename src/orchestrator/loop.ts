@@ -75,7 +75,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     o.emit({ event: "session.started", session, parallel: o.parallel, integration, resumed: resume.map((t) => t.id) });
 
     const r: RunEnv = {
-      store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
+      store, executor: o.executor, session, mutex: new Mutex(), worktreeLock: new Mutex(), clock: o.clock, emit: o.emit,
       template: await loadTemplate("worker", store.repo.mainWorktree),
       setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock },
     };
@@ -83,6 +83,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     const startedTasks = new Set<string>();
     const accept = taskFilter(o, startedTasks);
     const busy = new Set<number>();
+    const claimLock = new Mutex();
     let fatal: Error | undefined;
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
@@ -107,7 +108,13 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
       }
       try {
         // sync.claims = "remote": the claim only counts once the remote accepted it (src/sync).
-        const tx = await store.transact(decideClaimNextWhere(accept), w.actor, claimHooksFor(store, w.actor));
+        // One claim at a time in this process, the task counted before the next claim decides,
+        // so --max-tasks holds with parallel workers (other processes still race by CAS).
+        const tx = await claimLock.run(async () => {
+          const t = await store.transact(decideClaimNextWhere(accept), w.actor, claimHooksFor(store, w.actor));
+          startedTasks.add(t.result.id);
+          return t;
+        });
         return (await store.snapshot()).state.tasks[tx.result.id] ?? null;
       } catch (err) {
         if (err instanceof RwError && err.code === "not_found") return null;

@@ -22,6 +22,7 @@ export interface RunEnv {
   template: string;
   session: string;
   mutex: Mutex;
+  worktreeLock: Mutex;
   clock: () => number;
   emit: (e: ProgressEvent) => void;
 }
@@ -126,7 +127,8 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     step("worktree");
     let wt;
     try {
-      wt = await ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id);
+      // NOTE: concurrent `git worktree add` in one repository can fail on git's own locks: one at a time.
+      wt = await r.worktreeLock.run(() => ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id));
       // A conflict means the base moved under this work: redo it on top of what landed.
       if (previous?.kind === "conflict") await resetWorktree(wt.path, r.setup.integration);
     } catch (err) {
@@ -139,9 +141,15 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     const gates = gatesFor(task, r.setup.exec.gates);
     const prompt = renderWorkerPrompt(r.template, task, gates, attempt, previous?.feedback);
     log(`--- prompt ---\n${prompt}\n--- agent ---\n`);
+    let agentStep = "agent";
+    let agentUsage: Usage | undefined;
     const work = await r.executor.work({
       task, prompt, cwd: wt.path, attempt, actor: w.actor.name, session: r.session, signal: ctl.signal, log,
-      onProgress: (p) => r.emit({ event: "step", ...base, step: p.step ?? "agent", started_ms: started, usage: addUsage(usage, p.usage) }),
+      onProgress: (p) => {
+        agentStep = p.step ? `agent: ${p.step}` : agentStep; // a usage update keeps the step it belongs to
+        agentUsage = p.usage ?? agentUsage;
+        r.emit({ event: "step", ...base, step: agentStep, started_ms: started, usage: addUsage(usage, agentUsage) });
+      },
     }).catch((err: unknown) => ({ finished: false, summary: "", usage: noUsage(), error: message(err) }));
     usage = addUsage(usage, work.usage);
     if (ctl.signal.aborted) return await interrupted();

@@ -12,7 +12,7 @@ afterEach(() => {
   if (wtDir) rmSync(wtDir, { recursive: true, force: true });
 });
 
-describe("rw run --dry-run and rw logs (the binary)", () => {
+describe("rw run --dry-run and rw logs (the binary)", { timeout: 180_000 }, () => {
   it("--dry-run lists what would run, in order, and changes nothing", async () => {
     repo = makeRepo();
     wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ async function setup(extra = ""): Promise<void> {
   configure(repo, wtDir, extra);
 }
 
-describe("rw run: the loop on a real repository", () => {
+describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
   it("merges a task that passes its gates, ticks its criteria, and removes its worktree", async () => {
     await setup('gates = ["test -f hello.txt"]');
     const id = await repo.rwOk(["create", "Say hello", "--body", "Write hello.txt.\n\n## Acceptance criteria\n- [ ] hello.txt says hello\n"]);
@@ -133,5 +133,36 @@ describe("rw run: the loop on a real repository", () => {
     const ended = eventsOf(repo).filter((e) => e.type === "session.ended");
     expect(ended[0]!.data).toMatchObject({ interrupted: true, outcome: "interrupted" });
     await repo.rwOk(["doctor"]);
+  });
+
+  it("prepares new worktrees: copies the configured files and runs .rewind/hooks/post-worktree", async () => {
+    await setup('copy_files = [".env", "config/local.json"]');
+    writeFileSync(join(repo.dir, ".gitignore"), ".env\nconfig/local.json\n.hook-ran\n");
+    mkdirSync(join(repo.dir, ".rewind", "hooks"), { recursive: true });
+    writeFileSync(join(repo.dir, ".rewind", "hooks", "post-worktree"), 'echo "$RW_TASK_ID from $RW_MAIN_WORKTREE" > .hook-ran\n');
+    repo.git(["add", "."]);
+    repo.git(["commit", "-q", "-m", "hook"]);
+    writeFileSync(join(repo.dir, ".env"), "SECRET=1\n");
+    mkdirSync(join(repo.dir, "config"));
+    writeFileSync(join(repo.dir, "config", "local.json"), "{}\n");
+    const id = await repo.rwOk(["create", "Use the env"]);
+    const seen: string[] = [];
+    const exec = new ScriptedExecutor((req) => {
+      seen.push(readFileSync(join(req.cwd, ".env"), "utf8"), readFileSync(join(req.cwd, "config", "local.json"), "utf8"), readFileSync(join(req.cwd, ".hook-ran"), "utf8"));
+      writeIn(req, "used.txt", "yes\n");
+    });
+    const { summary } = await runIn(repo, exec);
+    expect(summary.completed).toEqual([id]);
+    expect(seen).toEqual(["SECRET=1\n", "{}\n", `${id} from ${repo.dir}\n`]);
+    expect(repo.git(["ls-tree", "-r", "--name-only", "main"]).split("\n")).not.toContain(".env");
+  });
+
+  it("--task and --max-tasks limit what a run takes", async () => {
+    await setup();
+    const ids = [await repo.rwOk(["create", "One", "-p", "1"]), await repo.rwOk(["create", "Two", "-p", "2"]), await repo.rwOk(["create", "Three", "-p", "3"])];
+    const exec = new ScriptedExecutor((req) => writeIn(req, `${req.task.id}.txt`, "x\n"));
+    expect((await runIn(repo, exec, { task: ids[2]! })).summary.completed).toEqual([ids[2]]);
+    expect((await runIn(repo, exec, { maxTasks: 1, parallel: 2 })).summary.completed).toEqual([ids[0]]);
+    expect(JSON.parse(await repo.rwOk(["show", ids[1]!, "--json"]))).toMatchObject({ task: { status: "open" } });
   });
 });

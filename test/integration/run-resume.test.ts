@@ -23,7 +23,7 @@ function runFixture(env: Record<string, string>): { done: Promise<{ code: number
   return { done, kill: () => child.kill("SIGKILL") };
 }
 
-describe("rw run survives SIGKILL", () => {
+describe("rw run survives SIGKILL", { timeout: 180_000 }, () => {
   it("a rerun resumes the killed run's claim and its worktree, and finishes every task once", async () => {
     repo = makeRepo();
     wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));

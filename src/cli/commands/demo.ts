@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,63 +7,94 @@ import { RwError } from "../../domain/errors.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 
+const DEMO = fileURLToPath(new URL("../../../templates/demo/", import.meta.url));
+
+/** The agents of the demo: the scripted `fake` provider, one script per task (templates/demo/scripts). */
+const demoConfig = (worktrees: string): string => `# rw demo: scripted agents (the fake provider), no network, no key.
+version = 1
+
+[ids]
+prefix = "gr"
+
+[execution]
+integration_branch = "main"
+worktree_dir = ${JSON.stringify(worktrees)}
+
+[agents]
+provider = "fake"
+
+[roles.planner]
+script = ".rewind/demo/planner.json"
+
+[roles.worker]
+script = ".rewind/demo/worker-{slug}.json"
+
+[roles.verifier]
+script = ".rewind/demo/verifier-{slug}.json"
+`;
+
 /**
- * A short tour in a throw-away repository: every step is the real `rw` binary, so what it
- * prints is exactly what a user would see. No API key, no network.
+ * rw's main job in a throw-away repository: a small program and a PRD; `rw plan` turns the PRD
+ * into an initiative with tasks, `rw run --parallel 2` has agents do them in worktrees, gates and
+ * a verifier check the work, and it is merged. The agents are the `fake` provider playing scripts
+ * that really edit files: no API key, no network. Every step is the real `rw` binary.
  */
 export default defineRw({
-  meta: { name: "demo", description: "Run a short built-in tour in a temporary repository" },
+  meta: { name: "demo", description: "Plan and run a small project with scripted agents, in a temporary repository" },
   args: { keep: { type: "boolean", description: "keep the temporary repository and print its path" } },
   examples: ["rw demo", "rw demo --keep"],
   async run({ args }) {
     const ctx = context();
-    const dir = mkdtempSync(join(tmpdir(), "rw-demo-"));
+    const tmp = mkdtempSync(join(tmpdir(), "rw-demo-"));
+    const dir = join(tmp, "greeter");
     const bin = fileURLToPath(new URL("../main.js", import.meta.url));
-    const env = { ...ctx.env, RW_ACTOR: "you", NO_COLOR: "1", GIT_AUTHOR_NAME: "you", GIT_COMMITTER_NAME: "you", GIT_AUTHOR_EMAIL: "you@example.com", GIT_COMMITTER_EMAIL: "you@example.com" };
-    const sh = (cmd: string, argv: string[], extraEnv: Record<string, string> = {}, show = true): string => {
-      if (show) ctx.stdout(`\n$ ${cmd === process.execPath ? "rw" : cmd} ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}\n`);
-      const r = spawnSync(cmd, cmd === process.execPath ? [bin, ...argv] : argv, { cwd: dir, env: { ...env, ...extraEnv }, encoding: "utf8" });
+    const who = { GIT_AUTHOR_NAME: "you", GIT_COMMITTER_NAME: "you", GIT_AUTHOR_EMAIL: "you@example.com", GIT_COMMITTER_EMAIL: "you@example.com" };
+    const env = { ...ctx.env, ...who, RW_ACTOR: "you", NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1" };
+    const sh = (cmd: string, argv: string[], show = true): string => {
+      const shown = cmd === process.execPath ? "rw" : cmd;
+      if (show) ctx.stdout(`\n$ ${shown} ${argv.map((a) => (/[\s"*]/.test(a) ? JSON.stringify(a) : a)).join(" ")}\n`);
+      const r = spawnSync(cmd, cmd === process.execPath ? [bin, ...argv] : argv, { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
       if (show) ctx.stdout(`${r.stdout}${r.stderr}`);
-      // 3 and 4 are part of the tour (a lost claim, nothing ready); anything else is a failure.
-      if (r.status !== 0 && r.status !== 3 && r.status !== 4) throw new RwError("invalid_input", `demo step failed: ${cmd} ${argv.join(" ")}\n${r.stderr}`);
+      if (r.status !== 0) throw new RwError("invalid_input", `demo step failed: ${shown} ${argv.join(" ")}\n${r.stderr}`, { hint: `rerun with --keep and look in ${dir}` });
       return r.stdout.trim();
     };
-    const rw = (argv: string[], actor = "you", show = true): string => sh(process.execPath, argv, { RW_ACTOR: actor }, show);
+    const rw = (argv: string[]): string => sh(process.execPath, argv);
     try {
       ctx.stdout(`rw demo in ${dir}\n`);
-      sh("git", ["init", "-q", "-b", "main"], {}, false);
-      writeFileSync(join(dir, "app.js"), "export const greet = (name) => `hello ${name}`;\n");
-      sh("git", ["add", "."], {}, false);
-      sh("git", ["commit", "-q", "-m", "a tiny app"], {}, false);
+      cpSync(join(DEMO, "app"), dir, { recursive: true });
+      sh("git", ["init", "-q", "-b", "main"], false);
+      sh("git", ["config", "gc.auto", "0"], false);
+      sh("git", ["add", "."], false);
+      sh("git", ["commit", "-q", "-m", "greeter v1"], false);
       rw(["init"]);
-      const api = rw(["create", "Design the greeting API", "-p", "1", "--type", "feature", "--body", "## Acceptance criteria\n- [ ] greet() documented"]);
-      const impl = rw(["create", "Implement greet in French", "--dep", api, "--label", "i18n"]);
-      rw(["create", "Write tests for greet", "--dep", impl, "-p", "2"]);
-      rw(["create", "Fix typo in README", "-p", "3", "--type", "chore"]);
-      rw(["ready", "--explain"]);
-      rw(["claim", "--next"], "agent-1");
-      rw(["claim", "--next"], "agent-2");
-      rw(["claim", api], "agent-2");
-      rw(["done", api, "--summary", "greet(name, lang)"], "agent-1");
-      rw(["ready"]);
-      rw(["history", api]);
-      // Larger work: an initiative whose phases are approved one at a time.
-      const plan = rw(["initiative", "new", "Greetings in every language", "--phase", "French and German", "--phase", "Right-to-left scripts", "--body", "Greet users in their own language."]);
+      writeFileSync(join(dir, ".rewind", "config.toml"), demoConfig(join(tmp, "worktrees")));
+      mkdirSync(join(dir, ".rewind", "demo"), { recursive: true });
+      cpSync(join(DEMO, "scripts"), join(dir, ".rewind", "demo"), { recursive: true });
+      sh("git", ["add", ".rewind"], false);
+      sh("git", ["commit", "-q", "-m", "rw config (scripted demo agents)"], false);
+      sh("cat", ["prd.md"]);
+      // The planner drafts an initiative; a person approves it one phase at a time (rolling approval).
+      const planned = rw(["plan", "prd.md"]);
+      const plan = /planned (\S+):/.exec(planned)?.[1];
+      if (!plan) throw new RwError("invalid_input", "demo: rw plan did not report an initiative");
       rw(["initiative", "submit", plan]);
       rw(["initiative", "approve", plan, "--phase", "1"]);
-      const fr = rw(["create", "Add German", "--initiative", plan, "--phase", "1"]);
-      rw(["create", "Add Arabic", "--initiative", plan, "--phase", "2"]);
       rw(["ready", "--explain"]);
-      rw(["decide", "Use Intl.DisplayNames, not a table", "--initiative", plan, "--why", "no data to maintain"]);
-      rw(["claim", fr], "agent-1");
-      rw(["done", fr], "agent-1");
+      rw(["run", "--parallel", "2"]);
+      sh("git", ["show", "rewind:STATE.md"]);
+      rw(["decide", "The command line uses no dependencies", "--initiative", plan, "--why", "node alone runs it"]);
+      rw(["initiative", "approve", plan, "--phase", "2"]);
+      rw(["run", "--parallel", "2"]);
       rw(["initiative", "show", plan]);
-      sh("git", ["log", "--format=%h %an: %s", "rewind"]);
+      rw(["list", "--all"]);
+      sh("git", ["log", "--oneline", "--graph", "main"]);
+      sh("node", ["cli.js", "Ada", "--lang", "fr", "--shout"]);
+      sh("git", ["log", "-n", "16", "--format=%h %<(24,trunc)%an %s", "rewind"]);
       rw(["doctor"]);
-      ctx.stdout(`\nThat was rw: the backlog lives on refs/heads/rewind of this repository.\n`);
+      ctx.stdout(`\nThat was rw: a PRD became an initiative with tasks, agents did them in worktrees, gates and a\nverifier checked them, and they were merged into main. Everything rw knows is on refs/heads/rewind.\n`);
     } finally {
       if (args.keep) ctx.stdout(`kept ${dir}\n`);
-      else rmSync(dir, { recursive: true, force: true });
+      else rmSync(tmp, { recursive: true, force: true });
     }
   },
 });
