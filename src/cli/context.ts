@@ -11,6 +11,8 @@ export interface Context extends StoreContext {
   readStdin: () => Promise<string>;
   /** True when stdin is a shell pipe or a redirected file, i.e. someone is feeding us text. */
   stdinHasData: () => boolean;
+  /** A non-error outcome that still needs a non-zero exit (e.g. 130 after Ctrl-C); main.ts applies it. */
+  exitCode?: number;
 }
 
 let current: Context | undefined;

@@ -146,6 +146,6 @@ function exit(code: number): void {
 }
 
 run(ctx, argv).then(
-  () => exit(typeof process.exitCode === "number" ? process.exitCode : 0),
+  () => exit(ctx.exitCode ?? 0),
   (err: unknown) => exit(report(ctx, err, argv)),
 );

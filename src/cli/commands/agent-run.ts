@@ -78,7 +78,7 @@ export default defineRw({
       if (args.json) printJson(ctx, { result: summary });
       else ctx.stdout(`\n${res.finished ? paint(ctx, "green", "finished") : paint(ctx, "red", `stopped (${res.stop_reason})`)}: ${res.summary}${res.error ? `\n  error: ${res.error}` : ""}\n${res.turns} turns, ${res.usage.input_tokens} in / ${res.usage.output_tokens} out tokens, $${res.usage.cost_usd.toFixed(4)} (${res.provider} ${res.model})\n`);
       // An unfinished session is a failure for scripts, but the result above is the message.
-      if (!res.finished) process.exitCode = 1;
+      if (!res.finished) ctx.exitCode = 1;
     } finally {
       store.close();
     }

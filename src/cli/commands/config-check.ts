@@ -25,7 +25,7 @@ export default defineRw({
         }
         ctx.stdout(`${out.join("\n")}\n`);
       }
-      if (!ok) process.exitCode = 1;
+      if (!ok) ctx.exitCode = 1;
     } finally {
       store.close();
     }

@@ -63,7 +63,7 @@ export default defineRw({
         const summary = await runLoop({
           store, executor, parallel, ...filters, env: ctx.env, clock: () => ctx.now().getTime(), host: host(), pid: process.pid, signal: stop.signal, emit: printer.emit,
         });
-        if (summary.interrupted) process.exitCode = 130;
+        if (summary.interrupted) ctx.exitCode = 130;
         else if (!args.json && summary.completed.length + summary.failed.length + summary.blocked.length === 0) ctx.stdout(`${paint(ctx, "dim", "nothing was ready (`rw ready --explain` says why)")}\n`);
       } finally {
         printer.close();
