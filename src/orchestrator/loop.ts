@@ -6,7 +6,7 @@ import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
 import { claimHooksFor } from "../sync/remote-claims.ts";
 import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
-import { Mutex } from "./merge.ts";
+import { Mutex } from "./mutex.ts";
 import type { ProgressEvent } from "./progress-events.ts";
 import { loadTemplate } from "./prompt.ts";
 import { acquireRunLock } from "./run-lock.ts";
@@ -75,9 +75,9 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     o.emit({ event: "session.started", session, parallel: o.parallel, integration, resumed: resume.map((t) => t.id) });
 
     const r: RunEnv = {
-      store, executor: o.executor, session, mutex: new Mutex(), worktreeLock: new Mutex(), clock: o.clock, emit: o.emit,
+      store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
       template: await loadTemplate("worker", store.repo.mainWorktree),
-      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock },
+      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock, lock: new Mutex() },
     };
     const summary: RunSummary = { session, completed: [], failed: [], blocked: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
     const startedTasks = new Set<string>();

@@ -3,17 +3,8 @@ import type { Task } from "../domain/types.ts";
 import { git, gitOk } from "../store/git.ts";
 import type { RepoPaths } from "../store/repo.ts";
 import type { Actor } from "../store/store.ts";
+import type { Mutex } from "./mutex.ts";
 import { listWorktrees, repoCwd, type TaskWorktree } from "./worktrees.ts";
-
-/** Serialises merges inside one process; across processes the ref's compare-and-swap decides. */
-export class Mutex {
-  private last: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.last.then(fn, fn);
-    this.last = next.catch(() => undefined);
-    return next;
-  }
-}
 
 const rev = async (cwd: string, name: string): Promise<string> => (await gitOk(["rev-parse", "--verify", `${name}^{commit}`], { cwd })).trim();
 
@@ -34,7 +25,16 @@ export async function commitWork(wt: TaskWorktree, task: Task, actor: Actor, env
 
 export type MergeOutcome =
   | { ok: true; commit: string; previous: string; files: string[] }
-  | { ok: false; conflicts: string[] };
+  | { ok: false; conflicts: string[] }
+  /** The worker no longer holds the task (its lease ran out and someone took it over): nothing was merged. */
+  | { ok: false; lost: true };
+
+export interface MergeLocks {
+  /** Merges into the integration branch, one at a time. */
+  merge: Mutex;
+  /** git's worktree bookkeeping (worktrees.ts): finding the integration branch's checkout lists worktrees. */
+  worktrees: Mutex;
+}
 
 const ATTEMPTS = 20;
 
@@ -43,9 +43,11 @@ const ATTEMPTS = 20;
  * worktree, so the user's checkout never sees a conflict), then fast-forwards the integration
  * branch to it: with `git merge --ff-only` where that branch is checked out (refusing a dirty
  * checkout), else with `git update-ref <ref> <new> <old>`. Losing a race re-merges and retries.
+ * `stillHeld` is asked right before the integration branch moves: a worker that lost its claim
+ * while it worked (or while it queued for the merge) must not land that work.
  */
-export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: string, mutex: Mutex): Promise<MergeOutcome> {
-  return mutex.run(async () => {
+export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: string, locks: MergeLocks, stillHeld: () => Promise<boolean>): Promise<MergeOutcome> {
+  return locks.merge.run(async () => {
     const ref = `refs/heads/${integration}`;
     const cwd = repoCwd(repo);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -62,8 +64,9 @@ export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: 
       }
       const next = await rev(wt.path, "HEAD");
       const files = (await gitOk(["diff", "--name-only", old, next], { cwd })).split("\n").filter(Boolean);
+      if (!(await stillHeld())) return { ok: false, lost: true };
       if (next === old) return { ok: true, commit: next, previous: old, files };
-      if (await advance(repo, integration, old, next)) return { ok: true, commit: next, previous: old, files };
+      if (await advance(repo, integration, old, next, locks.worktrees)) return { ok: true, commit: next, previous: old, files };
       await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
     }
     throw new RwError("conflict", `gave up merging into ${integration}: it kept moving`, { hint: "run `rw run` again; the task's work is kept in its worktree" });
@@ -71,9 +74,9 @@ export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: 
 }
 
 /** Moves the integration branch from `old` to `next` (a fast-forward); false when someone moved it first. */
-async function advance(repo: RepoPaths, integration: string, old: string, next: string): Promise<boolean> {
+async function advance(repo: RepoPaths, integration: string, old: string, next: string, worktrees: Mutex): Promise<boolean> {
   const ref = `refs/heads/${integration}`;
-  const checkout = [...(await listWorktrees(repoCwd(repo)))].find(([, branch]) => branch === ref)?.[0];
+  const checkout = [...(await worktrees.run(() => listWorktrees(repoCwd(repo))))].find(([, branch]) => branch === ref)?.[0];
   if (checkout === undefined) {
     return (await git(["update-ref", "-m", `rw: merge ${next.slice(0, 10)}`, ref, next, old], { cwd: repoCwd(repo) })).code === 0;
   }

@@ -8,7 +8,8 @@ import type { Actor, Store } from "../store/store.ts";
 import { findCriteria } from "../format/criteria.ts";
 import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
 import { gateFeedback, gatesFor, runGates } from "./gates.ts";
-import { commitWork, mergeTask, type Mutex } from "./merge.ts";
+import { commitWork, mergeTask } from "./merge.ts";
+import type { Mutex } from "./mutex.ts";
 import { renderWorkerPrompt } from "./prompt.ts";
 import { openTranscript } from "./transcript.ts";
 import { ensureWorktree, removeWorktree, resetWorktree, type WorktreeSetup } from "./worktrees.ts";
@@ -21,8 +22,8 @@ export interface RunEnv {
   setup: WorktreeSetup;
   template: string;
   session: string;
+  /** Merges into the integration branch, one at a time (worktree bookkeeping has `setup.lock`). */
   mutex: Mutex;
-  worktreeLock: Mutex;
   clock: () => number;
   emit: (e: ProgressEvent) => void;
 }
@@ -67,6 +68,24 @@ function heartbeat(r: RunEnv, w: Worker, id: string, onLost: () => void): () => 
     );
   }, every);
   return () => clearInterval(timer);
+}
+
+/**
+ * Whether the worker still holds the task at the tip, checked right before its work lands. A
+ * lease with less than half of it left is renewed first, so nobody can take the task over
+ * between the merge and `task.completed`; the renewal fails if someone already has.
+ */
+async function stillHolds(r: RunEnv, w: Worker, id: string): Promise<boolean> {
+  const t = (await r.store.snapshot()).state.tasks[id];
+  if (t?.status !== "in_progress" || t.assignee !== w.actor.name) return false;
+  if (t.lease_until !== undefined && Date.parse(t.lease_until) - r.clock() > r.store.config.claims.lease_ms / 2) return true;
+  try {
+    await r.store.transact(decideHeartbeat(id), w.actor);
+    return true;
+  } catch (err) {
+    if (err instanceof RwError && err.code === "not_claimable") return false;
+    throw err;
+  }
 }
 
 /**
@@ -127,8 +146,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     step("worktree");
     let wt;
     try {
-      // NOTE: concurrent `git worktree add` in one repository can fail on git's own locks: one at a time.
-      wt = await r.worktreeLock.run(() => ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id));
+      wt = await ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id);
       // A conflict means the base moved under this work: redo it on top of what landed.
       if (previous?.kind === "conflict") await resetWorktree(wt.path, r.setup.integration);
     } catch (err) {
@@ -197,7 +215,11 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     if (ctl.signal.aborted) return await interrupted();
     step("merge");
     await commitWork(wt, task, w.actor, r.setup.env);
-    const merged = await mergeTask(repo, wt, r.setup.integration, r.mutex);
+    const merged = await mergeTask(repo, wt, r.setup.integration, { merge: r.mutex, worktrees: r.setup.lock }, () => stillHolds(r, w, task.id));
+    if ("lost" in merged) {
+      lost = true;
+      return await interrupted();
+    }
     if (!merged.ok) {
       return await fail("conflict", `merge conflict with ${r.setup.integration} in ${merged.conflicts.join(", ")}`,
         `Your change conflicted with work merged into ${r.setup.integration} meanwhile, in: ${merged.conflicts.join(", ")}. ` +
@@ -209,11 +231,17 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
       summary, files_changed: merged.files, duration_ms, tokens: { input: usage.input_tokens, output: usage.output_tokens },
       cost_usd: Math.round(usage.cost_usd * 1e6) / 1e6, commit: merged.commit === merged.previous ? null : merged.commit, attempt, session: r.session,
     }), w.actor);
-    await removeWorktree(repo, wt);
+    await removeWorktree(r.setup, wt);
     log(`--- merged ${merged.commit.slice(0, 10)} into ${r.setup.integration}: ${merged.files.length} files; done in ${duration_ms} ms ---\n`);
     r.emit({ event: "task.completed", ...base, duration_ms, usage, commit: merged.commit, files: merged.files, summary });
     return { outcome: "completed", usage };
   } catch (err) {
+    // Recording a step (gate.ran, criterion.checked, task.completed) found the claim gone: this
+    // worker's lease ran out and someone took the task over. Stop quietly; the run goes on.
+    if (err instanceof RwError && err.code === "not_claimable") {
+      lost = true;
+      return await interrupted();
+    }
     // Not the task's fault (a dirty checkout of the integration branch, git itself): give the
     // claim back per config and let the run stop; the worktree keeps the work.
     log(`--- stopped by an error: ${message(err)} ---\n`);

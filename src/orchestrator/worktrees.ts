@@ -6,6 +6,7 @@ import { RwError } from "../domain/errors.ts";
 import type { ExecutionConfig } from "../format/config.ts";
 import { git, gitOk } from "../store/git.ts";
 import type { RepoPaths } from "../store/repo.ts";
+import type { Mutex } from "./mutex.ts";
 import { runShell } from "./shell.ts";
 
 export interface TaskWorktree {
@@ -70,33 +71,55 @@ export interface WorktreeSetup {
   exec: ExecutionConfig;
   env: Record<string, string | undefined>;
   now: () => number;
+  /**
+   * git's worktree bookkeeping of this repository, one command at a time: `git worktree add`
+   * makes `.git/worktrees/<id>/` a moment before it marks it "initializing", and a concurrent
+   * `git worktree prune` deletes it in between (the add fails: "could not open
+   * .git/worktrees/<id>/gitdir"); `git worktree list/remove` and `git branch -D` die reading a
+   * half-made one ("failed to read .git/worktrees/<id>/commondir"). Every add, remove, prune,
+   * list and task-branch deletion of a run goes through this lock.
+   */
+  lock: Mutex;
   signal?: AbortSignal;
 }
 
+/** Attempts at `git worktree add`: another process's git (a user's `git worktree prune`, `git gc`) can still race it. */
+const ADD_ATTEMPTS = 3;
+
 /**
  * The task's worktree on `rw/<id>`: reused when it exists (resume, retry), else created from the
- * integration branch (or from the task branch, if one was left behind), then prepared.
+ * integration branch (or from the task branch, if one was left behind), then prepared (outside
+ * the lock: a post-worktree hook may take minutes).
  */
 export async function ensureWorktree(setup: WorktreeSetup, id: string): Promise<TaskWorktree> {
-  const { repo, root } = setup;
-  const path = join(root, id);
+  const wt = await setup.lock.run(() => addWorktree(setup, id));
+  if (!wt.reused) await postWorktree(setup, id, wt.path);
+  return wt;
+}
+
+async function addWorktree(setup: WorktreeSetup, id: string): Promise<TaskWorktree> {
+  const path = join(setup.root, id);
   const branch = taskBranch(id);
-  const cwd = repoCwd(repo);
-  const known = await listWorktrees(cwd);
-  if (known.get(path) === `refs/heads/${branch}` && (await exists(join(path, ".git")))) return { path, branch, reused: true };
-  if (known.has(path)) await gitOk(["worktree", "remove", "--force", path], { cwd }).catch(() => gitOk(["worktree", "prune"], { cwd }));
-  await rm(path, { recursive: true, force: true }); // a leftover folder git no longer knows
-  await mkdir(dirname(path), { recursive: true });
-  const hasBranch = (await git(["rev-parse", "-q", "--verify", `refs/heads/${branch}`], { cwd })).code === 0;
-  const args = hasBranch ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, setup.integration];
-  const r = await git(args, { cwd });
-  if (r.code !== 0) {
-    throw new RwError("git", `could not create the worktree for ${id}: ${r.stderr.trim()}`, {
-      hint: `is ${branch} checked out somewhere else? \`git worktree list\` shows where`,
-    });
+  const cwd = repoCwd(setup.repo);
+  let error = "";
+  for (let attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
+    const known = await listWorktrees(cwd);
+    if (known.get(path) === `refs/heads/${branch}` && (await exists(join(path, ".git")))) return { path, branch, reused: true };
+    if (known.has(path)) await gitOk(["worktree", "remove", "--force", path], { cwd }).catch(() => gitOk(["worktree", "prune"], { cwd }));
+    await rm(path, { recursive: true, force: true }); // a leftover folder git no longer knows
+    await mkdir(dirname(path), { recursive: true });
+    // Asked each time: an `add -b` that failed after creating the branch leaves it behind.
+    const hasBranch = (await git(["rev-parse", "-q", "--verify", `refs/heads/${branch}`], { cwd })).code === 0;
+    const args = hasBranch ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, setup.integration];
+    const r = await git(args, { cwd });
+    if (r.code === 0) return { path, branch, reused: false };
+    error = r.stderr.trim();
+    await git(["worktree", "prune"], { cwd }); // what the failed add left half-made
+    await new Promise((res) => setTimeout(res, 20 + Math.random() * 80));
   }
-  await postWorktree(setup, id, path);
-  return { path, branch, reused: false };
+  throw new RwError("git", `could not create the worktree for ${id}: ${error}`, {
+    hint: `is ${branch} checked out somewhere else? \`git worktree list\` shows where`,
+  });
 }
 
 /** Copies the configured files (e.g. `.env`) and runs `.rewind/hooks/post-worktree` if present. */
@@ -128,11 +151,14 @@ export async function resetWorktree(path: string, integration: string): Promise<
 }
 
 /** After a successful merge: the worktree and its branch are gone; the commits live on the integration branch. */
-export async function removeWorktree(repo: RepoPaths, wt: TaskWorktree): Promise<void> {
-  await git(["worktree", "remove", "--force", wt.path], { cwd: repoCwd(repo) });
-  await rm(wt.path, { recursive: true, force: true });
-  await git(["worktree", "prune"], { cwd: repoCwd(repo) });
-  await git(["branch", "-q", "-D", wt.branch], { cwd: repoCwd(repo) });
+export async function removeWorktree(setup: Pick<WorktreeSetup, "repo" | "lock">, wt: TaskWorktree): Promise<void> {
+  const cwd = repoCwd(setup.repo);
+  await setup.lock.run(async () => {
+    await git(["worktree", "remove", "--force", wt.path], { cwd });
+    await rm(wt.path, { recursive: true, force: true });
+    await git(["worktree", "prune"], { cwd });
+    await git(["branch", "-q", "-D", wt.branch], { cwd });
+  });
 }
 
 /** Where to run repository-wide git commands (some refuse to run inside the git dir itself). */

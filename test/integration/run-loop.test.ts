@@ -105,8 +105,10 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     expect(summary.completed.sort()).toEqual([...ids].sort());
     const evs = eventsOf(repo);
     for (const id of ids) {
-      expect(evs.filter((e) => e.task === id && e.type === "task.claimed")).toHaveLength(1);
-      expect(evs.filter((e) => e.task === id && e.type === "task.completed")).toHaveLength(1);
+      const mine = evs.filter((e) => e.task === id);
+      const story = JSON.stringify(mine.map((e) => [e.type, e.actor, e.data.error ?? ""])); // what happened, when it fails
+      expect(mine.filter((e) => e.type === "task.claimed"), story).toHaveLength(1);
+      expect(mine.filter((e) => e.type === "task.completed"), story).toHaveLength(1);
     }
     const workers = new Set(evs.filter((e) => e.type === "task.completed").map((e) => e.actor));
     expect(workers.size).toBeGreaterThan(1);
@@ -114,6 +116,23 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     expect(files.sort()).toEqual(ids.map((id) => `${id}.txt`).sort());
     await repo.rwOk(["doctor"]);
   }, 300_000); // ~150 git processes and 140 commits on 2 shared cores
+
+  it("a worker whose claim was taken over while it worked merges nothing and records nothing", async () => {
+    await setup();
+    const id = await repo.rwOk(["create", "Contested"]);
+    const exec = new ScriptedExecutor(async (req) => {
+      writeIn(req, "late.txt", "work nobody holds any more\n");
+      await repo.rwOk(["claim", id, "--force"], { actor: "someone-else" }); // e.g. after this worker's lease ran out
+    });
+    const { summary, events } = await runIn(repo, exec);
+    expect(summary.completed).toEqual([]);
+    expect(events.map((e) => e.event)).toContain("task.lost");
+    expect(repo.git(["ls-tree", "--name-only", "main"])).not.toContain("late.txt");
+    expect(JSON.parse(await repo.rwOk(["show", id, "--json"]))).toMatchObject({ task: { status: "in_progress", assignee: "someone-else" } });
+    expect(eventsOf(repo).filter((e) => e.task === id).map((e) => e.type)).toEqual(["task.created", "task.claimed", "task.claimed"]);
+    expect(existsSync(join(wtDir, id, "late.txt"))).toBe(true); // the work is kept in its worktree
+    await repo.rwOk(["doctor"]);
+  });
 
   it("refuses to fast-forward a checkout with uncommitted changes: the run stops, the claim is released, the work is kept", async () => {
     await setup();
