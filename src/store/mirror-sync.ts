@@ -7,7 +7,7 @@ import { isValidId } from "../domain/ids.ts";
 import type { ParsedTaskFile, TaskFileProblem } from "../format/task-parse.ts";
 import type { FileInput, IngestOutcome } from "./mirror-ingest.ts";
 import { isTaskFileName, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
-import { mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
+import { forgetMirrorIndex, mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
 import { parseCommitTree, parseTree } from "./objects.ts";
 import type { Actor, Store } from "./store.ts";
 
@@ -50,6 +50,9 @@ export async function syncMirror(store: Store, opts: SyncOptions): Promise<SyncR
   try {
     report.ran = true;
     await round(store, root, opts, report);
+  } catch (err) {
+    forgetMirrorIndex(); // the in-memory copy may hold half of this round's changes
+    throw err;
   } finally {
     release();
   }
