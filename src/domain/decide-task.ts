@@ -108,6 +108,8 @@ export function editEvents(state: State, task: Task, input: EditInput, ctx: Deci
     const initiative = next.initiative === undefined ? task.initiative : cleared(next.initiative) ? undefined : next.initiative;
     const phase = next.phase === undefined ? (initiative === undefined ? undefined : task.phase) : cleared(next.phase) ? undefined : next.phase;
     checkInitiativeLink(state, initiative, phase);
+    // Leaving an initiative leaves its phase too: a phase number means nothing on its own.
+    if (initiative === undefined && task.phase !== undefined && next.phase === undefined) (next as Record<string, unknown>).phase = "";
   }
   const data: Record<string, unknown> = {};
   const prev: Record<string, unknown> = {};

@@ -17,8 +17,8 @@ export interface MirrorIndex {
   ref: string;
   /** The tip the mirror was last refreshed from ("" never). */
   tip: string;
-  /** tasks/ subtree at that tip: an unchanged subtree means no task file needs rewriting. */
-  tasksTree: string;
+  /** Each mirrored folder's subtree at that tip: an unchanged subtree means none of its files needs rewriting. */
+  trees?: Record<string, string>;
   files: Record<string, MirrorRecord>;
   /** Files that could not be recorded, with the bytes (oid) that were refused. */
   problems: Record<string, { oid: string; list: TaskFileProblem[] }>;
@@ -31,7 +31,7 @@ const indexPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.json");
 export const syncLockPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.lock");
 
 export function emptyMirrorIndex(ref: string): MirrorIndex {
-  return { v: 1, ref, tip: "", tasksTree: "", files: {}, problems: {}, pending: {} };
+  return { v: 1, ref, tip: "", trees: {}, files: {}, problems: {}, pending: {} };
 }
 
 /**
