@@ -6,6 +6,7 @@ import { applyCopy } from "../domain/fold.ts";
 import type { TaskFileProblem } from "../format/task-parse.ts";
 import type { InitiativeFileChange } from "./mirror-ingest-initiative.ts";
 import type { FileInput, IngestOutcome } from "./mirror-ingest.ts";
+import { recordedVersion } from "./mirror-base.ts";
 import { writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
 import type { Stat } from "./mirror-files.ts";
 import type { Actor, Store } from "./store.ts";
@@ -52,6 +53,12 @@ export async function ingestChanges(store: Store, index: MirrorIndex, changed: C
       } catch {
         // an unreadable base: compare with the tip instead
       }
+    }
+    // Saved from an older copy than the base (its updated_at says which): diff against that one.
+    const from = parsed.fields.updated_at;
+    if (known && from !== undefined && from !== known.updated_at && input.base?.fields.updated_at !== from) {
+      const older = await recordedVersion(store, c.path, from, (text) => parse(text).fields.updated_at);
+      if (older) input.base = parse(older.toString("utf8"));
     }
     if (!known) {
       const pending = index.pending[c.path];

@@ -192,4 +192,32 @@ describe("commands without a daemon", { timeout: 120_000 }, () => {
     expect(readFileSync(file, "utf8")).toContain("assignee: agent-2");
     await repo.rwOk(["doctor"]);
   });
+
+  it.each([
+    ["with the index", false],
+    ["after mirror.json was deleted", true],
+  ])("a save from an older copy (%s) records only the human's change, never undoing a claim", async (_name, dropIndex) => {
+    const { a } = await setup();
+    daemon = await startDaemon(repo);
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
+    await daemon.stop();
+    daemon = undefined;
+    const file = mirrorFile(repo, `tasks/${a}.md`);
+    const old = readFileSync(file, "utf8");
+    await repo.rwOk(["claim", a], { actor: "agent-2" });
+    await repo.rwOk(["list"]);
+    expect(readFileSync(file, "utf8")).toContain("status: in_progress");
+    if (dropIndex) unlinkSync(join(repo.dir, ".git", "rewind", "mirror.json"));
+    // The editor still holds the copy from before the claim; the human changes the title.
+    writeFileSync(file, old.replace("title: Add login endpoint", "title: Add the login endpoint"));
+    const shown = await repo.rwOk(["show", a]);
+    expect(shown).toContain("title: Add the login endpoint");
+    expect(shown).toContain("status: in_progress");
+    expect(shown).toContain("assignee: agent-2");
+    const edit = refEvents(repo).filter((e) => e.task === a).at(-1)!;
+    expect(edit).toMatchObject({ type: "task.edited", data: { title: "Add the login endpoint", prev: { title: "Add login endpoint" } } });
+    await repo.rwOk(["list"]);
+    expect(readFileSync(file, "utf8")).toContain("assignee: agent-2");
+    await repo.rwOk(["doctor"]);
+  });
 });
