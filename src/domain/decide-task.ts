@@ -9,20 +9,8 @@ import { statusChangeEvents } from "./decide-lifecycle.ts";
 import { checkInitiativeLink } from "./initiative-lifecycle.ts";
 import type { RwEvent, State, Status, Task, TaskPatch } from "./types.ts";
 
-export interface CreateInput {
-  title: string;
-  id?: string;
-  priority?: number;
-  type?: string;
-  labels?: string[];
-  deps?: string[];
-  parent?: string;
-  initiative?: string;
-  phase?: number;
-  gates?: string[];
-  defer_until?: string;
-  body?: string;
-}
+export type CreateInput = Pick<Task, "title"> &
+  Partial<Pick<Task, "id" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "gates" | "defer_until" | "body">>;
 
 export function newTaskId(state: State, ctx: DecideContext): string {
   let length = suffixLength(Object.keys(state.tasks).length);

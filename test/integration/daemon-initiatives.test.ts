@@ -20,19 +20,25 @@ async function setup(): Promise<string> {
   return repo.rwOk(["initiative", "new", "Auth rewrite", "--phase", "Token format", "--phase", "Login flow"]);
 }
 
+/** A repository with one initiative, a daemon, and the initiative's mirror file written. */
+async function withDaemon(): Promise<{ id: string; path: string }> {
+  const id = await setup();
+  daemon = await startDaemon(repo);
+  const path = `initiatives/${id}.md`;
+  await waitLong(() => existsSync(mirrorFile(repo, path)), { what: "the initiative's mirror file" });
+  return { id, path };
+}
+
 describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => {
   it("submits, approves a phase and renames, through the same lifecycle as the CLI", async () => {
-    const id = await setup();
-    daemon = await startDaemon(repo);
-    const path = `initiatives/${id}.md`;
-    await waitLong(() => existsSync(mirrorFile(repo, path)), { what: "the initiative's mirror file" });
+    const { id, path } = await withDaemon();
     const text = readMirror(repo, path)
       .replace("title: Auth rewrite", "title: Auth v2")
       .replace("status: draft", "status: approved")
       .replace("{n: 1, title: Token format, status: planned}", "{n: 1, title: Token format, status: approved}")
       .replace(/\n---\n/, "\n---\nThe concept, written by hand.\n");
     editorSave(mirrorFile(repo, path), text);
-    await daemon.waitLine(new RegExp(`committed .rewind/${path}: initiative.edited, initiative.submitted, (phase|initiative).approved`));
+    await daemon!.waitLine(new RegExp(`committed .rewind/${path}: initiative.edited, initiative.submitted, (phase|initiative).approved`));
     const file = onRef(path);
     expect(file).toContain("title: Auth v2");
     expect(file).toContain("status: approved");
@@ -48,10 +54,7 @@ describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => 
   });
 
   it("refuses an invalid transition: nothing committed, file untouched, PROBLEMS.md says why; fixing clears it", async () => {
-    const id = await setup();
-    daemon = await startDaemon(repo);
-    const path = `initiatives/${id}.md`;
-    await waitLong(() => existsSync(mirrorFile(repo, path)));
+    const { id, path } = await withDaemon();
     const good = readMirror(repo, path);
     const tip = tipOf(repo);
     const bad = good.replace("status: draft", "status: completed");
@@ -71,10 +74,7 @@ describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => 
   });
 
   it("a save from an older copy records only what the human changed, never undoing what rw did meanwhile", async () => {
-    const id = await setup();
-    daemon = await startDaemon(repo);
-    const path = `initiatives/${id}.md`;
-    await waitLong(() => existsSync(mirrorFile(repo, path)));
+    const { id, path } = await withDaemon();
     const old = readMirror(repo, path);
     await repo.rwOk(["initiative", "submit", id]);
     await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
@@ -112,10 +112,7 @@ describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => 
   });
 
   it("cancels an initiative whose file is deleted and restores the file", async () => {
-    const id = await setup();
-    daemon = await startDaemon(repo);
-    const path = `initiatives/${id}.md`;
-    await waitLong(() => existsSync(mirrorFile(repo, path)));
+    const { id, path } = await withDaemon();
     unlinkSync(mirrorFile(repo, path));
     await waitLong(() => existsSync(mirrorFile(repo, path)) && readMirror(repo, path).includes("status: cancelled"), { what: "restored file" });
     expect(initiativeEvents(id)).toContain("initiative.cancelled");

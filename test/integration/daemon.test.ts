@@ -20,6 +20,15 @@ async function setup(): Promise<{ a: string; b: string }> {
   return { a, b };
 }
 
+/** Runs a daemon until the task's mirror file exists, then stops it; returns the file's path. */
+async function mirrorThenStop(id: string): Promise<string> {
+  const d = await startDaemon(repo);
+  const file = mirrorFile(repo, `tasks/${id}.md`);
+  await waitLong(() => existsSync(file));
+  await d.stop();
+  return file;
+}
+
 const onRef = (path: string): string => repo.git(["show", `refs/heads/rewind:${path}`]);
 
 describe("rw daemon: mirror -> ref", { timeout: 120_000 }, () => {
@@ -116,11 +125,7 @@ describe("rw daemon: ref -> mirror", { timeout: 120_000 }, () => {
 
   it("keeps both sides when a human edits while an agent writes; the later write of a field wins, the other stays in data.prev", async () => {
     const { a } = await setup();
-    daemon = await startDaemon(repo);
-    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
-    await daemon.stop();
-    daemon = undefined;
-    const file = mirrorFile(repo, `tasks/${a}.md`);
+    const file = await mirrorThenStop(a);
     const before = readFileSync(file, "utf8");
     // The agent retitles and claims on the ref; then the human, still on the old file, retitles and reprioritises.
     await repo.rwOk(["edit", a, "--title", "Agent title"], { actor: "agent-1" });
@@ -179,11 +184,7 @@ describe("rw daemon: one per repository", { timeout: 120_000 }, () => {
 describe("commands without a daemon", { timeout: 120_000 }, () => {
   it("sync the mirror first: an edited file is recorded before the command runs", async () => {
     const { a } = await setup();
-    daemon = await startDaemon(repo);
-    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
-    await daemon.stop();
-    daemon = undefined;
-    const file = mirrorFile(repo, `tasks/${a}.md`);
+    const file = await mirrorThenStop(a);
     writeFileSync(file, readFileSync(file, "utf8").replace("priority: 1", "priority: 4"));
     expect(await repo.rwOk(["show", a])).toContain("priority: 4");
     // and the command's own change reaches the mirror at the next command
@@ -198,11 +199,7 @@ describe("commands without a daemon", { timeout: 120_000 }, () => {
     ["after mirror.json was deleted", true],
   ])("a save from an older copy (%s) records only the human's change, never undoing a claim", async (_name, dropIndex) => {
     const { a } = await setup();
-    daemon = await startDaemon(repo);
-    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
-    await daemon.stop();
-    daemon = undefined;
-    const file = mirrorFile(repo, `tasks/${a}.md`);
+    const file = await mirrorThenStop(a);
     const old = readFileSync(file, "utf8");
     await repo.rwOk(["claim", a], { actor: "agent-2" });
     await repo.rwOk(["list"]);
