@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from "node:fs";
+import { statSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -9,57 +9,72 @@ import { join } from "node:path";
  *
  * `onName(sub, name)` gets the changed entry (`sub` is "tasks" or "initiatives"); `onLost()` is
  * called when a name could not be told (the platform gave none, a folder was replaced, the
- * watcher failed): the caller then scans everything. Folders that do not exist yet are watched
- * as soon as they appear (the watch on `.rewind/` itself sees them arrive).
+ * watcher failed): the caller then scans everything. `ensure()` re-arms any watch whose folder
+ * was removed or replaced since (one stat per folder); the daemon calls it after each round.
  */
-export interface MirrorWatcher { close(): void }
+export interface MirrorWatcher {
+  ensure(): void;
+  close(): void;
+}
+
+interface Armed { watcher: FSWatcher; ino: number }
+
+const inodeOf = (path: string): number | undefined => statSync(path, { throwIfNoEntry: false })?.ino;
 
 export function watchMirror(root: string, subs: readonly string[], onName: (sub: string, name: string) => void, onLost: (why: string) => void): MirrorWatcher {
-  const children = new Map<string, FSWatcher>();
+  const armed = new Map<string, Armed>(); // "" is the root itself
   let closed = false;
 
-  const arm = (sub: string): void => {
-    children.get(sub)?.close();
-    children.delete(sub);
-    if (closed) return;
+  const drop = (key: string): void => {
+    armed.get(key)?.watcher.close();
+    armed.delete(key);
+  };
+  const arm = (key: string, onEvent: (name: string | undefined) => void): void => {
+    drop(key);
+    const dir = key === "" ? root : join(root, key);
+    const ino = inodeOf(dir);
+    if (closed || ino === undefined) return; // not there yet: ensure() arms it once it is
     try {
-      const w = watch(join(root, sub), { persistent: true }, (_event, name) => {
-        if (name) onName(sub, name.toString());
-        else onLost(`${sub}/: the platform did not say which file changed`);
+      const watcher = watch(dir, { persistent: true }, (_event, name) => onEvent(name?.toString()));
+      watcher.on("error", () => {
+        // The folder was removed (or the watch broke): look at everything; ensure() re-arms it.
+        drop(key);
+        onLost(`${key || ".rewind"}/ was removed or cannot be watched`);
       });
-      w.on("error", () => {
-        // The folder was removed (or the watch broke): watch it again when it is back.
-        children.get(sub)?.close();
-        children.delete(sub);
-        onLost(`${sub}/ was removed or cannot be watched`);
-      });
-      children.set(sub, w);
+      armed.set(key, { watcher, ino });
     } catch {
-      // Not there yet: the watch on the root arms it when it appears.
+      // gone between the stat and the watch: ensure() tries again
     }
   };
+  const armSub = (sub: string): void => arm(sub, (name) => {
+    if (name) onName(sub, name);
+    else onLost(`${sub}/: the platform did not say which file changed`);
+  });
+  const armRoot = (): void => arm("", (name) => {
+    // A folder created, deleted or replaced (`rm -rf`, a restore): re-arm it, look at everything.
+    if (name === undefined || subs.includes(name)) {
+      for (const s of name ? [name] : subs) armSub(s);
+      onLost(`${name ?? ".rewind"}/ changed`);
+    }
+  });
 
-  for (const sub of subs) arm(sub);
-  let top: FSWatcher | undefined;
-  try {
-    top = watch(root, { persistent: true }, (_event, name) => {
-      const sub = name?.toString();
-      // A folder created, deleted or replaced (`git checkout`, `rm -rf`, a restore): re-arm it.
-      if (sub === undefined || subs.includes(sub)) {
-        for (const s of sub ? [sub] : subs) arm(s);
-        onLost(`${sub ?? ".rewind"}/ changed`);
-      }
-    });
-    top.on("error", () => onLost(".rewind/ cannot be watched"));
-  } catch {
-    onLost(".rewind/ cannot be watched");
-  }
+  const ensure = (): void => {
+    if (closed) return;
+    for (const key of ["", ...subs]) {
+      const a = armed.get(key);
+      const ino = inodeOf(key === "" ? root : join(root, key));
+      if (a && a.ino === ino) continue;
+      if (key === "") armRoot();
+      else armSub(key);
+      if (a) onLost(`${key || ".rewind"}/ was replaced`);
+    }
+  };
+  ensure();
   return {
+    ensure,
     close(): void {
       closed = true;
-      top?.close();
-      for (const w of children.values()) w.close();
-      children.clear();
+      for (const key of [...armed.keys()]) drop(key);
     },
   };
 }

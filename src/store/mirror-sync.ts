@@ -63,6 +63,19 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   const log = opts.log ?? (() => undefined);
   const where = (p: string): string => `.rewind/${p}`;
   const index = await readMirrorIndex(store.repo, store.ref);
+  // A folder removed or emptied as a whole (`rm -rf .rewind`, a reset) is rebuilt, not read as
+  // "every task deleted": cancelling 10,000 tasks is never what that meant. Looked at only when
+  // a file of the folder is missing, so a normal round does not list the folder.
+  const wiped = new Map<string, boolean>();
+  const isWiped = (folder: string): boolean => {
+    let w = wiped.get(folder);
+    if (w === undefined) {
+      w = countNames(root, folder) === 0 && Object.keys(index.files).filter((p) => p.startsWith(`${folder}/`)).length >= 2;
+      wiped.set(folder, w);
+      if (w) log(`.rewind/${folder}/ is gone or empty: restoring it from the ref (nothing is cancelled)`);
+    }
+    return w;
+  };
   for (const f of MIRROR_FOLDERS) await mkdir(join(root, f), { recursive: true });
 
   // 1. What changed on disk since the last round.
@@ -84,7 +97,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       delete index.problems[p];
       delete index.pending[p];
       const id = basename(p, ".md");
-      if (rec && isValidId(id)) deleted.push({ path: p, id });
+      if (rec && isValidId(id) && !isWiped(p.slice(0, p.indexOf("/")))) deleted.push({ path: p, id });
       continue;
     }
     // A watcher's hint is trusted over stats: a save in the same clock tick as our last write,
@@ -127,14 +140,15 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       const tree = rootTree.find((e) => e.name === folder && e.mode === "40000")?.oid ?? "";
       const mine = (p: string): boolean => p.startsWith(`${folder}/`);
       const missing = full ? Object.keys(index.files).some((p) => mine(p) && !disk.has(p)) : false;
-      const dirty = [...touched].some(mine) || deleted.some((d) => mine(d.path));
+      const rebuild = wiped.get(folder) === true;
+      const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path));
       if (tree === index.trees[folder] && !dirty && !missing && index.tip !== "") continue;
       const entries: TreeEntry[] = tree ? parseTree((await store.cat.read(tree))!.data, store.oidBytes) : [];
       const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
       for (const e of entries) {
         const p = `${folder}/${e.name}`;
         const rec = index.files[p];
-        const restore = deleted.some((d) => d.path === p) || (full && rec !== undefined && !disk.has(p));
+        const restore = rebuild || deleted.some((d) => d.path === p) || (full && rec !== undefined && !disk.has(p));
         if (rec && rec.oid === e.oid && !touched.has(p) && !restore) continue;
         if (index.problems[p]) continue; // the human's bytes stay until they fix them
         todo.push({ p, oid: e.oid, expected: changed.find((c) => c.path === p)?.oid ?? rec?.oid });
@@ -184,9 +198,10 @@ function scanAll(root: string): Map<string, Stat> {
   return out;
 }
 
-function countNames(root: string): number {
+/** Task-like files in one folder, or in all of them. */
+function countNames(root: string, only?: string): number {
   let n = 0;
-  for (const f of MIRROR_FOLDERS) {
+  for (const f of only ? [only] : MIRROR_FOLDERS) {
     try {
       n += readdirSync(join(root, f)).filter(isTaskFileName).length;
     } catch {

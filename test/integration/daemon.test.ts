@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { editorSave, waitLong, mirrorFile, readMirror, refEvents, startDaemon, tipOf, type DaemonProc } from "../helpers/daemon.ts";
@@ -75,6 +75,23 @@ describe("rw daemon: mirror -> ref", { timeout: 120_000 }, () => {
     await waitLong(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)) && readMirror(repo, `tasks/${b}.md`).includes("status: cancelled"), { what: "restored file" });
     const cancel = refEvents(repo).find((e) => e.task === b && e.type === "task.cancelled")!;
     expect(cancel.data.reason).toBe(`.rewind/tasks/${b}.md was deleted`);
+  });
+
+  it("rebuilds a removed .rewind/ instead of cancelling every task, and keeps watching it", async () => {
+    const { a, b } = await setup();
+    daemon = await startDaemon(repo);
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)));
+    const tip = tipOf(repo);
+    rmSync(join(repo.dir, ".rewind"), { recursive: true, force: true });
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)) && existsSync(mirrorFile(repo, `tasks/${b}.md`)), { what: "the rebuilt mirror" });
+    await daemon.waitLine(/\.rewind\/tasks\/ is gone or empty: restoring it/);
+    expect(refEvents(repo).some((e) => e.type === "task.cancelled")).toBe(false);
+    expect(tipOf(repo)).toBe(tip);
+    // The new folder is watched: an edit in it is recorded.
+    const text = readMirror(repo, `tasks/${a}.md`).replace("priority: 1", "priority: 3");
+    writeFileSync(mirrorFile(repo, `tasks/${a}.md`), text);
+    await waitLong(() => onRef(`tasks/${a}.md`).includes("priority: 3"), { what: "an edit after the rebuild" });
+    await repo.rwOk(["doctor"]);
   });
 
   it("refuses invalid files: nothing committed, file untouched, PROBLEMS.md names file, line and fix; fixing clears it", async () => {
