@@ -9,7 +9,7 @@ import { syncMirror } from "../store/mirror-sync.ts";
 import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { AutoSync } from "../sync/auto.ts";
-import { watchMirror, type MirrorWatcher } from "./dir-watch.ts";
+import { watchMirror } from "./dir-watch.ts";
 import { acquireDaemonLock } from "./lock.ts";
 
 export interface DaemonOptions {
@@ -53,7 +53,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let first = true;
   // sync.auto: exchange the state ref with the remote on an interval and after local commits.
   let auto: AutoSync | undefined;
-  let watcher: MirrorWatcher | undefined;
 
   const round = async (): Promise<void> => {
     const batch = full ? undefined : new Set(hints);
@@ -63,7 +62,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     hints.clear();
     try {
       const r = await syncMirror(store, { actor: opts.actor, log, thorough, ...(batch ? { hints: batch } : {}) });
-      watcher?.ensure(); // a round may have recreated a folder that was removed
+      watcher.ensure(); // a round may have recreated a folder that was removed
       if (!r.ran) {
         full = true; // a command held the sync lock: look at everything on the next tick
         retry = true;
@@ -91,7 +90,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   // Watch first, then sync everything: an edit made during the first round is not missed.
   for (const sub of MIRRORED) await mkdir(join(root, sub), { recursive: true });
-  watcher = watchMirror(root, MIRRORED, (sub, name) => {
+  const watcher = watchMirror(root, MIRRORED, (sub, name) => {
     if (!isTaskFileName(name)) return; // editor swap files, our own temp files
     hints.add(`${sub}/${name}`);
     schedule();
