@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", { patterns: [
         { group: ["node:*", "fs", "path", "child_process", "os"], message: "domain/ and views/ are pure: pass IO in from store/ or cli/." },
-        { group: ["execa", "isomorphic-git", "chokidar", "@anthropic-ai/*", "openai"], message: "domain/ and views/ are pure." },
+        { group: ["execa", "isomorphic-git", "@anthropic-ai/*", "openai"], message: "domain/ and views/ are pure." },
       ] }],
       "no-restricted-globals": ["error", { name: "process", message: "Pass env/cwd/clock in through the Context." }],
     },

@@ -1,6 +1,6 @@
 import { watch as fsWatch, type FSWatcher } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { basename, dirname, join, relative, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { decideExpireLeases } from "../domain/decide-lifecycle.ts";
 import { RwError } from "../domain/errors.ts";
 import { mirrorRoot } from "../store/mirror-index.ts";
@@ -9,6 +9,7 @@ import { syncMirror } from "../store/mirror-sync.ts";
 import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { AutoSync } from "../sync/auto.ts";
+import { watchMirror } from "./dir-watch.ts";
 import { acquireDaemonLock } from "./lock.ts";
 
 export interface DaemonOptions {
@@ -25,10 +26,13 @@ export interface DaemonOptions {
 /** Coalesces file events: a burst of saves becomes one round (and one commit). */
 const BATCH_MS = 40;
 const BATCH_MAX_MS = 250;
-const RECHECK_MS = 150;
+/** How often everything is stat-checked even though no watcher fired. */
+const SCAN_MS = 60_000;
+/** The mirror's folders of hand-editable files. */
+const MIRRORED = ["tasks", "initiatives"] as const;
 
 /**
- * The daemon (DESIGN §5): watches `.rewind/` (chokidar) and the state ref (fs.watch on the ref's
+ * The daemon (DESIGN §5): watches `.rewind/` (one fs.watch per folder, see dir-watch.ts) and the state ref (fs.watch on the ref's
  * directory and packed-refs, plus a slow poll as a safety net), and runs one sync round at a
  * time; expires leases. Resolves when `signal` aborts.
  */
@@ -47,18 +51,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let firstQueued = 0;
   let retry = false;
   let first = true;
-  let settling = false;
-  const recheck = (paths: Set<string>): void => {
-    setTimeout(() => {
-      if (opts.signal.aborted) return;
-      for (const p of paths) hints.add(p);
-      running = running.then(async () => {
-        settling = true;
-        await round();
-        settling = false;
-      });
-    }, RECHECK_MS).unref();
-  };
   // sync.auto: exchange the state ref with the remote on an interval and after local commits.
   let auto: AutoSync | undefined;
 
@@ -70,9 +62,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     hints.clear();
     try {
       const r = await syncMirror(store, { actor: opts.actor, log, thorough, ...(batch ? { hints: batch } : {}) });
-      // NOTE: chokidar drops a change whose mtime equals the one it last saw (two saves in one
-      // clock tick), so the files of a batch are looked at once more shortly after.
-      if (batch && batch.size > 0 && (r.applied.length > 0 || !settling)) recheck(batch);
+      watcher.ensure(); // a round may have recreated a folder that was removed
       if (!r.ran) {
         full = true; // a command held the sync lock: look at everything on the next tick
         retry = true;
@@ -99,20 +89,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   };
 
   // Watch first, then sync everything: an edit made during the first round is not missed.
-  const { watch } = await import("chokidar");
-  const tasksDir = join(root, "tasks");
-  await mkdir(tasksDir, { recursive: true });
-  const watcher = watch(tasksDir, {
-    ignoreInitial: true,
-    depth: 0,
-    ignored: (path: string) => path !== tasksDir && !isTaskFileName(basename(path)),
-  });
-  const onFile = (path: string): void => {
-    hints.add(relative(root, path).split(sep).join("/"));
+  for (const sub of MIRRORED) await mkdir(join(root, sub), { recursive: true });
+  const watcher = watchMirror(root, MIRRORED, (sub, name) => {
+    if (!isTaskFileName(name)) return; // editor swap files, our own temp files
+    hints.add(`${sub}/${name}`);
     schedule();
-  };
-  watcher.on("add", onFile).on("change", onFile).on("unlink", onFile).on("error", (err) => log(`watch error: ${String(err)}`));
-  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  }, () => {
+    full = true;
+    schedule();
+  });
   running = running.then(round);
   await running;
   log(`watching .rewind/ (${Object.keys((await store.snapshot()).state.tasks).length} tasks)`);
@@ -143,8 +128,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       log(`error: lease check: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
+  let lastScan = Date.now();
   const ticker = setInterval(() => {
-    if (retry) {
+    if (retry || Date.now() - lastScan >= SCAN_MS) {
+      // A safety net for events the kernel dropped (its queue overflows when thousands of files
+      // change at once): a full round costs one stat per file.
+      if (!retry) full = true;
+      lastScan = Date.now();
       retry = false;
       schedule();
     }
@@ -159,7 +149,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   clearInterval(ticker);
   clearTimeout(timer);
   for (const w of refWatchers) w.close();
-  await watcher.close();
+  watcher.close();
   await auto?.stop();
   await running;
   release();

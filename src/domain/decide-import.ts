@@ -2,23 +2,11 @@ import { addMs, checkLabel, checkPriority, checkTimestamp, checkType, makeEvent,
 import { RwError } from "./errors.ts";
 import { isValidId } from "./ids.ts";
 import { newInitiativeId } from "./decide-initiative.ts";
-import type { InitiativeStatus, Phase, RwEvent, State, Status } from "./types.ts";
+import type { InitiativeStatus, Phase, RwEvent, State, Task } from "./types.ts";
 
 /** One task as an importer maps it: rw's fields, plus what the source said about its state. */
-export interface ImportTask {
-  id: string;
-  title: string;
-  status: Status;
-  priority: number;
-  type: string;
-  labels: string[];
-  deps: string[];
-  parent?: string;
-  initiative?: string;
-  phase?: number;
+export type ImportTask = Pick<Task, "id" | "title" | "status" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "defer_until" | "body"> & {
   gates?: string[];
-  defer_until?: string;
-  body: string;
   /** Who held or finished it in the source; becomes the actor of its claim/completion events. */
   assignee?: string;
   /** Creation time in the source (kept in `task.created` data so `created_at` survives). */
@@ -26,7 +14,7 @@ export interface ImportTask {
   /** Close, cancel or block reason. */
   reason?: string;
   notes?: Array<{ actor: string; text: string; ts?: string }>;
-}
+};
 
 /** An initiative to create with the tasks (ralph-tui's prd.json, rw's own export). */
 export interface ImportInitiative {

@@ -6,7 +6,7 @@ import {
 import { RwError } from "./errors.ts";
 import { applyCopy } from "./fold.ts";
 import { assertAllowed, getInitiative, getPhase, tasksOf } from "./initiative-lifecycle.ts";
-import { isClosed, type InitiativeStatus, type Phase, type RwEvent, type State } from "./types.ts";
+import { isClosed, type Initiative, type InitiativeStatus, type Phase, type RwEvent, type State } from "./types.ts";
 
 /** What a (validated) initiative file says; `src/format/initiative-parse.ts` produces it. */
 export interface InitiativeFileInput {
@@ -99,7 +99,15 @@ export const decideInitiativeFile = (file: InitiativeFileInput): Decider<{ id: s
     else if (p.status === "planned") refuse(id, `phase ${p.n} is ${before}; an approval cannot be withdrawn`, "leave it, or cancel the initiative");
     else refuse(id, `phase ${p.n} cannot go from done back to ${p.status}`, "reopen one of its tasks (`rw reopen ID`): the phase reopens with it");
   }
-  steps.push((s, c) => statusSteps(s, c, id, goal));
+  steps.push((s, c) => {
+    try {
+      return statusSteps(s, c, id, goal);
+    } catch (err) {
+      // Name the status the file started from, not the one an earlier step (a submit) left.
+      if (!(err instanceof RwError) || getInitiative(s, id).status === existing.status) throw err;
+      return refuse(id, `it cannot go from ${existing.status} to ${goal}`, err.hint ?? "leave the status as it is");
+    }
+  });
   const events = chain(state, ctx, steps);
   return { events, summary: `edit initiative ${id}: ${file.title}`, result: { id, changed: events.length } };
 };
@@ -124,3 +132,41 @@ function statusSteps(state: State, ctx: DecideContext, id: string, goal: Initiat
       return refuse(id, `it cannot go from ${i.status} back to ${goal}`, "leave the status as it is");
   }
 }
+
+/**
+ * A hand edit merged onto the initiative as it is now (three-way, like task files): what the
+ * file changed since its base (the version rw last wrote there) wins; everything else is taken
+ * from the current state, so phases approved or completed meanwhile by rw are not undone by a
+ * stale copy. Phases the human added keep their place after every existing one.
+ */
+export function mergeInitiativeEdit(mine: InitiativeFileInput, base: InitiativeFileInput, now: Initiative): InitiativeFileInput {
+  const pick = <T>(m: T, b: T, n: T): T => (JSON.stringify(m) === JSON.stringify(b) ? n : m);
+  const baseByN = new Map(base.phases.map((p) => [p.n, p]));
+  const nowByN = new Map(now.phases.map((p) => [p.n, p]));
+  const phases: Phase[] = [];
+  const added: Phase[] = [];
+  for (const p of mine.phases) {
+    const b = baseByN.get(p.n);
+    const n = nowByN.get(p.n);
+    if (!b) added.push(p);
+    else if (!n) phases.push(p); // gone from the state: decideInitiativeFile explains
+    else phases.push({ n: p.n, title: pick(p.title, b.title, n.title), status: pick(p.status, b.status, n.status) });
+  }
+  // Phases added by rw since the base: the human never saw them, so the file cannot remove them.
+  for (const n of now.phases) if (!baseByN.has(n.n) && !phases.some((p) => p.n === n.n)) phases.push(n);
+  // A number rw took meanwhile goes to the human's new phase's next free number instead.
+  for (const p of added.sort((a, b) => a.n - b.n)) {
+    const taken = phases.some((q) => q.n === p.n);
+    phases.push(taken ? { ...p, n: Math.max(...phases.map((q) => q.n)) + 1 } : p);
+  }
+  return {
+    id: now.id,
+    title: pick(mine.title, base.title, now.title),
+    status: pick(mine.status, base.status, now.status),
+    body: pick(mine.body, base.body, now.body),
+    phases: phases.sort((a, b) => a.n - b.n),
+  };
+}
+
+/** The file rw would write for an initiative, as the input a hand edit is compared with. */
+export const initiativeAsFile = (i: Initiative): InitiativeFileInput => ({ id: i.id, title: i.title, status: i.status, phases: i.phases.map((p) => ({ ...p })), body: i.body });

@@ -9,20 +9,8 @@ import { statusChangeEvents } from "./decide-lifecycle.ts";
 import { checkInitiativeLink } from "./initiative-lifecycle.ts";
 import type { RwEvent, State, Status, Task, TaskPatch } from "./types.ts";
 
-export interface CreateInput {
-  title: string;
-  id?: string;
-  priority?: number;
-  type?: string;
-  labels?: string[];
-  deps?: string[];
-  parent?: string;
-  initiative?: string;
-  phase?: number;
-  gates?: string[];
-  defer_until?: string;
-  body?: string;
-}
+export type CreateInput = Pick<Task, "title"> &
+  Partial<Pick<Task, "id" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "gates" | "defer_until" | "body">>;
 
 export function newTaskId(state: State, ctx: DecideContext): string {
   let length = suffixLength(Object.keys(state.tasks).length);
@@ -108,6 +96,8 @@ export function editEvents(state: State, task: Task, input: EditInput, ctx: Deci
     const initiative = next.initiative === undefined ? task.initiative : cleared(next.initiative) ? undefined : next.initiative;
     const phase = next.phase === undefined ? (initiative === undefined ? undefined : task.phase) : cleared(next.phase) ? undefined : next.phase;
     checkInitiativeLink(state, initiative, phase);
+    // Leaving an initiative leaves its phase too: a phase number means nothing on its own.
+    if (initiative === undefined && task.phase !== undefined && next.phase === undefined) (next as Record<string, unknown>).phase = "";
   }
   const data: Record<string, unknown> = {};
   const prev: Record<string, unknown> = {};

@@ -11,7 +11,8 @@ import { iso, readFrontmatter, TaskFileError, type TaskFileProblem } from "./tas
 export const INITIATIVE_FILE_KEYS = ["id", "title", "status", "phases", "created_at", "updated_at"] as const;
 
 export interface InitiativeFileFields {
-  id: string;
+  /** Absent only in a new file: rw picks the ID. */
+  id?: string;
   title: string;
   status: InitiativeStatus;
   phases: Phase[];
@@ -29,9 +30,11 @@ const PHASE_FIX = "write one phase per line: `  - {n: 1, title: Token format, st
 
 /**
  * Parses and validates an initiative file. `expectedId` (from the file name) must match its `id`.
+ * A new file (`isNew`: not yet an initiative) may leave out `id` and `status`: rw picks the ID and
+ * a new initiative starts as a draft.
  * Throws TaskFileError listing every problem with its line and a fix; never returns a half-valid result.
  */
-export function parseInitiativeFile(text: string, file: string, expectedId?: string): ParsedInitiativeFile {
+export function parseInitiativeFile(text: string, file: string, expectedId?: string, isNew = false): ParsedInitiativeFile {
   const { data, body, lines } = readFrontmatter(text, file);
   if (data === undefined) {
     throw new TaskFileError([{ file, line: 1, message: "an initiative file needs frontmatter", fix: "start the file with --- and id, title, status, phases, then ---" }]);
@@ -72,11 +75,11 @@ export function parseInitiativeFile(text: string, file: string, expectedId?: str
         report(key, `unknown field ${JSON.stringify(key)}`, `remove it, or use one of: ${INITIATIVE_FILE_KEYS.join(", ")}`);
     }
   }
-  for (const key of ["id", "title", "status"] as const) {
+  for (const key of isNew ? (["title"] as const) : (["id", "title", "status"] as const)) {
     if (data[key] === undefined) report(key, `missing ${key}`, `an initiative file has ${key}:`);
   }
   if (problems.length > 0) throw new TaskFileError(problems.sort((a, b) => a.line - b.line));
-  return { fields: { phases: [], ...f } as InitiativeFileFields, body, lines };
+  return { fields: { phases: [], status: "draft", ...f } as InitiativeFileFields, body, lines };
 }
 
 function parsePhases(value: unknown, report: (message: string) => void): Phase[] | undefined {

@@ -17,26 +17,11 @@ export const TASK_FILE_KEYS = [
 ] as const;
 export type TaskFileKey = (typeof TASK_FILE_KEYS)[number];
 
-export interface TaskFields {
-  id?: string;
-  title?: string;
-  status?: Status;
-  priority?: number;
-  type?: string;
-  labels?: string[];
-  deps?: string[];
-  parent?: string;
-  initiative?: string;
-  phase?: number;
-  assignee?: string;
-  lease_until?: string;
-  defer_until?: string;
-  blocked_reason?: string;
-  retries?: number;
-  gates?: string[];
-  created_at?: string;
-  updated_at?: string;
-}
+/** A task file's frontmatter as parsed: rw's task fields (all optional in a file) plus `retries`. */
+export type TaskFields = Partial<Pick<Task,
+  "id" | "title" | "status" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "assignee" |
+  "lease_until" | "defer_until" | "blocked_reason" | "gates" | "created_at" | "updated_at"
+>> & { retries?: number };
 
 export interface ParsedTaskFile {
   fields: TaskFields;

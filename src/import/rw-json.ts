@@ -1,6 +1,6 @@
 import type { ImportPlan, ImportTask } from "../domain/decide-import.ts";
 import { RwError } from "../domain/errors.ts";
-import { INITIATIVE_STATUSES, STATUSES, type Initiative, type State, type Status, type Task } from "../domain/types.ts";
+import { INITIATIVE_STATUSES, STATUSES, type Initiative, type State, type Task, type TaskNote } from "../domain/types.ts";
 import { isObject, parseJson } from "./common.ts";
 
 /** rw's own export: every task with what it takes to rebuild it elsewhere. Version 1. */
@@ -13,25 +13,9 @@ export interface RwExport {
 
 export type ExportedInitiative = Pick<Initiative, "id" | "title" | "status" | "phases" | "body" | "created_at">;
 
-export interface ExportedTask {
-  id: string;
-  title: string;
-  status: Status;
-  priority: number;
-  type: string;
-  labels: string[];
-  deps: string[];
-  parent?: string;
-  initiative?: string;
-  phase?: number;
-  gates: string[];
-  defer_until?: string;
-  assignee?: string;
-  blocked_reason?: string;
-  created_at: string;
-  body: string;
-  notes: Array<{ ts: string; actor: string; text: string }>;
-}
+export type ExportedTask = Pick<Task,
+  "id" | "title" | "status" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "gates" | "defer_until" | "assignee" | "blocked_reason" | "created_at" | "body"
+> & { notes: TaskNote[] };
 
 /**
  * The JSON export. Leaves out what only makes sense in the repository it came from (lease

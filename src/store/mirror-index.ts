@@ -17,8 +17,8 @@ export interface MirrorIndex {
   ref: string;
   /** The tip the mirror was last refreshed from ("" never). */
   tip: string;
-  /** tasks/ subtree at that tip: an unchanged subtree means no task file needs rewriting. */
-  tasksTree: string;
+  /** Each mirrored folder's subtree at that tip: an unchanged subtree means none of its files needs rewriting. */
+  trees?: Record<string, string>;
   files: Record<string, MirrorRecord>;
   /** Files that could not be recorded, with the bytes (oid) that were refused. */
   problems: Record<string, { oid: string; list: TaskFileProblem[] }>;
@@ -31,25 +31,58 @@ const indexPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.json");
 export const syncLockPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.lock");
 
 export function emptyMirrorIndex(ref: string): MirrorIndex {
-  return { v: 1, ref, tip: "", tasksTree: "", files: {}, problems: {}, pending: {} };
+  return { v: 1, ref, tip: "", trees: {}, files: {}, problems: {}, pending: {} };
+}
+
+/**
+ * The daemon reads the index once per round: at 10,000 files parsing it each time cost more than
+ * the round's real work. The last index read or written by this process is kept with the
+ * identity of its file (a rename per write gives each version a new inode), and reused while
+ * the file on disk is still that one.
+ */
+let cached: { key: string; json: string; index: MirrorIndex } | undefined;
+
+function fileKey(path: string): string | undefined {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeNs}:${st.size}` : undefined;
+}
+
+/** Forgets the in-memory copy: a round that failed half-way may have changed it. */
+export function forgetMirrorIndex(): void {
+  cached = undefined;
 }
 
 export async function readMirrorIndex(repo: RepoPaths, ref: string): Promise<MirrorIndex> {
+  const path = indexPath(repo);
+  const key = fileKey(path);
+  if (key !== undefined && cached?.key === key && cached.index.ref === ref) return cached.index;
   try {
-    const parsed = JSON.parse(await readFile(indexPath(repo), "utf8")) as MirrorIndex;
-    if (parsed.v === 1 && parsed.ref === ref && parsed.files && parsed.problems && parsed.pending) return parsed;
+    const json = await readFile(path, "utf8");
+    const parsed = JSON.parse(json) as MirrorIndex;
+    if (parsed.v === 1 && parsed.ref === ref && parsed.files && parsed.problems && parsed.pending) {
+      if (key !== undefined) cached = { key, json, index: parsed };
+      return parsed;
+    }
   } catch {
     // missing or corrupt: start over; the next sync compares files with the tip
   }
+  cached = undefined;
   return emptyMirrorIndex(ref);
 }
 
 export async function writeMirrorIndex(repo: RepoPaths, index: MirrorIndex, fileCount?: number): Promise<void> {
   const path = indexPath(repo);
-  await mkdir(rwDir(repo), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(index));
-  await rename(tmp, path);
+  const json = JSON.stringify(index);
+  const key = fileKey(path);
+  // Unchanged since this process last wrote or read it: skip rewriting a megabyte.
+  if (!(key !== undefined && cached?.key === key && cached.json === json)) {
+    await mkdir(rwDir(repo), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, json);
+    await rename(tmp, path);
+    const written = fileKey(path);
+    cached = written === undefined ? undefined : { key: written, json, index };
+  }
   if (fileCount !== undefined) await writeFile(stampPath(repo), JSON.stringify({ tip: index.tip, count: fileCount }));
 }
 

@@ -1,14 +1,13 @@
 import { readdirSync } from "node:fs";
 import { mkdir, readFile, unlink } from "node:fs/promises";
-import { basename, join } from "node:path";
-import type { DecideContext } from "../domain/decide.ts";
-import { newTaskId } from "../domain/decide-task.ts";
+import { basename, dirname, join } from "node:path";
 import { isValidId } from "../domain/ids.ts";
-import type { ParsedTaskFile, TaskFileProblem } from "../format/task-parse.ts";
-import type { FileInput, IngestOutcome } from "./mirror-ingest.ts";
+import type { TaskFileProblem } from "../format/task-parse.ts";
+import { ingestChanges, type Changed, type Deleted } from "./mirror-apply.ts";
+import type { IngestOutcome } from "./mirror-ingest.ts";
 import { isTaskFileName, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
-import { mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
-import { parseCommitTree, parseTree } from "./objects.ts";
+import { forgetMirrorIndex, mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
+import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
 import type { Actor, Store } from "./store.ts";
 
 export interface SyncOptions {
@@ -32,8 +31,9 @@ export interface SyncReport {
 }
 
 const VIEWS = ["STATE.md", "BOARD.md"];
-
-interface Changed { path: string; bytes: Buffer; text: string; oid: string; stat: Stat }
+/** The folders of hand-editable files; each is a subtree of the same name on the ref. */
+export const MIRROR_FOLDERS = ["tasks", "initiatives"] as const;
+const inFolder = (p: string): boolean => MIRROR_FOLDERS.some((f) => p.startsWith(`${f}/`));
 
 /**
  * One sync round between `.rewind/` and the state ref (DESIGN §2, §5): first the human's edits
@@ -50,6 +50,9 @@ export async function syncMirror(store: Store, opts: SyncOptions): Promise<SyncR
   try {
     report.ran = true;
     await round(store, root, opts, report);
+  } catch (err) {
+    forgetMirrorIndex(); // the in-memory copy may hold half of this round's changes
+    throw err;
   } finally {
     release();
   }
@@ -60,20 +63,33 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   const log = opts.log ?? (() => undefined);
   const where = (p: string): string => `.rewind/${p}`;
   const index = await readMirrorIndex(store.repo, store.ref);
-  await mkdir(join(root, "tasks"), { recursive: true });
+  // A folder removed or emptied as a whole (`rm -rf .rewind`, a reset) is rebuilt, not read as
+  // "every task deleted": cancelling 10,000 tasks is never what that meant. Looked at only when
+  // a file of the folder is missing, so a normal round does not list the folder.
+  const wiped = new Map<string, boolean>();
+  const isWiped = (folder: string): boolean => {
+    let w = wiped.get(folder);
+    if (w === undefined) {
+      w = countNames(root, folder) === 0 && Object.keys(index.files).filter((p) => p.startsWith(`${folder}/`)).length >= 2;
+      wiped.set(folder, w);
+      if (w) log(`.rewind/${folder}/ is gone or empty: restoring it from the ref (nothing is cancelled)`);
+    }
+    return w;
+  };
+  for (const f of MIRROR_FOLDERS) await mkdir(join(root, f), { recursive: true });
 
   // 1. What changed on disk since the last round.
   const full = opts.hints === undefined;
-  const disk = full ? scanDir(root, "tasks") : new Map<string, Stat>();
-  const candidates = new Set<string>(full ? [...disk.keys(), ...Object.keys(index.files).filter((p) => p.startsWith("tasks/"))] : []);
+  const disk = full ? scanAll(root) : new Map<string, Stat>();
+  const candidates = new Set<string>(full ? [...disk.keys(), ...Object.keys(index.files).filter(inFolder)] : []);
   for (const p of opts.hints ?? []) {
-    if (!p.startsWith("tasks/") || !isTaskFileName(basename(p))) continue;
+    if (!inFolder(p) || !isTaskFileName(basename(p))) continue;
     candidates.add(p);
     const st = await statOf(join(root, p));
     if (st) disk.set(p, st);
   }
   const changed: Changed[] = [];
-  const deleted: Array<{ path: string; id: string }> = [];
+  const deleted: Deleted[] = [];
   for (const p of candidates) {
     const st = disk.get(p);
     const rec = index.files[p];
@@ -81,7 +97,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       delete index.problems[p];
       delete index.pending[p];
       const id = basename(p, ".md");
-      if (rec && isValidId(id)) deleted.push({ path: p, id });
+      if (rec && isValidId(id) && !isWiped(p.slice(0, p.indexOf("/")))) deleted.push({ path: p, id });
       continue;
     }
     // A watcher's hint is trusted over stats: a save in the same clock tick as our last write,
@@ -103,13 +119,14 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   const touched = new Set<string>();
   const renames = new Map<string, string>();
   if (changed.length > 0 || deleted.length > 0) {
-    const outcome = await ingest(store, index, changed, deleted, opts.actor, where, log);
+    const outcome = await ingestChanges(store, index, changed, deleted, opts.actor, where, log);
     if (outcome) {
       report.commit = outcome.commit;
       report.applied = outcome.result.applied;
       for (const a of outcome.result.applied) {
-        touched.add(`tasks/${a.id}.md`);
-        if (a.created && a.path !== `tasks/${a.id}.md`) renames.set(a.path, a.id);
+        const target = `${dirname(a.path)}/${a.id}.md`;
+        touched.add(target);
+        if (a.created && a.path !== target) renames.set(a.path, target);
       }
     }
   }
@@ -118,15 +135,20 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   const tipObj = await store.cat.read(store.ref);
   if (tipObj) {
     const rootTree = parseTree((await store.cat.read(parseCommitTree(tipObj.data)))!.data, store.oidBytes);
-    const tasksTree = rootTree.find((e) => e.name === "tasks" && e.mode === "40000")?.oid ?? "";
-    const missing = full ? Object.keys(index.files).some((p) => p.startsWith("tasks/") && !disk.has(p)) : false;
-    if (tasksTree !== index.tasksTree || touched.size > 0 || deleted.length > 0 || missing || index.tip === "") {
-      const entries = tasksTree ? parseTree((await store.cat.read(tasksTree))!.data, store.oidBytes) : [];
+    index.trees ??= {};
+    for (const folder of MIRROR_FOLDERS) {
+      const tree = rootTree.find((e) => e.name === folder && e.mode === "40000")?.oid ?? "";
+      const mine = (p: string): boolean => p.startsWith(`${folder}/`);
+      const missing = full ? Object.keys(index.files).some((p) => mine(p) && !disk.has(p)) : false;
+      const rebuild = wiped.get(folder) === true;
+      const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path));
+      if (tree === index.trees[folder] && !dirty && !missing && index.tip !== "") continue;
+      const entries: TreeEntry[] = tree ? parseTree((await store.cat.read(tree))!.data, store.oidBytes) : [];
       const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
       for (const e of entries) {
-        const p = `tasks/${e.name}`;
+        const p = `${folder}/${e.name}`;
         const rec = index.files[p];
-        const restore = deleted.some((d) => d.path === p) || (full && rec !== undefined && !disk.has(p));
+        const restore = rebuild || deleted.some((d) => d.path === p) || (full && rec !== undefined && !disk.has(p));
         if (rec && rec.oid === e.oid && !touched.has(p) && !restore) continue;
         if (index.problems[p]) continue; // the human's bytes stay until they fix them
         todo.push({ p, oid: e.oid, expected: changed.find((c) => c.path === p)?.oid ?? rec?.oid });
@@ -143,15 +165,15 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
           if (report.refreshed <= 20) log(`refreshed ${where(p)}`);
         }));
       }
-      index.tasksTree = tasksTree;
+      index.trees[folder] = tree;
     }
-    for (const [from, id] of renames) {
+    for (const [from, target] of renames) {
       const seen = changed.find((c) => c.path === from)?.oid;
       if (await unchangedOnDisk(store, join(root, from), seen)) {
         await unlink(join(root, from)).catch(() => undefined);
         delete index.files[from];
         delete index.pending[from];
-        log(`renamed ${where(from)} -> ${where(`tasks/${id}.md`)}`);
+        log(`renamed ${where(from)} -> ${where(target)}`);
       }
     }
     for (const name of VIEWS) {
@@ -167,15 +189,26 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   const problems: TaskFileProblem[] = Object.keys(index.problems).sort().flatMap((p) => index.problems[p]!.list);
   report.problems = problems.length;
   await writeProblems(root, problems);
-  await writeMirrorIndex(store.repo, index, scanNames(root));
+  await writeMirrorIndex(store.repo, index, countNames(root));
 }
 
-function scanNames(root: string): number {
-  try {
-    return readdirSync(join(root, "tasks")).filter(isTaskFileName).length;
-  } catch {
-    return 0;
+function scanAll(root: string): Map<string, Stat> {
+  const out = new Map<string, Stat>();
+  for (const f of MIRROR_FOLDERS) for (const [p, st] of scanDir(root, f)) out.set(p, st);
+  return out;
+}
+
+/** Task-like files in one folder, or in all of them. */
+function countNames(root: string, only?: string): number {
+  let n = 0;
+  for (const f of only ? [only] : MIRROR_FOLDERS) {
+    try {
+      n += readdirSync(join(root, f)).filter(isTaskFileName).length;
+    } catch {
+      // not there: nothing to count
+    }
   }
+  return n;
 }
 
 /**
@@ -187,7 +220,7 @@ export async function mirrorUpToDate(store: Store, root: string): Promise<boolea
   if (!stamp) return false;
   const tip = await store.cat.read(store.ref);
   if (!tip || tip.oid !== stamp.tip) return false;
-  const disk = scanDir(root, "tasks");
+  const disk = scanAll(root);
   if (disk.size !== stamp.count) return false;
   for (const st of disk.values()) if (st.mtimeMs >= stamp.mtimeMs) return false;
   return true;
@@ -207,79 +240,3 @@ async function writeBlob(store: Store, root: string, index: MirrorIndex, path: s
   index.files[path] = { oid, ...st };
 }
 
-async function ingest(store: Store, index: MirrorIndex, changed: Changed[], deleted: Array<{ path: string; id: string }>, actor: Actor, where: (p: string) => string, log: (l: string) => void) {
-  // gray-matter and the ingest logic load only when a file really changed.
-  const [{ parseTaskFile, TaskFileError }, { decideIngest }] = await Promise.all([import("../format/task-parse.ts"), import("./mirror-ingest.ts")]);
-  const snap = await store.snapshot();
-  const inputs: FileInput[] = [];
-  const parse = (text: string, p: string): ParsedTaskFile => parseTaskFile(text, where(p));
-  let journal = false;
-  for (const c of changed) {
-    let parsed: ParsedTaskFile;
-    try {
-      parsed = parse(c.text, c.path);
-    } catch (err) {
-      if (!(err instanceof TaskFileError)) throw err;
-      recordProblems(index, c.path, c.oid, err.problems, log);
-      continue;
-    }
-    const name = basename(c.path, ".md");
-    const input: FileInput = { path: c.path, name, parsed };
-    const rec = index.files[c.path];
-    if (rec) {
-      const base = await store.cat.read(rec.oid);
-      if (base) {
-        try {
-          input.base = parse(base.data.toString("utf8"), c.path);
-        } catch {
-          // an unreadable base: compare with the tip instead
-        }
-      }
-    }
-    if (!snap.state.tasks[name]) {
-      const pending = index.pending[c.path];
-      const id = pending?.id ?? parsed.fields.id ?? newTaskId(snap.state, idContext(store));
-      input.pendingId = id;
-      if (!pending || pending.oid !== c.oid) {
-        index.pending[c.path] = { oid: c.oid, id };
-        journal = true;
-      }
-    }
-    inputs.push(input);
-  }
-  // The chosen IDs are on disk before the commit: a crash between the two cannot create a task twice.
-  if (journal) await writeMirrorIndex(store.repo, index);
-  if (inputs.length === 0 && deleted.length === 0) return undefined;
-  const tx = await store.transact(decideIngest(inputs, deleted, where), actor);
-  for (const input of inputs) {
-    const list = tx.result.problems[input.path];
-    if (list) recordProblems(index, input.path, changed.find((c) => c.path === input.path)!.oid, list, log);
-    else if (index.problems[input.path]) {
-      delete index.problems[input.path];
-      log(`fixed ${where(input.path)}`);
-    }
-  }
-  for (const a of tx.result.applied) {
-    const c = changed.find((x) => x.path === a.path);
-    if (c && !a.created) {
-      // What was just recorded is the new base for this file: a later save is diffed against
-      // it, even when the file cannot be rewritten at once because it changed again.
-      await store.writer.write("blob", c.bytes);
-      index.files[a.path] = { oid: c.oid, ...c.stat };
-    }
-    if (a.types.length > 0) log(`committed ${where(a.path)}${a.created ? ` as ${a.id}` : ""}: ${a.types.join(", ")}`);
-  }
-  return tx;
-}
-
-function recordProblems(index: MirrorIndex, path: string, oid: string, list: TaskFileProblem[], log: (l: string) => void): void {
-  const known = index.problems[path];
-  index.problems[path] = { oid, list };
-  if (known && JSON.stringify(known.list) === JSON.stringify(list)) return;
-  for (const p of list) log(`problem ${p.file}:${p.line}: ${p.message} (fix: ${p.fix})`);
-}
-
-/** Just enough of a DecideContext to choose an ID outside a transaction. */
-function idContext(store: Store): DecideContext {
-  return { actor: "", now: "", nextEventId: () => "", randomBytes: (n) => store.randomBytes(n), config: store.decideConfig() };
-}

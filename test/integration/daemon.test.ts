@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { editorSave, waitLong, mirrorFile, readMirror, refEvents, startDaemon, tipOf, type DaemonProc } from "../helpers/daemon.ts";
@@ -18,6 +18,15 @@ async function setup(): Promise<{ a: string; b: string }> {
   const a = await repo.rwOk(["create", "Add login endpoint", "-p", "1", "--body", "POST /login"]);
   const b = await repo.rwOk(["create", "Write docs", "--dep", a]);
   return { a, b };
+}
+
+/** Runs a daemon until the task's mirror file exists, then stops it; returns the file's path. */
+async function mirrorThenStop(id: string): Promise<string> {
+  const d = await startDaemon(repo);
+  const file = mirrorFile(repo, `tasks/${id}.md`);
+  await waitLong(() => existsSync(file));
+  await d.stop();
+  return file;
 }
 
 const onRef = (path: string): string => repo.git(["show", `refs/heads/rewind:${path}`]);
@@ -68,6 +77,23 @@ describe("rw daemon: mirror -> ref", { timeout: 120_000 }, () => {
     expect(cancel.data.reason).toBe(`.rewind/tasks/${b}.md was deleted`);
   });
 
+  it("rebuilds a removed .rewind/ instead of cancelling every task, and keeps watching it", async () => {
+    const { a, b } = await setup();
+    daemon = await startDaemon(repo);
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)));
+    const tip = tipOf(repo);
+    rmSync(join(repo.dir, ".rewind"), { recursive: true, force: true });
+    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)) && existsSync(mirrorFile(repo, `tasks/${b}.md`)), { what: "the rebuilt mirror" });
+    await daemon.waitLine(/\.rewind\/tasks\/ is gone or empty: restoring it/);
+    expect(refEvents(repo).some((e) => e.type === "task.cancelled")).toBe(false);
+    expect(tipOf(repo)).toBe(tip);
+    // The new folder is watched: an edit in it is recorded.
+    const text = readMirror(repo, `tasks/${a}.md`).replace("priority: 1", "priority: 3");
+    writeFileSync(mirrorFile(repo, `tasks/${a}.md`), text);
+    await waitLong(() => onRef(`tasks/${a}.md`).includes("priority: 3"), { what: "an edit after the rebuild" });
+    await repo.rwOk(["doctor"]);
+  });
+
   it("refuses invalid files: nothing committed, file untouched, PROBLEMS.md names file, line and fix; fixing clears it", async () => {
     const { a, b } = await setup();
     daemon = await startDaemon(repo);
@@ -116,11 +142,7 @@ describe("rw daemon: ref -> mirror", { timeout: 120_000 }, () => {
 
   it("keeps both sides when a human edits while an agent writes; the later write of a field wins, the other stays in data.prev", async () => {
     const { a } = await setup();
-    daemon = await startDaemon(repo);
-    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
-    await daemon.stop();
-    daemon = undefined;
-    const file = mirrorFile(repo, `tasks/${a}.md`);
+    const file = await mirrorThenStop(a);
     const before = readFileSync(file, "utf8");
     // The agent retitles and claims on the ref; then the human, still on the old file, retitles and reprioritises.
     await repo.rwOk(["edit", a, "--title", "Agent title"], { actor: "agent-1" });
@@ -179,15 +201,35 @@ describe("rw daemon: one per repository", { timeout: 120_000 }, () => {
 describe("commands without a daemon", { timeout: 120_000 }, () => {
   it("sync the mirror first: an edited file is recorded before the command runs", async () => {
     const { a } = await setup();
-    daemon = await startDaemon(repo);
-    await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)));
-    await daemon.stop();
-    daemon = undefined;
-    const file = mirrorFile(repo, `tasks/${a}.md`);
+    const file = await mirrorThenStop(a);
     writeFileSync(file, readFileSync(file, "utf8").replace("priority: 1", "priority: 4"));
     expect(await repo.rwOk(["show", a])).toContain("priority: 4");
     // and the command's own change reaches the mirror at the next command
     await repo.rwOk(["claim", a], { actor: "agent-2" });
+    await repo.rwOk(["list"]);
+    expect(readFileSync(file, "utf8")).toContain("assignee: agent-2");
+    await repo.rwOk(["doctor"]);
+  });
+
+  it.each([
+    ["with the index", false],
+    ["after mirror.json was deleted", true],
+  ])("a save from an older copy (%s) records only the human's change, never undoing a claim", async (_name, dropIndex) => {
+    const { a } = await setup();
+    const file = await mirrorThenStop(a);
+    const old = readFileSync(file, "utf8");
+    await repo.rwOk(["claim", a], { actor: "agent-2" });
+    await repo.rwOk(["list"]);
+    expect(readFileSync(file, "utf8")).toContain("status: in_progress");
+    if (dropIndex) unlinkSync(join(repo.dir, ".git", "rewind", "mirror.json"));
+    // The editor still holds the copy from before the claim; the human changes the title.
+    writeFileSync(file, old.replace("title: Add login endpoint", "title: Add the login endpoint"));
+    const shown = await repo.rwOk(["show", a]);
+    expect(shown).toContain("title: Add the login endpoint");
+    expect(shown).toContain("status: in_progress");
+    expect(shown).toContain("assignee: agent-2");
+    const edit = refEvents(repo).filter((e) => e.task === a).at(-1)!;
+    expect(edit).toMatchObject({ type: "task.edited", data: { title: "Add the login endpoint", prev: { title: "Add login endpoint" } } });
     await repo.rwOk(["list"]);
     expect(readFileSync(file, "utf8")).toContain("assignee: agent-2");
     await repo.rwOk(["doctor"]);

@@ -8,7 +8,7 @@ import { defineRw } from "../command.ts";
 import { context, type Context } from "../context.ts";
 import { printJson } from "../output.ts";
 
-// The daemon's modules (chokidar among them) load only when a daemon command runs.
+// The daemon's modules load only when a daemon command runs.
 const lockModule = () => import("../../daemon/lock.ts");
 const daemonModule = () => import("../../daemon/daemon.ts");
 

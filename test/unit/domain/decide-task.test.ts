@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { decideCreate, decideDepAdd, decideDepRemove, decideEdit, decideNote, type CreateInput, type EditInput } from "../../../src/domain/decide-task.ts";
 import { decideClaim, decideDone } from "../../../src/domain/decide-lifecycle.ts";
+import { decideInitiativeNew } from "../../../src/domain/decide-initiative.ts";
 import type { ErrorCode } from "../../../src/domain/errors.ts";
 import { T0, World, shape } from "../../helpers/domain.ts";
 
@@ -111,6 +112,14 @@ describe("decideEdit", () => {
     expect(d.events[0]!.data).toEqual({ parent: null, labels: ["y"], prev: { parent: "rw-cccc", labels: ["x", "y"] } });
     expect(w.task("rw-aaaa").parent).toBeUndefined();
     expect(w.task("rw-aaaa").labels).toEqual(["y"]);
+  });
+
+  it("clearing the initiative clears the phase with it", () => {
+    w.run(decideInitiativeNew({ id: "in-t", title: "Auth", body: "", phases: ["One"] }));
+    w.run(decideEdit("rw-aaaa", { patch: { initiative: "in-t", phase: 1 } }));
+    const d = w.run(decideEdit("rw-aaaa", { patch: { initiative: "" } }));
+    expect(d.events[0]!.data).toEqual({ initiative: null, phase: null, prev: { initiative: "in-t", phase: 1 } });
+    expect(w.task("rw-aaaa").phase).toBeUndefined();
   });
 
   const statuses: Array<[string, () => void, EditInput["status"], string[], string]> = [

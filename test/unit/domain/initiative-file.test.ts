@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { decideDone } from "../../../src/domain/decide-lifecycle.ts";
 import { decideInitiativeApprove, decideInitiativeNew, decideInitiativeSubmit } from "../../../src/domain/decide-initiative.ts";
-import { decideInitiativeFile, type InitiativeFileInput } from "../../../src/domain/decide-initiative-file.ts";
+import { decideInitiativeFile, mergeInitiativeEdit, type InitiativeFileInput } from "../../../src/domain/decide-initiative-file.ts";
 import { decideCreate } from "../../../src/domain/decide-task.ts";
 import { RwError } from "../../../src/domain/errors.ts";
-import type { Phase } from "../../../src/domain/types.ts";
+import type { Initiative, Phase } from "../../../src/domain/types.ts";
 import { DomainWorld } from "../../helpers/domain.ts";
 
 /** in-t in review with phases 1 and 2 (planned) and one task in each. */
@@ -122,5 +122,37 @@ describe("invalid hand edits are refused with a message and a hint", () => {
   it("a new file that is not a draft", () => {
     const w = new DomainWorld();
     expect(refusal(w, { id: "in-n", title: "N", status: "approved", phases: [], body: "" }).message).toBe("in-n: a new initiative starts as a draft, not approved");
+  });
+});
+
+describe("mergeInitiativeEdit: a hand edit onto the initiative as it is now", () => {
+  const now = (): Initiative => ({
+    id: "in-t", title: "Auth", status: "approved", body: "Concept\n", created_at: "t0", updated_at: "t2",
+    phases: [{ n: 1, title: "One", status: "approved" }, { n: 2, title: "Two", status: "planned" }, { n: 3, title: "Three (added by rw)", status: "planned" }],
+  });
+  /** The copy the human's editor holds: from before phase 1 was approved and phase 3 added. */
+  const base = (): InitiativeFileInput => ({ id: "in-t", title: "Auth", status: "review", body: "Concept\n", phases: [{ n: 1, title: "One", status: "planned" }, { n: 2, title: "Two", status: "planned" }] });
+
+  const cases: Array<[string, (f: InitiativeFileInput) => void, (want: Initiative) => void]> = [
+    ["an unchanged stale copy keeps everything rw did", () => undefined, () => undefined],
+    ["a renamed phase is the only change", (f) => { f.phases[1]!.title = "Login"; }, (w) => { w.phases[1]!.title = "Login"; }],
+    ["a new title and body win", (f) => { f.title = "Auth v2"; f.body = "New\n"; }, (w) => { w.title = "Auth v2"; w.body = "New\n"; }],
+    ["approving phase 2 by hand", (f) => { f.phases[1]!.status = "approved"; }, (w) => { w.phases[1]!.status = "approved"; }],
+    ["cancelling wins over the status rw set", (f) => { f.status = "cancelled"; }, (w) => { w.status = "cancelled"; }],
+    ["a phase the human adds as 3 becomes 4: rw took 3 meanwhile", (f) => { f.phases.push({ n: 3, title: "Mine", status: "planned" }); },
+      (w) => { w.phases.push({ n: 4, title: "Mine", status: "planned" }); }],
+  ];
+  it.each(cases)("%s", (_name, edit, expect_) => {
+    const mine = base();
+    edit(mine);
+    const want = now();
+    expect_(want);
+    expect(mergeInitiativeEdit(mine, base(), now())).toEqual({ id: want.id, title: want.title, status: want.status, body: want.body, phases: want.phases });
+  });
+
+  it("a phase the human removed stays removed, so decideInitiativeFile refuses it", () => {
+    const mine = base();
+    mine.phases.pop();
+    expect(mergeInitiativeEdit(mine, base(), now()).phases.map((p) => p.n)).toEqual([1, 3]);
   });
 });
