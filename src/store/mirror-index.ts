@@ -44,7 +44,7 @@ let cached: { key: string; json: string; index: MirrorIndex } | undefined;
 
 function fileKey(path: string): string | undefined {
   const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.mtimeNs}:${st.size}` : undefined;
+  return st ? `${path}:${st.dev}:${st.ino}:${st.mtimeNs}:${st.size}` : undefined;
 }
 
 /** Forgets the in-memory copy: a round that failed half-way may have changed it. */
