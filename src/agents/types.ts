@@ -9,9 +9,6 @@ export type Role = (typeof ROLES)[number];
 export const PROVIDERS = ["anthropic", "openai", "claude-code", "codex", "command", "fake"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** Providers whose model calls rw drives itself, with rw's sandboxed tools. */
-export const CHAT_PROVIDERS: readonly ProviderName[] = ["anthropic", "openai", "fake"];
-
 /** A JSON Schema object (the subset providers accept for tool inputs). */
 export type JsonSchema = Record<string, unknown>;
 
