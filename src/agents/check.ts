@@ -48,7 +48,7 @@ async function checkOne(s: ProviderSettings, env: Record<string, string | undefi
       const p = await createProvider(s, { root, env });
       if (p.kind !== "cli") return { ok: true, detail: "" };
       const { file, args } = p.versionCommand();
-      const r = await execa(file, args, { reject: false, timeout: 10_000, env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)), extendEnv: false });
+      const r = await execa(file, args, { reject: false, timeout: 10_000, env, extendEnv: false });
       const code = (r as { code?: string }).code;
       if (code === "ENOENT") return { ok: false, detail: `${file} not found on PATH` };
       if (r.exitCode !== 0) return { ok: false, detail: `${file} ${args.join(" ")} exited ${r.exitCode ?? "?"}: ${short(String(r.stderr || r.stdout), 120)}` };
