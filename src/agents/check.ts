@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { priceOf, type AgentConfig } from "./config.ts";
 import { createProvider } from "./providers/index.ts";
 import { redact, secretValues, short } from "./redact.ts";
-import { ROLES, type ProviderSettings, type Role } from "./types.ts";
+import { apiKeyOf, ROLES, type ProviderSettings, type Role } from "./types.ts";
 
 export interface CheckLine {
   role: Role;
@@ -28,7 +28,7 @@ async function httpCheck(url: string, headers: Record<string, string>): Promise<
 
 /** One provider setting: keys present, endpoint answering, CLI installed and answering --version. */
 async function checkOne(s: ProviderSettings, env: Record<string, string | undefined>, root: string): Promise<{ ok: boolean; detail: string }> {
-  const key = s.api_key ?? (s.api_key_env ? env[s.api_key_env] : undefined);
+  const key = apiKeyOf(s, env);
   switch (s.provider) {
     case "anthropic": {
       if (!key) return { ok: false, detail: `no API key: ${s.api_key_env ?? "ANTHROPIC_API_KEY"} is not set` };

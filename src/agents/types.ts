@@ -64,6 +64,11 @@ export interface ProviderSettings {
   script?: string | undefined;
 }
 
+/** The API key a setting names: inline in config.toml, else the value of its environment variable. */
+export function apiKeyOf(s: ProviderSettings, env: Record<string, string | undefined>): string | undefined {
+  return s.api_key ?? (s.api_key_env ? env[s.api_key_env] : undefined);
+}
+
 export interface ChatRequest {
   system: string;
   messages: Message[];
