@@ -5,14 +5,12 @@ import { runAgentSession } from "../agents/session.ts";
 import { generateStructured } from "../agents/structured.ts";
 import type { AgentConfig } from "../agents/config.ts";
 import type { Progress, Role } from "../agents/types.ts";
-import type { Actor, Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import type { Executor, Usage, VerifyRequest, WorkRequest } from "./executor.ts";
 
 const VerdictSchema = z.object({
   verdicts: z.array(z.object({ index: z.number().int(), met: z.boolean(), evidence: z.string() })),
 });
-
-const actorOf = (name: string): Actor => ({ name, email: `${name.replace(/[^A-Za-z0-9._-]+/g, "-") || "agent"}@rw.invalid` });
 
 function progressLogger(req: WorkRequest): (p: Progress) => void {
   const usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
@@ -61,7 +59,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
   return {
     async work(req) {
       const res = await runAgentSession({
-        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(config, "worker", req.task), store, actor: actorOf(req.actor), env, root,
+        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(config, "worker", req.task), store, actor: req.actor, env, root,
         session: sessionId(), signal: req.signal, onProgress: progressLogger(req), now: () => store.ctx.now().getTime(),
       });
       req.log(`\n[${res.stop_reason}] ${res.summary}\n`);
@@ -76,7 +74,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
       const prompt = `${fillTemplate(text, { ...vars, acceptance_criteria: criteria })}\nGive one verdict per criterion, by its number (index).`;
       req.log(`\n--- verifier ---\n`);
       const res = await generateStructured({
-        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config: forTask(config, "verifier", req.task), store, actor: actorOf(req.actor), env, root: req.cwd,
+        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config: forTask(config, "verifier", req.task), store, actor: req.actor, env, root: req.cwd,
         session: sessionId(), task: req.task.id, signal: req.signal,
       });
       for (const v of res.value.verdicts) req.log(`criterion ${v.index}: ${v.met ? "met" : "NOT met"} — ${v.evidence}\n`);

@@ -1,5 +1,6 @@
 import type { GateRun } from "../domain/decide-run.ts";
 import type { Task } from "../domain/types.ts";
+import type { Actor } from "../store/store.ts";
 
 /**
  * What the loop needs from an agent: do the work in a worktree, and judge the result. The agent
@@ -29,8 +30,8 @@ export interface WorkRequest {
   /** The task's worktree: the only place the agent may touch. */
   cwd: string;
   attempt: number;
-  /** The worker's actor name (events the agent layer writes are authored by it). */
-  actor: string;
+  /** The worker, who authors the events the agent layer writes. */
+  actor: Actor;
   /** The run's session ID, for the agent layer's events. */
   session: string;
   signal: AbortSignal;
@@ -62,7 +63,7 @@ export interface VerifyRequest {
   diff: string;
   gates: GateRun[];
   cwd: string;
-  actor: string;
+  actor: Actor;
   session: string;
   signal: AbortSignal;
   log: (text: string) => void;

@@ -162,7 +162,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     let agentStep = "agent";
     let agentUsage: Usage | undefined;
     const work = await r.executor.work({
-      task, prompt, cwd: wt.path, attempt, actor: w.actor.name, session: r.session, signal: ctl.signal, log,
+      task, prompt, cwd: wt.path, attempt, actor: w.actor, session: r.session, signal: ctl.signal, log,
       onProgress: (p) => {
         agentStep = p.step ? `agent: ${p.step}` : agentStep; // a usage update keeps the step it belongs to
         agentUsage = p.usage ?? agentUsage;
@@ -194,7 +194,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
       const diff = await gitOk(["diff", "--cached", `refs/heads/${r.setup.integration}`], { cwd: wt.path });
       let v;
       try {
-        v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, session: r.session, signal: ctl.signal, log });
+        v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor, session: r.session, signal: ctl.signal, log });
       } catch (err) {
         if (ctl.signal.aborted) return await interrupted();
         return await fail("verifier", `the verifier could not judge the work: ${message(err)}`, "The verifier could not judge this attempt; make the work easy to check against each criterion.");
