@@ -6,14 +6,14 @@ import { generateStructured } from "../agents/structured.ts";
 import type { AgentConfig } from "../agents/config.ts";
 import type { Progress, Role } from "../agents/types.ts";
 import type { Store } from "../store/store.ts";
-import type { Executor, Usage, VerifyRequest, WorkRequest } from "./executor.ts";
+import { addUsage, noUsage, type Executor, type VerifyRequest, type WorkRequest } from "./executor.ts";
 
 const VerdictSchema = z.object({
   verdicts: z.array(z.object({ index: z.number().int(), met: z.boolean(), evidence: z.string() })),
 });
 
 function progressLogger(req: WorkRequest): (p: Progress) => void {
-  const usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  let usage = noUsage();
   return (p) => {
     if (p.type === "text") return req.log(p.delta);
     if (p.type === "turn") {
@@ -25,10 +25,8 @@ function progressLogger(req: WorkRequest): (p: Progress) => void {
       return req.onProgress({ step: p.tool });
     }
     if (p.type === "usage") {
-      usage.input_tokens += p.input_tokens;
-      usage.output_tokens += p.output_tokens;
-      usage.cost_usd = Math.round((usage.cost_usd + p.cost_usd) * 1e6) / 1e6;
-      return req.onProgress({ usage: { ...usage } });
+      usage = addUsage(usage, p);
+      return req.onProgress({ usage });
     }
     req.log(`\n[note] ${p.text}\n`);
   };

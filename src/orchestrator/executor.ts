@@ -19,9 +19,10 @@ export interface Usage {
 
 export const noUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, cost_usd: 0 });
 
+/** The sum of two usages; money in whole micro-dollars, so a long run's total prints as it should. */
 export function addUsage(a: Usage, b: Usage | undefined): Usage {
   if (!b) return a;
-  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, cost_usd: a.cost_usd + b.cost_usd };
+  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, cost_usd: Math.round((a.cost_usd + b.cost_usd) * 1e6) / 1e6 };
 }
 
 export interface WorkRequest {

@@ -161,7 +161,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     summary.duration_ms = o.clock() - started;
     await store.transact(decideSessionEnded(session, {
       completed: summary.completed.length, failed: summary.failed.length + summary.blocked.length,
-      tokens: { input: summary.usage.input_tokens, output: summary.usage.output_tokens }, cost_usd: Math.round(summary.usage.cost_usd * 1e6) / 1e6,
+      tokens: { input: summary.usage.input_tokens, output: summary.usage.output_tokens }, cost_usd: summary.usage.cost_usd,
       duration_ms: summary.duration_ms, tasks: [...startedTasks], interrupted: summary.interrupted || fatal !== undefined,
       outcome: summary.interrupted || fatal !== undefined ? "interrupted" : summary.completed.length === 0 && startedTasks.size > 0 ? "failed" : "completed",
     }), runActor);

@@ -229,7 +229,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     const summary = work.summary.trim() || `${task.title}`;
     await r.store.transact(decideRunCompleted(task.id, {
       summary, files_changed: merged.files, duration_ms, tokens: { input: usage.input_tokens, output: usage.output_tokens },
-      cost_usd: Math.round(usage.cost_usd * 1e6) / 1e6, commit: merged.commit === merged.previous ? null : merged.commit, attempt, session: r.session,
+      cost_usd: usage.cost_usd, commit: merged.commit === merged.previous ? null : merged.commit, attempt, session: r.session,
     }), w.actor);
     await removeWorktree(r.setup, wt);
     log(`--- merged ${merged.commit.slice(0, 10)} into ${r.setup.integration}: ${merged.files.length} files; done in ${duration_ms} ms ---\n`);
