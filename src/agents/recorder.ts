@@ -1,6 +1,6 @@
 import { checkBudget, costOf, type BudgetBlock } from "../domain/budget.ts";
 import { decideAgentTurn, decideBudgetGate, type CallUsage, type ToolCallRecord } from "../domain/decide-agent.ts";
-import { emptySpend } from "../domain/spend.ts";
+import { addCost, emptySpend } from "../domain/spend.ts";
 import type { Actor, Store } from "../store/store.ts";
 import { priceOf, type AgentConfig } from "./config.ts";
 import type { ProviderSettings, Role, TokenUsage } from "./types.ts";
@@ -54,7 +54,7 @@ export class SessionRecorder {
     if (usage) {
       this.totals.input_tokens += usage.input_tokens;
       this.totals.output_tokens += usage.output_tokens;
-      this.totals.cost_usd = Math.round((this.totals.cost_usd + usage.cost_usd) * 1e6) / 1e6;
+      this.totals.cost_usd = addCost(this.totals.cost_usd, usage.cost_usd);
     }
     const { store, role, task, session, actor } = this.opts;
     if (!store || (!usage && tools.length === 0)) return;

@@ -25,7 +25,7 @@ export function emptySpend(): Spend {
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0);
 
 /** Money is summed in micro-dollars so replays and forward folds give identical bytes. */
-const addCost = (a: number, b: number): number => Math.round((a + b) * 1e6) / 1e6;
+export const addCost = (a: number, b: number): number => Math.round((a + b) * 1e6) / 1e6;
 
 export function addUsage(into: Usage, u: Omit<Usage, "calls"> & { calls?: number }): void {
   into.input_tokens += u.input_tokens;
