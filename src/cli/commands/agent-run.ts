@@ -1,7 +1,8 @@
 import type { AgentSessionResult } from "../../agents/session.ts";
 import type { Progress, ProviderName } from "../../agents/types.ts";
 import { RwError } from "../../domain/errors.ts";
-import { actorArg, jsonArg, one, openStore, resolveActor } from "../args.ts";
+import { actorArg, jsonArg, one, resolveActor } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context, type Context } from "../context.ts";
 import { paint, printJson } from "../output.ts";
@@ -47,8 +48,7 @@ export default defineRw({
     const role = parseRole(args.role);
     const provider = one(args.provider);
     if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) throw new RwError("usage", `unknown provider ${JSON.stringify(provider)}`, { hint: `one of ${PROVIDERS.join(", ")}` });
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const cfg = loadAgentConfig(store, provider ? { provider: provider as ProviderName, role } : {});
       const prompt = await promptForTask(store, role, args.task);
       const rc = cfg.roles[role];
@@ -79,8 +79,6 @@ export default defineRw({
       else ctx.stdout(`\n${res.finished ? paint(ctx, "green", "finished") : paint(ctx, "red", `stopped (${res.stop_reason})`)}: ${res.summary}${res.error ? `\n  error: ${res.error}` : ""}\n${res.turns} turns, ${res.usage.input_tokens} in / ${res.usage.output_tokens} out tokens, $${res.usage.cost_usd.toFixed(4)} (${res.provider} ${res.model})\n`);
       // An unfinished session is a failure for scripts, but the result above is the message.
       if (!res.finished) ctx.exitCode = 1;
-    } finally {
-      store.close();
-    }
+    });
   },
 });

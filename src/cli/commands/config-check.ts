@@ -1,4 +1,5 @@
-import { jsonArg, openStore } from "../args.ts";
+import { jsonArg } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { paint, printJson } from "../output.ts";
@@ -11,8 +12,7 @@ export default defineRw({
   examples: ["rw config check", "rw config check --json"],
   async run({ args }) {
     const ctx = context();
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const cfg = loadAgentConfig(store);
       const lines = await checkAgents(cfg, ctx.env, repoRoot(store) ?? ctx.cwd);
       const ok = lines.every((l) => l.ok);
@@ -26,8 +26,6 @@ export default defineRw({
         ctx.stdout(`${out.join("\n")}\n`);
       }
       if (!ok) ctx.exitCode = 1;
-    } finally {
-      store.close();
-    }
+    });
   },
 });

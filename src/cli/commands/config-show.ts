@@ -1,10 +1,10 @@
 import type { AgentConfig } from "../../agents/config.ts";
 import type { ProviderSettings } from "../../agents/types.ts";
 import { jsonArg } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { printJson } from "../output.ts";
-import { openStore } from "../args.ts";
 import { loadAgentConfig } from "../../agents/load.ts";
 import { redact, secretValues } from "../../agents/redact.ts";
 
@@ -45,8 +45,7 @@ export default defineRw({
   examples: ["rw config show", "rw config show --json"],
   async run({ args }) {
     const ctx = context();
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const secrets = secretValues(ctx.env);
       const cfg = loadAgentConfig(store);
       const core = { file: store.configFile ?? null, store: store.config.store, ids: { prefix: store.decideConfig().prefix }, claims: store.config.claims, execution: store.config.execution };
@@ -56,8 +55,6 @@ export default defineRw({
       flat("", { ...core, agents: { ...agents, pricing: undefined } }, lines);
       lines.push(`agents.pricing: ${Object.keys(cfg.pricing).length} models (rw config show --json lists them)`);
       ctx.stdout(`${lines.filter((l) => !l.endsWith("= undefined")).join("\n")}\n`);
-    } finally {
-      store.close();
-    }
+    });
   },
 });

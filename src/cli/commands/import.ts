@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { actorArg, jsonArg, openStore, resolveActor } from "../args.ts";
+import { actorArg, jsonArg, resolveActor } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { plural, printJson } from "../output.ts";
@@ -20,8 +21,7 @@ export default defineRw({
   async run({ args }) {
     const ctx = context();
     const { runImport } = await loadImporter();
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const actor = await resolveActor(store, args.actor);
       const r = await runImport(store, resolve(ctx.cwd, args.path), actor, Boolean(args["dry-run"]));
       if (args.json) return printJson(ctx, { ...r });
@@ -34,8 +34,6 @@ export default defineRw({
         ...r.dropped.map((d) => `dropped: ${d}`),
       ];
       ctx.stdout(`${lines.join("\n")}\n`);
-    } finally {
-      store.close();
-    }
+    });
   },
 });

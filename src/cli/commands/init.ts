@@ -1,6 +1,7 @@
 import { ensureStateRef, ensureWorkspace } from "../../store/init.ts";
 import { pickUpRemoteState } from "../../sync/pickup.ts";
-import { actorArg, jsonArg, openStore, resolveActor } from "../args.ts";
+import { actorArg, jsonArg, resolveActor } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { printJson } from "../output.ts";
@@ -11,8 +12,7 @@ export default defineRw({
   examples: ["rw init", "rw init --json"],
   async run({ args }) {
     const ctx = context();
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const actor = await resolveActor(store, args.actor);
       const workspace = await ensureWorkspace(store);
       const picked = await pickUpRemoteState(store);
@@ -33,8 +33,6 @@ export default defineRw({
         "next: rw create \"My first task\"   then   rw ready",
       ];
       ctx.stdout(`${lines.join("\n")}\n`);
-    } finally {
-      store.close();
-    }
+    });
   },
 });

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { RwError } from "../../domain/errors.ts";
 import { assertValidId } from "../../domain/ids.ts";
 import { transcriptPath } from "../../orchestrator/transcript.ts";
-import { int, jsonArg, openStore } from "../args.ts";
+import { int, jsonArg } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { printJson } from "../output.ts";
 import { context } from "../context.ts";
@@ -19,8 +20,7 @@ export default defineRw({
     const ctx = context();
     const id = assertValidId(String(args.id));
     const tail = int(args.tail, "--tail");
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const path = transcriptPath(store.repo, id);
       let text: string;
       try {
@@ -31,8 +31,6 @@ export default defineRw({
       if (tail !== undefined) text = `${text.trimEnd().split("\n").slice(-tail).join("\n")}\n`;
       if (args.json) return printJson(ctx, { id, path, text });
       ctx.stdout(text);
-    } finally {
-      store.close();
-    }
+    });
   },
 });

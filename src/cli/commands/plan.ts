@@ -2,7 +2,8 @@ import { RwError } from "../../domain/errors.ts";
 import type { PlanDraft, PlanResult } from "../../domain/plan.ts";
 import { createAgentPlanner } from "../../orchestrator/agent-planner.ts";
 import { planFromPrd } from "../../orchestrator/plan.ts";
-import { actorArg, jsonArg, openStore, resolveActor } from "../args.ts";
+import { actorArg, jsonArg, resolveActor } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { printJson } from "../output.ts";
@@ -36,8 +37,7 @@ export default defineRw({
   async run({ args }) {
     const ctx = context();
     if (args["dry-run"] && args.approve) throw new RwError("usage", "--dry-run writes nothing, so it cannot --approve");
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const actor = await resolveActor(store, args.actor);
       const planner = await createAgentPlanner(store, ctx.env, actor);
       const out = await planFromPrd(store, planner, { file: String(args.file), cwd: ctx.cwd, dryRun: Boolean(args["dry-run"]), approve: Boolean(args.approve), actor });
@@ -51,8 +51,6 @@ export default defineRw({
           : ["run it: rw run --parallel 2"]
         : [];
       ctx.stdout(`${[head, ...describe(out.draft, out.written), `planner: ${tokens(out.usage)}, ${cost(out.usage)}`, ...next].join("\n")}\n`);
-    } finally {
-      store.close();
-    }
+    });
   },
 });

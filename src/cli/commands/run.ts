@@ -3,7 +3,8 @@ import { RwError } from "../../domain/errors.ts";
 import { createAgentExecutor } from "../../orchestrator/agent-executor.ts";
 import { checkTaskOption, planRun } from "../../orchestrator/dry-run.ts";
 import { runLoop } from "../../orchestrator/loop.ts";
-import { int, jsonArg, one, openStore } from "../args.ts";
+import { int, jsonArg, one } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { paint, printJson } from "../output.ts";
@@ -33,8 +34,7 @@ export default defineRw({
     const initiative = one(args.initiative);
     const filters = { ...(task ? { task } : {}), ...(initiative ? { initiative } : {}), ...(maxTasks !== undefined ? { maxTasks } : {}) };
     const host = shortHost();
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const now = ctx.now().toISOString();
       if (task) checkTaskOption((await store.snapshot()).state, task, now, host);
       if (args["dry-run"]) {
@@ -71,8 +71,6 @@ export default defineRw({
         process.removeListener("SIGINT", onInt);
         process.removeListener("SIGTERM", onTerm);
       }
-    } finally {
-      store.close();
-    }
+    });
   },
 });

@@ -1,6 +1,7 @@
 import type { RwEvent } from "../../domain/types.ts";
 import { syncOnce, syncRemote, type SyncReport } from "../../sync/sync.ts";
-import { actorArg, jsonArg, one, openStore, resolveActor } from "../args.ts";
+import { actorArg, jsonArg, one, resolveActor } from "../args.ts";
+import { withStore } from "../read.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { paint, plural, printJson } from "../output.ts";
@@ -17,8 +18,7 @@ export default defineRw({
   examples: ["rw sync", "rw sync upstream --json", "rw sync file:///srv/git/project.git"],
   async run({ args }) {
     const ctx = context();
-    const store = await openStore(ctx);
-    try {
+    await withStore(ctx, async (store) => {
       const actor = await resolveActor(store, args.actor);
       const report = await syncOnce(store, syncRemote(store, one(args.remote)), actor);
       if (args.json) {
@@ -30,9 +30,7 @@ export default defineRw({
         return;
       }
       ctx.stdout(`${render(report, (s, t) => paint(ctx, s, t)).join("\n")}\n`);
-    } finally {
-      store.close();
-    }
+    });
   },
 });
 
