@@ -33,18 +33,14 @@ export async function mergeBase(store: Store, a: string, b: string): Promise<str
   return r.code === 0 ? r.stdout.trim() || null : null;
 }
 
-export async function isAncestor(store: Store, ancestor: string, of: string): Promise<boolean> {
-  const r = await git(["--git-dir", store.repo.gitDir, "merge-base", "--is-ancestor", ancestor, of], { cwd: store.repo.gitDir });
-  return r.code === 0;
-}
-
 /**
  * Writes (but does not publish) the merge commit of two diverged tips of the state ref: parents
- * `ours` and `theirs`, files = render(fold(merged log)), built on `ours`'s tree with the same
- * object writer and tree builder as every transaction, so only changed blobs are written.
+ * `ours` and `theirs` (with `base`, their merge base, from mergeBase), files = render(fold(merged
+ * log)), built on `ours`'s tree with the same object writer and tree builder as every
+ * transaction, so only changed blobs are written.
  */
-export async function buildMergeCommit(store: Store, ours: string, theirs: string, actor: Actor, summary: string): Promise<MergeCommit> {
-  const base = await mergeBase(store, ours, theirs);
+export async function buildMergeCommit(store: Store, tips: { ours: string; theirs: string; base: string | null }, actor: Actor, summary: string): Promise<MergeCommit> {
+  const { ours, theirs, base } = tips;
   const [baseEvents, oursEvents, theirsEvents] = await Promise.all([eventsAt(store, base), eventsAt(store, ours), eventsAt(store, theirs)]);
   const merge = mergeLogs({ base: baseEvents, ours: oursEvents, theirs: theirsEvents });
   const files = renderAll(merge.state, merge.events);
