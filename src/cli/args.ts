@@ -80,9 +80,13 @@ export async function resolveActor(store: Store, flag: unknown): Promise<Actor> 
   if (name === "") {
     throw new RwError("usage", "no actor: rw does not know who is acting", { hint: "pass --actor NAME, set RW_ACTOR, or `git config user.name \"Your Name\"`" });
   }
+  return namedActor(name, named === undefined || named === gitName ? cfg.get("user.email") : undefined);
+}
+
+/** An actor called `name` (a plain name a commit author can have), with `email` or one made from the name. */
+export function namedActor(name: string, email?: string): Actor {
   if (name.length > 100 || /[\n<>]/.test(name)) throw new RwError("usage", `invalid actor name ${JSON.stringify(name)}`, { hint: "use a plain name without <, > or newlines" });
-  const email = named === undefined || named === gitName ? (cfg.get("user.email") ?? `${slug(name)}@rw.invalid`) : `${slug(name)}@rw.invalid`;
-  return { name, email };
+  return { name, email: email ?? `${slug(name)}@rw.invalid` };
 }
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";

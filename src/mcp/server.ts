@@ -1,8 +1,8 @@
 import type { Readable, Writable } from "node:stream";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { namedActor } from "../cli/args.ts";
 import { getTask } from "../domain/decide.ts";
-import { RwError } from "../domain/errors.ts";
 import { readyTasks } from "../domain/ready.ts";
 import { STATUSES, isClosed } from "../domain/types.ts";
 import { taskPath } from "../store/layout.ts";
@@ -14,13 +14,9 @@ export interface McpOptions extends StoreContext {
   version: string;
 }
 
-const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";
-
-/** Tool argument, else $RW_ACTOR, else "mcp": the name that authors the state commit. */
-export function mcpActor(arg: string | undefined, env: Record<string, string | undefined>): Actor {
-  const name = (arg ?? env.RW_ACTOR ?? "mcp").trim() || "mcp";
-  if (name.length > 100 || /[\n<>]/.test(name)) throw new RwError("usage", `invalid actor name ${JSON.stringify(name)}`, { hint: "use a plain name without <, > or newlines" });
-  return { name, email: `${slug(name)}@rw.invalid` };
+/** Tool argument, else $RW_ACTOR, else "mcp": the name that authors the state commit (checked as the CLI's --actor is). */
+function mcpActor(arg: string | undefined, env: Record<string, string | undefined>): Actor {
+  return namedActor((arg ?? env.RW_ACTOR ?? "mcp").trim() || "mcp");
 }
 
 /**
