@@ -7,7 +7,7 @@ import { readyTasks } from "../domain/ready.ts";
 import { STATUSES, isClosed } from "../domain/types.ts";
 import { taskPath } from "../store/layout.ts";
 import { Store, type Actor, type StoreContext } from "../store/store.ts";
-import { errorText, readyText } from "./text.ts";
+import { errorAnswer, readyText } from "./text.ts";
 import { TOOLS, type ToolApi } from "./tools.ts";
 
 export interface McpOptions extends StoreContext {
@@ -34,7 +34,7 @@ export function createMcpServer(store: Store, opts: McpOptions): McpServer {
       try {
         return { content: [{ type: "text" as const, text: await tool.run(args, api) }] };
       } catch (err) {
-        return { content: [{ type: "text" as const, text: errorText(err) }], isError: true };
+        return { content: [{ type: "text" as const, text: errorAnswer(err) }], isError: true };
       }
     });
   }
