@@ -91,12 +91,15 @@ export function namedActor(name: string, email?: string): Actor {
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";
 
+/** A body as given inline (`--body`, an MCP argument): ending in a newline like a file, unless empty. */
+export const bodyText = (text: string): string => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
+
 /** --body TEXT, --body-file FILE (or - for stdin), or text piped into stdin. */
 export async function readBody(ctx: Context, args: { body?: unknown; "body-file"?: unknown }, allowPipe: boolean): Promise<string | undefined> {
   const text = one(args.body);
   const file = one(args["body-file"]);
   if (text !== undefined && file !== undefined) throw new RwError("usage", "give --body or --body-file, not both");
-  if (text !== undefined) return text.endsWith("\n") || text === "" ? text : `${text}\n`;
+  if (text !== undefined) return bodyText(text);
   if (file === "-") return ctx.readStdin();
   if (file !== undefined) {
     try {
