@@ -56,8 +56,4 @@ export async function runIn(repo: TempRepo, executor: Executor, opts: Partial<Ru
   }
 }
 
-/** Every event of the state ref's log, parsed. */
-export function eventsOf(repo: TempRepo): Array<{ type: string; task?: string; actor: string; data: Record<string, unknown> }> {
-  const files = repo.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
-  return files.flatMap((f) => repo.git(["show", `rewind:${f}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; task?: string; actor: string; data: Record<string, unknown> }));
-}
+export { eventsOf } from "./repo.ts";

@@ -1,24 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { makeBare, makeClone, seedRemote, serveGitDaemon, setSyncConfig, type BareRemote } from "../helpers/remote.ts";
-import type { TempRepo } from "../helpers/repo.ts";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-
-function track<T extends { cleanup(): void }>(x: T): T {
-  cleanups.push(() => x.cleanup());
-  return x;
-}
-
-interface Line { id: string; type: string; task?: string; actor: string; data: Record<string, unknown> }
-
-/** The event log on a clone's state ref, every shard, in file order. */
-function eventLog(repo: TempRepo): Line[] {
-  const shards = repo.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
-  return shards.flatMap((s) => repo.git(["show", `rewind:${s}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line));
-}
+import { eventsOf, track, type TempRepo } from "../helpers/repo.ts";
 
 async function json<T>(repo: TempRepo, args: string[], actor?: string): Promise<T> {
   return JSON.parse(await repo.rwOk([...args, "--json"], actor ? { actor } : {})) as T;
@@ -47,7 +29,7 @@ describe("rw sync between diverged clones", () => {
       const a = track(await makeClone(remote.url, "alice"));
       const b = track(await makeClone(remote.url, "bob"));
       await divergentWork(a, b);
-      const before = new Set([...eventLog(a), ...eventLog(b)].map((e) => e.id));
+      const before = new Set([...eventsOf(a), ...eventsOf(b)].map((e) => e.id));
       const clones = { a, b };
       const first = clones[order[0]];
       const second = clones[order[1]];
@@ -60,8 +42,8 @@ describe("rw sync between diverged clones", () => {
       // Identical trees and logs on both machines, and on the remote.
       expect(a.git(["rev-parse", "rewind^{tree}"])).toBe(b.git(["rev-parse", "rewind^{tree}"]));
       expect(remote.git(["rev-parse", "rewind"])).toBe(a.git(["rev-parse", "rewind"]));
-      const log = eventLog(a);
-      expect(log).toEqual(eventLog(b));
+      const log = eventsOf(a);
+      expect(log).toEqual(eventsOf(b));
       // Nothing lost: every event either machine wrote is in the merged log, exactly once.
       for (const id of before) expect(log.filter((e) => e.id === id)).toHaveLength(1);
 
@@ -93,7 +75,7 @@ describe("rw sync between diverged clones", () => {
     const remote = track(makeBare());
     const seed = track(await seedRemote(remote, 2));
     const daemon = await serveGitDaemon(remote);
-    cleanups.push(daemon.stop);
+    onTestFinished(daemon.stop);
     const clone = track(await makeClone(daemon.url, "carol"));
     expect(await clone.rwOk(["list"])).toContain("t-1");
     expect(clone.git(["rev-parse", "rewind"])).toBe(seed.git(["rev-parse", "rewind"]));
