@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { priceOf, type AgentConfig } from "./config.ts";
 import { createProvider } from "./providers/index.ts";
 import { redact, secretValues, short } from "./redact.ts";
-import { ROLES, type ProviderSettings, type Role } from "./types.ts";
+import { apiKeyOf, ROLES, type ProviderSettings, type Role } from "./types.ts";
 
 export interface CheckLine {
   role: Role;
@@ -28,7 +28,7 @@ async function httpCheck(url: string, headers: Record<string, string>): Promise<
 
 /** One provider setting: keys present, endpoint answering, CLI installed and answering --version. */
 async function checkOne(s: ProviderSettings, env: Record<string, string | undefined>, root: string): Promise<{ ok: boolean; detail: string }> {
-  const key = s.api_key ?? (s.api_key_env ? env[s.api_key_env] : undefined);
+  const key = apiKeyOf(s, env);
   switch (s.provider) {
     case "anthropic": {
       if (!key) return { ok: false, detail: `no API key: ${s.api_key_env ?? "ANTHROPIC_API_KEY"} is not set` };
@@ -48,7 +48,7 @@ async function checkOne(s: ProviderSettings, env: Record<string, string | undefi
       const p = await createProvider(s, { root, env });
       if (p.kind !== "cli") return { ok: true, detail: "" };
       const { file, args } = p.versionCommand();
-      const r = await execa(file, args, { reject: false, timeout: 10_000, env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)), extendEnv: false });
+      const r = await execa(file, args, { reject: false, timeout: 10_000, env, extendEnv: false });
       const code = (r as { code?: string }).code;
       if (code === "ENOENT") return { ok: false, detail: `${file} not found on PATH` };
       if (r.exitCode !== 0) return { ok: false, detail: `${file} ${args.join(" ")} exited ${r.exitCode ?? "?"}: ${short(String(r.stderr || r.stdout), 120)}` };

@@ -6,8 +6,7 @@ import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
 import { secretValues } from "./redact.ts";
 import { executeTool, openSandbox, TOOL_SPECS, type ToolContext } from "./tools/index.ts";
-import { ProviderError, type CliProvider, type Message, type Progress, type Role, type ToolResult, type TranscriptEntry } from "./types.ts";
-
+import { ProviderError, type Message, type Progress, type Role, type ToolResult, type TranscriptEntry } from "./types.ts";
 
 export interface AgentSessionOptions {
   role: Role;
@@ -167,5 +166,3 @@ async function runCli(opts: AgentSessionOptions, caller: ProviderCaller, recorde
   if (signal.aborted) return result(stopReason(), r.turns, r.summary);
   return result(r.finished ? "finished" : "unfinished", r.turns, r.summary, r.exit_code ? { error: `exit code ${r.exit_code}` } : {});
 }
-
-export type { CliProvider };

@@ -5,7 +5,6 @@ import type { Actor, Store } from "../store/store.ts";
 import type { AgentConfig } from "./config.ts";
 import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
-import { CLI_FINISH_RULE } from "./session.ts";
 import type { JsonSchema, Message, Role } from "./types.ts";
 
 export interface StructuredOptions<T> {
@@ -58,7 +57,8 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
   const cli = (await caller.primary()).kind === "cli";
   const attempts = opts.attempts ?? 3;
   const system = `You are the ${opts.role} agent of rw. Answer by calling the ${name} tool exactly once with the requested structure.`;
-  const messages: Message[] = [{ role: "user", content: cli ? `${opts.prompt}\n\nAnswer with only one JSON object that matches this JSON Schema:\n${JSON.stringify(jsonSchema)}` : opts.prompt }];
+  const prompt = cli ? `${opts.prompt}\n\nAnswer with only one JSON object that matches this JSON Schema:\n${JSON.stringify(jsonSchema)}` : opts.prompt;
+  const messages: Message[] = [{ role: "user", content: prompt }];
   let lastError = "";
   for (let turn = 1; turn <= attempts; turn++) {
     const s = caller.active;
@@ -66,8 +66,7 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
     if (blocked) throw new RwError("invalid_input", `budget: the ${blocked.scope} limit of $${blocked.limit_usd} would be exceeded (spent $${blocked.spent_usd.toFixed(4)})`, { hint: "raise [budgets] in .rewind/config.toml or wait", data: { ...blocked } });
     let candidate: unknown;
     if (cli) {
-      const first = messages[0] as { content: string };
-      const run = await caller.run({ prompt: first.content.replace(CLI_FINISH_RULE, ""), cwd: opts.root, env: opts.env, signal: opts.signal, timeout_ms: opts.config.roles[opts.role].timeout_ms });
+      const run = await caller.run({ prompt, cwd: opts.root, env: opts.env, signal: opts.signal, timeout_ms: opts.config.roles[opts.role].timeout_ms });
       if ("error" in run) throw new RwError("invalid_input", `the ${opts.role} provider failed: ${run.error}`);
       const r = run.response;
       await recorder.record(turn, { provider: run.settings.provider, model: run.settings.model, ...r.usage, cost_usd: r.usage.cost_usd ?? recorder.costOf(run.settings.model, r.usage.input_tokens, r.usage.output_tokens) }, []);

@@ -9,9 +9,6 @@ export type Role = (typeof ROLES)[number];
 export const PROVIDERS = ["anthropic", "openai", "claude-code", "codex", "command", "fake"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** Providers whose model calls rw drives itself, with rw's sandboxed tools. */
-export const CHAT_PROVIDERS: readonly ProviderName[] = ["anthropic", "openai", "fake"];
-
 /** A JSON Schema object (the subset providers accept for tool inputs). */
 export type JsonSchema = Record<string, unknown>;
 
@@ -65,6 +62,11 @@ export interface ProviderSettings {
   binary?: string | undefined;
   /** fake: the script file (JSON), relative to the repository root. */
   script?: string | undefined;
+}
+
+/** The API key a setting names: inline in config.toml, else the value of its environment variable. */
+export function apiKeyOf(s: ProviderSettings, env: Record<string, string | undefined>): string | undefined {
+  return s.api_key ?? (s.api_key_env ? env[s.api_key_env] : undefined);
 }
 
 export interface ChatRequest {

@@ -5,17 +5,15 @@ import { runAgentSession } from "../agents/session.ts";
 import { generateStructured } from "../agents/structured.ts";
 import type { AgentConfig } from "../agents/config.ts";
 import type { Progress, Role } from "../agents/types.ts";
-import type { Actor, Store } from "../store/store.ts";
-import type { Executor, Usage, VerifyRequest, WorkRequest } from "./executor.ts";
+import type { Store } from "../store/store.ts";
+import { addUsage, noUsage, type Executor, type VerifyRequest, type WorkRequest } from "./executor.ts";
 
 const VerdictSchema = z.object({
   verdicts: z.array(z.object({ index: z.number().int(), met: z.boolean(), evidence: z.string() })),
 });
 
-const actorOf = (name: string): Actor => ({ name, email: `${name.replace(/[^A-Za-z0-9._-]+/g, "-") || "agent"}@rw.invalid` });
-
 function progressLogger(req: WorkRequest): (p: Progress) => void {
-  const usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  let usage = noUsage();
   return (p) => {
     if (p.type === "text") return req.log(p.delta);
     if (p.type === "turn") {
@@ -27,10 +25,8 @@ function progressLogger(req: WorkRequest): (p: Progress) => void {
       return req.onProgress({ step: p.tool });
     }
     if (p.type === "usage") {
-      usage.input_tokens += p.input_tokens;
-      usage.output_tokens += p.output_tokens;
-      usage.cost_usd = Math.round((usage.cost_usd + p.cost_usd) * 1e6) / 1e6;
-      return req.onProgress({ usage: { ...usage } });
+      usage = addUsage(usage, p);
+      return req.onProgress({ usage });
     }
     req.log(`\n[note] ${p.text}\n`);
   };
@@ -61,7 +57,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
   return {
     async work(req) {
       const res = await runAgentSession({
-        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(config, "worker", req.task), store, actor: actorOf(req.actor), env, root,
+        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(config, "worker", req.task), store, actor: req.actor, env, root,
         session: sessionId(), signal: req.signal, onProgress: progressLogger(req), now: () => store.ctx.now().getTime(),
       });
       req.log(`\n[${res.stop_reason}] ${res.summary}\n`);
@@ -76,7 +72,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
       const prompt = `${fillTemplate(text, { ...vars, acceptance_criteria: criteria })}\nGive one verdict per criterion, by its number (index).`;
       req.log(`\n--- verifier ---\n`);
       const res = await generateStructured({
-        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config: forTask(config, "verifier", req.task), store, actor: actorOf(req.actor), env, root: req.cwd,
+        role: "verifier", prompt, schema: VerdictSchema, name: "verdict", config: forTask(config, "verifier", req.task), store, actor: req.actor, env, root: req.cwd,
         session: sessionId(), task: req.task.id, signal: req.signal,
       });
       for (const v of res.value.verdicts) req.log(`criterion ${v.index}: ${v.met ? "met" : "NOT met"} — ${v.evidence}\n`);

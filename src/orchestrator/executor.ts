@@ -1,5 +1,6 @@
 import type { GateRun } from "../domain/decide-run.ts";
 import type { Task } from "../domain/types.ts";
+import type { Actor } from "../store/store.ts";
 
 /**
  * What the loop needs from an agent: do the work in a worktree, and judge the result. The agent
@@ -18,9 +19,10 @@ export interface Usage {
 
 export const noUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, cost_usd: 0 });
 
+/** The sum of two usages; money in whole micro-dollars, so a long run's total prints as it should. */
 export function addUsage(a: Usage, b: Usage | undefined): Usage {
   if (!b) return a;
-  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, cost_usd: a.cost_usd + b.cost_usd };
+  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, cost_usd: Math.round((a.cost_usd + b.cost_usd) * 1e6) / 1e6 };
 }
 
 export interface WorkRequest {
@@ -29,8 +31,8 @@ export interface WorkRequest {
   /** The task's worktree: the only place the agent may touch. */
   cwd: string;
   attempt: number;
-  /** The worker's actor name (events the agent layer writes are authored by it). */
-  actor: string;
+  /** The worker, who authors the events the agent layer writes. */
+  actor: Actor;
   /** The run's session ID, for the agent layer's events. */
   session: string;
   signal: AbortSignal;
@@ -62,7 +64,7 @@ export interface VerifyRequest {
   diff: string;
   gates: GateRun[];
   cwd: string;
-  actor: string;
+  actor: Actor;
   session: string;
   signal: AbortSignal;
   log: (text: string) => void;

@@ -1,3 +1,4 @@
+import { loadPromptTemplate } from "../agents/prompt.ts";
 import { decideClaim } from "../domain/decide-lifecycle.ts";
 import { decideClaimNextWhere, decideSessionEnded, decideSessionStarted } from "../domain/decide-run.ts";
 import { RwError } from "../domain/errors.ts";
@@ -8,7 +9,6 @@ import { claimHooksFor } from "../sync/remote-claims.ts";
 import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
 import { Mutex } from "./mutex.ts";
 import type { ProgressEvent } from "./progress-events.ts";
-import { loadTemplate } from "./prompt.ts";
 import { acquireRunLock } from "./run-lock.ts";
 import { workTask, type RunEnv, type Worker } from "./worker.ts";
 import { integrationBranch, worktreeRoot } from "./worktrees.ts";
@@ -76,7 +76,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
 
     const r: RunEnv = {
       store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
-      template: await loadTemplate("worker", store.repo.mainWorktree),
+      template: (await loadPromptTemplate("worker", store.repo.mainWorktree)).text,
       setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock, lock: new Mutex() },
     };
     const summary: RunSummary = { session, completed: [], failed: [], blocked: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
@@ -161,7 +161,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     summary.duration_ms = o.clock() - started;
     await store.transact(decideSessionEnded(session, {
       completed: summary.completed.length, failed: summary.failed.length + summary.blocked.length,
-      tokens: { input: summary.usage.input_tokens, output: summary.usage.output_tokens }, cost_usd: Math.round(summary.usage.cost_usd * 1e6) / 1e6,
+      tokens: { input: summary.usage.input_tokens, output: summary.usage.output_tokens }, cost_usd: summary.usage.cost_usd,
       duration_ms: summary.duration_ms, tasks: [...startedTasks], interrupted: summary.interrupted || fatal !== undefined,
       outcome: summary.interrupted || fatal !== undefined ? "interrupted" : summary.completed.length === 0 && startedTasks.size > 0 ? "failed" : "completed",
     }), runActor);

@@ -162,7 +162,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     let agentStep = "agent";
     let agentUsage: Usage | undefined;
     const work = await r.executor.work({
-      task, prompt, cwd: wt.path, attempt, actor: w.actor.name, session: r.session, signal: ctl.signal, log,
+      task, prompt, cwd: wt.path, attempt, actor: w.actor, session: r.session, signal: ctl.signal, log,
       onProgress: (p) => {
         agentStep = p.step ? `agent: ${p.step}` : agentStep; // a usage update keeps the step it belongs to
         agentUsage = p.usage ?? agentUsage;
@@ -194,7 +194,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
       const diff = await gitOk(["diff", "--cached", `refs/heads/${r.setup.integration}`], { cwd: wt.path });
       let v;
       try {
-        v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor.name, session: r.session, signal: ctl.signal, log });
+        v = await r.executor.verify({ task: current, criteria, diff, gates: gateOutcome.runs, cwd: wt.path, actor: w.actor, session: r.session, signal: ctl.signal, log });
       } catch (err) {
         if (ctl.signal.aborted) return await interrupted();
         return await fail("verifier", `the verifier could not judge the work: ${message(err)}`, "The verifier could not judge this attempt; make the work easy to check against each criterion.");
@@ -229,7 +229,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     const summary = work.summary.trim() || `${task.title}`;
     await r.store.transact(decideRunCompleted(task.id, {
       summary, files_changed: merged.files, duration_ms, tokens: { input: usage.input_tokens, output: usage.output_tokens },
-      cost_usd: Math.round(usage.cost_usd * 1e6) / 1e6, commit: merged.commit === merged.previous ? null : merged.commit, attempt, session: r.session,
+      cost_usd: usage.cost_usd, commit: merged.commit === merged.previous ? null : merged.commit, attempt, session: r.session,
     }), w.actor);
     await removeWorktree(r.setup, wt);
     log(`--- merged ${merged.commit.slice(0, 10)} into ${r.setup.integration}: ${merged.files.length} files; done in ${duration_ms} ms ---\n`);

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { anthropicSse, startLlmServer, type LlmServer } from "../helpers/llm-server.ts";
 import { baseEnv, makeRepo, RW_BIN, waitFor, type TempRepo } from "../helpers/repo.ts";
-import { configure, eventsOf } from "../helpers/run.ts";
+import { configure } from "../helpers/run.ts";
+import { eventsOnRef } from "../helpers/rw.ts";
 
 let repo: TempRepo | undefined;
 let dir: string | undefined;
@@ -59,7 +60,7 @@ describe("rw run, the built binary with the fake provider", { timeout: 180_000 }
     expect(JSON.parse(await r.rwOk(["show", id, "--json"]))).toMatchObject({ task: { status: "open" } });
     expect(r.git(["ls-tree", "--name-only", "main"])).not.toContain("work.txt");
     expect(existsSync(join(dir!, "wt", id, "work.txt"))).toBe(true);
-    expect(eventsOf(r).find((e) => e.type === "session.ended")!.data).toMatchObject({ interrupted: true });
+    expect(eventsOnRef(r).find((e) => e.type === "session.ended")!.data).toMatchObject({ interrupted: true });
     await r.rwOk(["doctor"]);
   });
 
@@ -76,7 +77,7 @@ describe("rw run, the built binary with the fake provider", { timeout: 180_000 }
     expect(again.stdout).toContain(`resuming ${id}`);
     expect(r.git(["show", "main:work.txt"])).toBe("done\n");
     expect(logOf(r, id)).toContain("(reused)");
-    expect(eventsOf(r).filter((e) => e.task === id && e.type === "task.completed")).toHaveLength(1);
+    expect(eventsOnRef(r).filter((e) => e.task === id && e.type === "task.completed")).toHaveLength(1);
     await r.rwOk(["doctor"]);
   });
 
@@ -112,7 +113,7 @@ describe("rw run --parallel 2, two fake agents editing the same line", { timeout
     const b = await repo.rwOk(["create", "Say b", "-p", "1"]);
     const run = await repo.rw(["run", "--parallel", "2"]);
     expect(run.code, run.stderr + run.stdout).toBe(0);
-    const events = eventsOf(repo);
+    const events = eventsOnRef(repo);
     const failed = events.filter((e) => e.type === "task.failed");
     expect(failed).toHaveLength(1);
     expect(failed[0]!.data).toMatchObject({ kind: "conflict" });
@@ -142,7 +143,7 @@ describe("rw run with a real SDK client against a local Messages API", { timeout
     expect(run.code, run.stderr).toBe(0);
     expect(repo.git(["show", "main:api.txt"])).toBe("from the api\n");
     expect(server.requests).toHaveLength(2);
-    const done = eventsOf(repo).find((e) => e.task === id && e.type === "task.completed")!;
+    const done = eventsOnRef(repo).find((e) => e.task === id && e.type === "task.completed")!;
     expect(done.data).toMatchObject({ files_changed: ["api.txt"], summary: "api.txt written" });
     expect((done.data.tokens as { input: number }).input).toBeGreaterThan(0);
     await repo.rwOk(["doctor"]);

@@ -1,10 +1,12 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import { loadAgentConfig } from "../../src/agents/load.ts";
 import { runAgentSession, type AgentSessionOptions, type AgentSessionResult } from "../../src/agents/session.ts";
 import type { RwEvent } from "../../src/domain/types.ts";
 import { readAllEvents } from "../../src/store/snapshot.ts";
 import { Store } from "../../src/store/store.ts";
+import { startLlmServer, type LlmServer } from "./llm-server.ts";
 import { makeRepo, type TempRepo } from "./repo.ts";
 
 export interface AgentRepo {
@@ -48,5 +50,30 @@ export async function agentRepo(config: string, env: Record<string, string> = {}
       }
     },
     cleanup: () => repo.cleanup(),
+  };
+}
+
+/**
+ * Agent repositories and local LLM servers for a test file (call it at the top level): each one
+ * made in a test is removed or closed after that test.
+ */
+export function agentFixtures(): { repo: typeof agentRepo; server: typeof startLlmServer } {
+  const repos: AgentRepo[] = [];
+  const servers: LlmServer[] = [];
+  afterEach(async () => {
+    for (const r of repos.splice(0)) r.cleanup();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    async repo(config, env) {
+      const r = await agentRepo(config, env);
+      repos.push(r);
+      return r;
+    },
+    async server(answers) {
+      const s = await startLlmServer(answers);
+      servers.push(s);
+      return s;
+    },
   };
 }

@@ -85,12 +85,4 @@ export function track<T extends { cleanup(): void }>(x: T): T {
   return x;
 }
 
-export interface LoggedEvent { id: string; type: string; task?: string; actor: string; data: Record<string, unknown> }
-
-/** Every event of the state ref's log in a repository (a clone or a bare remote), every shard, in file order. */
-export function eventsOf(repo: { git(args: string[]): string }): LoggedEvent[] {
-  const files = repo.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
-  return files.flatMap((f) => repo.git(["show", `rewind:${f}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as LoggedEvent));
-}
-
 export { spawn };

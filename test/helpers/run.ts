@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import type { Executor, VerifyRequest, WorkRequest, WorkResult } from "../../src/orchestrator/executor.ts";
 import { runLoop, type RunOptions, type RunSummary } from "../../src/orchestrator/loop.ts";
 import type { ProgressEvent } from "../../src/orchestrator/progress-events.ts";
 import { Store } from "../../src/store/store.ts";
-import { baseEnv, type TempRepo } from "./repo.ts";
+import { baseEnv, makeRepo, type TempRepo } from "./repo.ts";
 
 /**
  * A tiny executor for loop tests: each task's "agent" is a function that really edits files in
@@ -41,6 +43,37 @@ export function configure(repo: TempRepo, wtDir: string, extra = ""): void {
   repo.git(["commit", "-q", "-m", "rw config"]);
 }
 
+export interface RunRepo { repo: TempRepo; wtDir: string }
+
+/**
+ * Repositories for `rw run` tests, each with a folder for task worktrees outside it, removed after
+ * each test of the file that calls this (at its top level). `configured` also runs `rw init` and
+ * writes the config (see configure).
+ */
+export function runRepos(): { make(): RunRepo; configured(extra?: string): Promise<RunRepo> } {
+  const made: RunRepo[] = [];
+  afterEach(() => {
+    for (const r of made.splice(0)) {
+      r.repo.cleanup();
+      rmSync(r.wtDir, { recursive: true, force: true });
+    }
+  });
+  const make = (): RunRepo => {
+    const r = { repo: makeRepo(), wtDir: mkdtempSync(join(tmpdir(), "rw-wt-")) };
+    made.push(r);
+    return r;
+  };
+  return {
+    make,
+    async configured(extra = "") {
+      const r = make();
+      await r.repo.rwOk(["init"]);
+      configure(r.repo, r.wtDir, extra);
+      return r;
+    },
+  };
+}
+
 export async function runIn(repo: TempRepo, executor: Executor, opts: Partial<RunOptions> = {}): Promise<{ summary: RunSummary; events: ProgressEvent[] }> {
   const env = baseEnv() as Record<string, string | undefined>;
   const store = await Store.open({ cwd: repo.dir, env, now: () => new Date() });
@@ -55,5 +88,3 @@ export async function runIn(repo: TempRepo, executor: Executor, opts: Partial<Ru
     store.close();
   }
 }
-
-export { eventsOf } from "./repo.ts";

@@ -1,23 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { configure, runIn, ScriptedExecutor, writeIn } from "../helpers/run.ts";
+import { describe, expect, it } from "vitest";
+import { runIn, runRepos, ScriptedExecutor, writeIn } from "../helpers/run.ts";
 
-let repo: TempRepo;
-let wtDir: string;
-afterEach(() => {
-  repo?.cleanup();
-  if (wtDir) rmSync(wtDir, { recursive: true, force: true });
-});
+const repos = runRepos();
 
 describe("rw run --dry-run and rw logs (the binary)", { timeout: 180_000 }, () => {
   it("--dry-run lists what would run, in order, and changes nothing", async () => {
-    repo = makeRepo();
-    wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
-    await repo.rwOk(["init"]);
-    configure(repo, wtDir, 'gates = ["npm test"]');
+    const { repo, wtDir } = await repos.configured('gates = ["npm test"]');
     const low = await repo.rwOk(["create", "Later", "-p", "3"]);
     const high = await repo.rwOk(["create", "First", "-p", "0", "--gate", "make lint"]);
     const tip = repo.git(["rev-parse", "rewind"]);
@@ -35,10 +23,7 @@ describe("rw run --dry-run and rw logs (the binary)", { timeout: 180_000 }, () =
   });
 
   it("rw logs shows a task's transcript; an unknown one exits 4", async () => {
-    repo = makeRepo();
-    wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
-    await repo.rwOk(["init"]);
-    configure(repo, wtDir, 'gates = ["cat note.txt"]');
+    const { repo } = await repos.configured('gates = ["cat note.txt"]');
     const id = await repo.rwOk(["create", "Write a note"]);
     await runIn(repo, new ScriptedExecutor((req) => writeIn(req, "note.txt", "the gate prints this line\n")));
     const log = await repo.rwOk(["logs", id]);

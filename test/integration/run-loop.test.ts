@@ -1,22 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { configure, eventsOf, runIn, ScriptedExecutor, writeIn } from "../helpers/run.ts";
+import { describe, expect, it } from "vitest";
+import type { TempRepo } from "../helpers/repo.ts";
+import { runIn, runRepos, ScriptedExecutor, writeIn } from "../helpers/run.ts";
+import { eventsOnRef } from "../helpers/rw.ts";
 
+const repos = runRepos();
 let repo: TempRepo;
 let wtDir: string;
-afterEach(() => {
-  repo?.cleanup();
-  if (wtDir) rmSync(wtDir, { recursive: true, force: true });
-});
 
 async function setup(extra = ""): Promise<void> {
-  repo = makeRepo();
-  wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
-  await repo.rwOk(["init"]);
-  configure(repo, wtDir, extra);
+  ({ repo, wtDir } = await repos.configured(extra));
 }
 
 describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
@@ -32,13 +26,13 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     const task = repo.git(["show", `rewind:tasks/${id}.md`]);
     expect(task).toContain("status: done");
     expect(task).toContain("- [x] hello.txt says hello");
-    const types = eventsOf(repo).filter((e) => e.task === id).map((e) => e.type);
+    const types = eventsOnRef(repo).filter((e) => e.task === id).map((e) => e.type);
     expect(types).toEqual(["task.created", "task.claimed", "gate.ran", "criterion.checked", "task.completed"]);
-    const done = eventsOf(repo).find((e) => e.type === "task.completed")!;
+    const done = eventsOnRef(repo).find((e) => e.type === "task.completed")!;
     expect(done.data).toMatchObject({ files_changed: ["hello.txt"], tokens: { input: 110, output: 25 }, attempt: 1 });
     expect(repo.git(["worktree", "list"]).trim().split("\n")).toHaveLength(1);
     expect(repo.git(["branch", "--list", "rw/*"]).trim()).toBe("");
-    const sessions = eventsOf(repo).filter((e) => e.type.startsWith("session."));
+    const sessions = eventsOnRef(repo).filter((e) => e.type.startsWith("session."));
     expect(sessions.map((e) => e.type)).toEqual(["session.started", "session.ended"]);
     expect(sessions[1]!.data).toMatchObject({ completed: 1, failed: 0 });
     expect(readFileSync(join(repo.dir, ".git", "rewind", "logs", `${id}.log`), "utf8")).toContain("test -f hello.txt");
@@ -58,7 +52,7 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     expect(exec.prompts[1]!.prompt).toContain("exited with 3");
     const show = await repo.rwOk(["show", id, "--json"]);
     expect(JSON.parse(show)).toMatchObject({ task: { status: "blocked" } });
-    const fails = eventsOf(repo).filter((e) => e.type === "task.failed");
+    const fails = eventsOnRef(repo).filter((e) => e.type === "task.failed");
     expect(fails.map((e) => [e.data.kind, e.data.will_retry])).toEqual([["gates", true], ["gates", false]]);
     expect(repo.git(["log", "--format=%s", "main"])).not.toContain(id); // nothing merged
     await repo.rwOk(["doctor"]);
@@ -83,7 +77,7 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     });
     const { summary } = await runIn(repo, exec, { parallel: 2 });
     expect(summary.completed.sort()).toEqual([a, b].sort());
-    const fails = eventsOf(repo).filter((e) => e.type === "task.failed");
+    const fails = eventsOnRef(repo).filter((e) => e.type === "task.failed");
     expect(fails).toHaveLength(1);
     expect(fails[0]!.data.kind).toBe("conflict");
     expect(String(fails[0]!.data.error)).toContain("greeting.txt");
@@ -103,7 +97,7 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     const exec = new ScriptedExecutor((req) => writeIn(req, `${req.task.id}.txt`, `${req.task.title}\n`));
     const { summary } = await runIn(repo, exec, { parallel: 4 });
     expect(summary.completed.sort()).toEqual([...ids].sort());
-    const evs = eventsOf(repo);
+    const evs = eventsOnRef(repo);
     for (const id of ids) {
       const mine = evs.filter((e) => e.task === id);
       const story = JSON.stringify(mine.map((e) => [e.type, e.actor, e.data.error ?? ""])); // what happened, when it fails
@@ -129,7 +123,7 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     expect(events.map((e) => e.event)).toContain("task.lost");
     expect(repo.git(["ls-tree", "--name-only", "main"])).not.toContain("late.txt");
     expect(JSON.parse(await repo.rwOk(["show", id, "--json"]))).toMatchObject({ task: { status: "in_progress", assignee: "someone-else" } });
-    expect(eventsOf(repo).filter((e) => e.task === id).map((e) => e.type)).toEqual(["task.created", "task.claimed", "task.claimed"]);
+    expect(eventsOnRef(repo).filter((e) => e.task === id).map((e) => e.type)).toEqual(["task.created", "task.claimed", "task.claimed"]);
     expect(existsSync(join(wtDir, id, "late.txt"))).toBe(true); // the work is kept in its worktree
     await repo.rwOk(["doctor"]);
   });
@@ -149,7 +143,7 @@ describe("rw run: the loop on a real repository", { timeout: 180_000 }, () => {
     expect(readFileSync(join(repo.dir, "notes.txt"), "utf8")).toBe("mine, edited while rw runs\n");
     expect(JSON.parse(await repo.rwOk(["show", id, "--json"]))).toMatchObject({ task: { status: "open" } });
     expect(existsSync(join(wtDir, id, "change.txt"))).toBe(true);
-    const ended = eventsOf(repo).filter((e) => e.type === "session.ended");
+    const ended = eventsOnRef(repo).filter((e) => e.type === "session.ended");
     expect(ended[0]!.data).toMatchObject({ interrupted: true, outcome: "interrupted" });
     await repo.rwOk(["doctor"]);
   });

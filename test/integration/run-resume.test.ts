@@ -1,20 +1,15 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { baseEnv, makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
-import { configure, eventsOf } from "../helpers/run.ts";
+import { describe, expect, it } from "vitest";
+import { baseEnv, waitFor, type TempRepo } from "../helpers/repo.ts";
+import { runRepos } from "../helpers/run.ts";
+import { eventsOnRef } from "../helpers/rw.ts";
 
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/run-scripted.mjs");
-let repo: TempRepo;
-let wtDir: string;
-afterEach(() => {
-  repo?.cleanup();
-  if (wtDir) rmSync(wtDir, { recursive: true, force: true });
-});
+const repos = runRepos();
 
-function runFixture(env: Record<string, string>): { done: Promise<{ code: number | null; stdout: string }>; kill: () => void } {
+function runFixture(repo: TempRepo, env: Record<string, string>): { done: Promise<{ code: number | null; stdout: string }>; kill: () => void } {
   const child = spawn(process.execPath, [FIXTURE], { cwd: repo.dir, env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -25,15 +20,12 @@ function runFixture(env: Record<string, string>): { done: Promise<{ code: number
 
 describe("rw run survives SIGKILL", { timeout: 180_000 }, () => {
   it("a rerun resumes the killed run's claim and its worktree, and finishes every task once", async () => {
-    repo = makeRepo();
-    wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
-    await repo.rwOk(["init"]);
-    configure(repo, wtDir, 'gates = ["test -s \\"$RW_TASK_ID.txt\\""]');
+    const { repo, wtDir } = await repos.configured('gates = ["test -s \\"$RW_TASK_ID.txt\\""]');
     const first = await repo.rwOk(["create", "First", "-p", "0"]);
     const second = await repo.rwOk(["create", "Second", "-p", "1"]);
     const marker = join(wtDir, "agent-started");
 
-    const killed = runFixture({ RW_TEST_HANG_ON: first, RW_TEST_MARKER: marker });
+    const killed = runFixture(repo, { RW_TEST_HANG_ON: first, RW_TEST_MARKER: marker });
     const worktree = await waitFor(() => (existsSync(marker) ? readFileSync(marker, "utf8") : ""), { timeoutMs: 30_000, what: "the agent to start" });
     killed.kill();
     expect((await killed.done).code).toBeNull();
@@ -41,13 +33,13 @@ describe("rw run survives SIGKILL", { timeout: 180_000 }, () => {
     expect(held.task).toMatchObject({ status: "in_progress", assignee: "rw-worker-1@testhost" });
     expect(existsSync(join(worktree, `${first}.txt`))).toBe(true);
 
-    const rerun = runFixture({});
+    const rerun = runFixture(repo, {});
     const { code, stdout } = await rerun.done;
     expect(code, stdout).toBe(0);
     expect(stdout).toContain(`"resumed":["${first}"]`);
     for (const id of [first, second]) {
       expect(repo.git(["show", `main:${id}.txt`])).not.toBe("");
-      expect(eventsOf(repo).filter((e) => e.task === id && e.type === "task.completed")).toHaveLength(1);
+      expect(eventsOnRef(repo).filter((e) => e.task === id && e.type === "task.completed")).toHaveLength(1);
     }
     expect(readFileSync(join(repo.dir, ".git", "rewind", "logs", `${first}.log`), "utf8")).toContain("(reused)");
     expect(existsSync(worktree)).toBe(false);

@@ -1,27 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/format/config.ts";
 import { Mutex } from "../../src/orchestrator/mutex.ts";
 import { ensureWorktree, listWorktrees, removeWorktree, type TaskWorktree, type WorktreeSetup } from "../../src/orchestrator/worktrees.ts";
 import { locateRepo } from "../../src/store/repo.ts";
-import { baseEnv, makeRepo, type TempRepo } from "../helpers/repo.ts";
+import { baseEnv } from "../helpers/repo.ts";
+import { runRepos } from "../helpers/run.ts";
 
-let repo: TempRepo;
-let wtDir: string;
-afterEach(() => {
-  repo?.cleanup();
-  if (wtDir) rmSync(wtDir, { recursive: true, force: true });
-});
+const repos = runRepos();
 
 describe("task worktrees while other workers create and remove theirs", { timeout: 180_000 }, () => {
   // `git worktree prune` (run by every removal) deletes the admin folder of a worktree another
   // `git worktree add` is still creating; unserialised, that failed a task's setup (claimed again)
   // or left a worktree git no longer knows ("not a git repository") under `rw run --parallel`.
   it("every worktree is created whole and every removal is clean", async () => {
-    repo = makeRepo();
-    wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
+    const { repo, wtDir } = repos.make();
     const env = baseEnv() as Record<string, string | undefined>;
     const setup: WorktreeSetup = { repo: await locateRepo(repo.dir), root: wtDir, integration: "main", exec: defaultConfig().execution, env, now: Date.now, lock: new Mutex() };
     let previous: TaskWorktree[] = [];

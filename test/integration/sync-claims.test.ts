@@ -2,7 +2,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeBare, makeClone, seedRemote } from "../helpers/remote.ts";
-import { eventsOf, RW_BIN, track, type TempRepo } from "../helpers/repo.ts";
+import { RW_BIN, track, type TempRepo } from "../helpers/repo.ts";
+import { eventsOnRef } from "../helpers/rw.ts";
 
 /** `rw claim --next` until nothing is ready; every other outcome than 0 (won) or 4 (none left) fails the test. */
 async function claimLoop(repo: TempRepo, actor: string): Promise<string[]> {
@@ -27,7 +28,7 @@ describe('sync.claims = "remote"', () => {
     expect(all).toHaveLength(60);
     expect(new Set(all).size).toBe(60);
     // The remote agrees: one task.claimed per task, by the clone that was told it won.
-    const claims = eventsOf(remote).filter((e) => e.type === "task.claimed");
+    const claims = eventsOnRef(remote).filter((e) => e.type === "task.claimed");
     expect(claims).toHaveLength(60);
     won.forEach((ids, i) => {
       for (const id of ids) expect(claims.find((e) => e.task === id)?.actor).toBe(agents[i]![1]);
@@ -70,7 +71,7 @@ describe('sync.claims = "remote"', () => {
     expect(report.attempts).toBe(2);
     expect(report.action).toBe("merged");
     expect(report.incoming.map((e) => e.task)).toEqual(["t-c"]);
-    const tasks = eventsOf(remote).filter((e) => e.type === "task.created").map((e) => e.task);
+    const tasks = eventsOnRef(remote).filter((e) => e.type === "task.created").map((e) => e.task);
     expect(tasks).toEqual(expect.arrayContaining(["t-a", "t-c"]));
     expect(existsSync(marker)).toBe(true);
     await a.rwOk(["doctor"]);

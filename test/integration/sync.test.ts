@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { makeBare, makeClone, seedRemote, serveGitDaemon, setSyncConfig, type BareRemote } from "../helpers/remote.ts";
-import { eventsOf, track, type TempRepo } from "../helpers/repo.ts";
+import { track, type TempRepo } from "../helpers/repo.ts";
+import { eventsOnRef } from "../helpers/rw.ts";
 
 async function json<T>(repo: TempRepo, args: string[], actor?: string): Promise<T> {
   return JSON.parse(await repo.rwOk([...args, "--json"], actor ? { actor } : {})) as T;
@@ -29,7 +30,7 @@ describe("rw sync between diverged clones", () => {
       const a = track(await makeClone(remote.url, "alice"));
       const b = track(await makeClone(remote.url, "bob"));
       await divergentWork(a, b);
-      const before = new Set([...eventsOf(a), ...eventsOf(b)].map((e) => e.id));
+      const before = new Set([...eventsOnRef(a), ...eventsOnRef(b)].map((e) => e.id));
       const clones = { a, b };
       const first = clones[order[0]];
       const second = clones[order[1]];
@@ -42,8 +43,8 @@ describe("rw sync between diverged clones", () => {
       // Identical trees and logs on both machines, and on the remote.
       expect(a.git(["rev-parse", "rewind^{tree}"])).toBe(b.git(["rev-parse", "rewind^{tree}"]));
       expect(remote.git(["rev-parse", "rewind"])).toBe(a.git(["rev-parse", "rewind"]));
-      const log = eventsOf(a);
-      expect(log).toEqual(eventsOf(b));
+      const log = eventsOnRef(a);
+      expect(log).toEqual(eventsOnRef(b));
       // Nothing lost: every event either machine wrote is in the merged log, exactly once.
       for (const id of before) expect(log.filter((e) => e.id === id)).toHaveLength(1);
 

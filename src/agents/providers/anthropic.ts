@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { ProviderError, classifyStatus, type ChatProvider, type ChatRequest, type ChatResponse, type Message, type ProviderSettings, type ToolCall } from "../types.ts";
+import { ProviderError, apiKeyOf, classifyStatus, type ChatProvider, type ChatRequest, type ChatResponse, type Message, type ProviderSettings, type ToolCall } from "../types.ts";
 import type { ProviderContext } from "./index.ts";
 
 type Block = Anthropic.ContentBlockParam;
@@ -37,7 +37,7 @@ function toError(err: unknown): ProviderError {
 }
 
 export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider {
-  const key = s.api_key ?? (s.api_key_env ? ctx.env[s.api_key_env] : undefined);
+  const key = apiKeyOf(s, ctx.env);
   // NOTE: pass apiKey explicitly: without it the SDK walks a credential chain (profiles on
   // disk, ANTHROPIC_AUTH_TOKEN) that rw's configuration does not describe. maxRetries uses the
   // SDK's own backoff, which honours retry-after; rw's fallback takes over after that.

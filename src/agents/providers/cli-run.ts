@@ -19,12 +19,11 @@ export function finishMarker(text: string): string | undefined {
  * Runs a CLI agent in the worktree and hands each stdout line to `onLine` as it arrives.
  * NOTE (execa 9): `reject: false` returns spawn failures (ENOENT) as a result with `code` instead
  * of throwing; `cancelSignal` + `forceKillAfterDelay` end the agent on abort; `extendEnv: false`
- * so the agent sees exactly the environment rw was given.
+ * so the agent sees exactly the environment rw was given (variables set to undefined are left out).
  */
 export async function runCli(provider: string, file: string, args: string[], req: CliRunRequest, input: string | undefined, onLine: (line: string) => void): Promise<CliOutput> {
-  const env = Object.fromEntries(Object.entries(req.env).filter((e): e is [string, string] => e[1] !== undefined));
   const sub = execa(file, args, {
-    cwd: req.cwd, env, extendEnv: false, reject: false, timeout: req.timeout_ms, forceKillAfterDelay: 2000,
+    cwd: req.cwd, env: req.env, extendEnv: false, reject: false, timeout: req.timeout_ms, forceKillAfterDelay: 2000,
     ...(req.signal ? { cancelSignal: req.signal } : {}), ...(input !== undefined ? { input } : { stdin: "ignore" as const }),
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { ProviderError, classifyStatus, type ChatProvider, type ChatRequest, type ChatResponse, type Message, type ProviderSettings, type ToolCall } from "../types.ts";
+import { ProviderError, apiKeyOf, classifyStatus, type ChatProvider, type ChatRequest, type ChatResponse, type Message, type ProviderSettings, type ToolCall } from "../types.ts";
 import type { ProviderContext } from "./index.ts";
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -48,7 +48,7 @@ function parseArgs(text: string): Record<string, unknown> {
  * (Ollama, vLLM, LM Studio), which the Responses API is not yet.
  */
 export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider {
-  const key = s.api_key ?? (s.api_key_env ? ctx.env[s.api_key_env] : undefined);
+  const key = apiKeyOf(s, ctx.env);
   // Local servers (Ollama, vLLM) need no key, but the SDK insists on one: any string will do there.
   const client = key || s.base_url ? new OpenAI({ apiKey: key ?? "not-needed", baseURL: s.base_url ?? null, maxRetries: s.retries }) : undefined;
   return {

@@ -71,9 +71,8 @@ export async function runCommandTool(sb: Sandbox, input: Record<string, unknown>
     }
   }
   const timeoutMs = typeof input.timeout_ms === "number" ? Math.min(input.timeout_ms, limits.timeout_ms) : limits.timeout_ms;
-  const env = Object.fromEntries(Object.entries(limits.env).filter((e): e is [string, string] => e[1] !== undefined));
   return new Promise((done) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: sb.root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: sb.root, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     // Keep the head and the tail: errors usually sit at the end.
     const half = Math.floor(limits.output_cap / 2);
     let head = "";

@@ -4,13 +4,14 @@ import { defineRw } from "../command.ts";
 import { printJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
 import { promptForTask } from "../../agents/load.ts";
+import { ROLES, type Role } from "../../agents/types.ts";
 
 export const roleArg = { role: { type: "string", description: "planner, worker or verifier (default: worker)", valueHint: "role" } } as const;
 
-export function parseRole(value: unknown): "planner" | "worker" | "verifier" {
+export function parseRole(value: unknown): Role {
   const role = one(value) ?? "worker";
-  if (role !== "planner" && role !== "worker" && role !== "verifier") throw new RwError("usage", `unknown role ${JSON.stringify(role)}`, { hint: "use --role planner, worker or verifier" });
-  return role;
+  if (!(ROLES as readonly string[]).includes(role)) throw new RwError("usage", `unknown role ${JSON.stringify(role)}`, { hint: "use --role planner, worker or verifier" });
+  return role as Role;
 }
 
 export default defineRw({

@@ -10,7 +10,7 @@ import { paint, printJson } from "../output.ts";
 import { progressPrinter } from "../progress.ts";
 
 /** Short host name: worker names are `rw-worker-<n>@<host>`, and a rerun on this host resumes them. */
-const host = (): string => (hostname().split(".")[0] ?? "host").replace(/[^A-Za-z0-9_-]/g, "-") || "host";
+const shortHost = (): string => (hostname().split(".")[0] ?? "host").replace(/[^A-Za-z0-9_-]/g, "-") || "host";
 
 export default defineRw({
   meta: { name: "run", description: "Work ready tasks with agents: worktree, gates, verifier, merge" },
@@ -32,12 +32,13 @@ export default defineRw({
     const task = one(args.task);
     const initiative = one(args.initiative);
     const filters = { ...(task ? { task } : {}), ...(initiative ? { initiative } : {}), ...(maxTasks !== undefined ? { maxTasks } : {}) };
+    const host = shortHost();
     const store = await openStore(ctx);
     try {
       const now = ctx.now().toISOString();
-      if (task) checkTaskOption((await store.snapshot()).state, task, now, host());
+      if (task) checkTaskOption((await store.snapshot()).state, task, now, host);
       if (args["dry-run"]) {
-        const plan = await planRun(store, { parallel, ...filters, host: host(), now, env: ctx.env });
+        const plan = await planRun(store, { parallel, ...filters, host, now, env: ctx.env });
         if (args.json) return printJson(ctx, { dry_run: true, ...plan });
         const lines = [`would run ${plan.resume.length + plan.ready.length} task(s) now with ${parallel} worker(s), merging into ${plan.integration}`, `worktrees under ${plan.worktree_root}`];
         for (const t of plan.resume) lines.push(`  resume  ${t.id}  P${t.priority}  ${t.title}  (held by ${t.resume_by})`);
@@ -61,7 +62,7 @@ export default defineRw({
       const printer = progressPrinter(ctx, args.json ? "json" : ctx.isTTY ? "tty" : "plain");
       try {
         const summary = await runLoop({
-          store, executor, parallel, ...filters, env: ctx.env, clock: () => ctx.now().getTime(), host: host(), pid: process.pid, signal: stop.signal, emit: printer.emit,
+          store, executor, parallel, ...filters, env: ctx.env, clock: () => ctx.now().getTime(), host, pid: process.pid, signal: stop.signal, emit: printer.emit,
         });
         if (summary.interrupted) ctx.exitCode = 130;
         else if (!args.json && summary.completed.length + summary.failed.length + summary.blocked.length === 0) ctx.stdout(`${paint(ctx, "dim", "nothing was ready (`rw ready --explain` says why)")}\n`);

@@ -1,29 +1,22 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { agentRepo, type AgentRepo } from "../../helpers/agent-repo.ts";
-import { openaiSse, startLlmServer, type LlmServer } from "../../helpers/llm-server.ts";
+import { describe, expect, it } from "vitest";
+import { agentFixtures } from "../../helpers/agent-repo.ts";
+import { openaiSse } from "../../helpers/llm-server.ts";
 
-let ar: AgentRepo | undefined;
-const servers: LlmServer[] = [];
-afterEach(async () => {
-  ar?.cleanup();
-  ar = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const fx = agentFixtures();
 
 const KEY = "sk-proj-test-0123456789abcdefghij";
 
 describe("openai provider (real openai SDK against a local Chat Completions server)", () => {
   it("runs several tool calls to finish through an OpenAI-compatible base URL, retrying a 500", async () => {
-    const server = await startLlmServer([
+    const server = await fx.server([
       { status: 500, body: { error: { message: "upstream hiccup", type: "server_error" } }, headers: { "retry-after-ms": "10" } },
       openaiSse({ text: "Creating it.", tools: [{ id: "call_a", name: "write_file", input: { path: "src/hello.txt", content: "hello\n" } }, { id: "call_b", name: "list_files", input: { path: "src" } }], prompt_tokens: 900, completion_tokens: 40 }),
       openaiSse({ tools: [{ id: "call_c", name: "search", input: { pattern: "hello" } }], prompt_tokens: 1000, completion_tokens: 10 }),
       openaiSse({ tools: [{ id: "call_d", name: "finish", input: { summary: "src/hello.txt written" } }], prompt_tokens: 1100, completion_tokens: 10 }),
     ]);
-    servers.push(server);
-    ar = await agentRepo(`[roles.worker]\nprovider = "openai"\nmodel = "qwen2.5-coder"\nbase_url = "${server.url}/v1"\napi_key_env = "TEST_OPENAI_KEY"\n[pricing."qwen2.5-coder"]\ninput = 1\noutput = 2\n`, { TEST_OPENAI_KEY: KEY });
+    const ar = await fx.repo(`[roles.worker]\nprovider = "openai"\nmodel = "qwen2.5-coder"\nbase_url = "${server.url}/v1"\napi_key_env = "TEST_OPENAI_KEY"\n[pricing."qwen2.5-coder"]\ninput = 1\noutput = 2\n`, { TEST_OPENAI_KEY: KEY });
     const texts: string[] = [];
     const res = await ar.run({ onProgress: (p) => p.type === "text" && texts.push(p.delta) });
     expect(res).toMatchObject({ finished: true, summary: "src/hello.txt written", turns: 3, provider: "openai", model: "qwen2.5-coder" });
@@ -46,13 +39,12 @@ describe("openai provider (real openai SDK against a local Chat Completions serv
   });
 
   it("keeps going when the model answers without a tool call: the session ends only on finish", async () => {
-    const server = await startLlmServer([
+    const server = await fx.server([
       openaiSse({ text: "I think I am done." }),
       openaiSse({ text: "Still talking." }),
       openaiSse({ tools: [{ id: "call_f", name: "finish", input: { summary: "finished properly" } }] }),
     ]);
-    servers.push(server);
-    ar = await agentRepo(`[roles.worker]\nprovider = "openai"\nmodel = "gpt-5-mini"\nbase_url = "${server.url}/v1"\n`);
+    const ar = await fx.repo(`[roles.worker]\nprovider = "openai"\nmodel = "gpt-5-mini"\nbase_url = "${server.url}/v1"\n`);
     const res = await ar.run();
     expect(res).toMatchObject({ finished: true, turns: 3, summary: "finished properly" });
     const nudge = (server.requests[1]!.body.messages as { role: string; content?: string }[]).at(-1)!;
@@ -61,9 +53,8 @@ describe("openai provider (real openai SDK against a local Chat Completions serv
   });
 
   it("stops at the turn limit when the model never finishes", async () => {
-    const server = await startLlmServer([openaiSse({ tools: [{ id: "call_x", name: "list_files", input: {} }] })]);
-    servers.push(server);
-    ar = await agentRepo(`[roles.worker]\nprovider = "openai"\nmodel = "gpt-5-mini"\nbase_url = "${server.url}/v1"\nmax_turns = 3\n`);
+    const server = await fx.server([openaiSse({ tools: [{ id: "call_x", name: "list_files", input: {} }] })]);
+    const ar = await fx.repo(`[roles.worker]\nprovider = "openai"\nmodel = "gpt-5-mini"\nbase_url = "${server.url}/v1"\nmax_turns = 3\n`);
     const res = await ar.run();
     expect(res).toMatchObject({ finished: false, stop_reason: "max_turns", turns: 3 });
     expect(server.requests).toHaveLength(3);

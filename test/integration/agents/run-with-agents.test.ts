@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeRepo, type TempRepo } from "../../helpers/repo.ts";
-import { configure, eventsOf } from "../../helpers/run.ts";
+import { configure } from "../../helpers/run.ts";
+import { eventsOnRef } from "../../helpers/rw.ts";
 
 let repo: TempRepo | undefined;
 let dir: string | undefined;
@@ -34,7 +35,7 @@ describe("rw run driving the agent layer (fake worker and verifier, the built bi
     const task = repo.git(["show", `rewind:tasks/${id}.md`]);
     expect(task).toContain("status: done");
     expect(task).toContain("- [x] hello.txt says hello");
-    const events = eventsOf(repo).filter((e) => e.task === id);
+    const events = eventsOnRef(repo).filter((e) => e.task === id);
     expect(events.filter((e) => e.type === "agent.tool_called").map((e) => e.data.tool)).toEqual(["write_file", "run_command", "finish"]);
     expect(events.filter((e) => e.type === "agent.usage").map((e) => e.data.role)).toEqual(["worker", "worker", "verifier"]);
     expect(events.find((e) => e.type === "agent.usage")!.actor).toMatch(/^rw-worker-1@/);

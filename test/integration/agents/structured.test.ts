@@ -1,28 +1,23 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadAgentConfig } from "../../../src/agents/load.ts";
 import { generateStructured } from "../../../src/agents/structured.ts";
 import { Store } from "../../../src/store/store.ts";
-import { agentRepo, type AgentRepo } from "../../helpers/agent-repo.ts";
-import { anthropicSse, startLlmServer, type LlmServer } from "../../helpers/llm-server.ts";
+import { agentFixtures } from "../../helpers/agent-repo.ts";
+import { anthropicSse } from "../../helpers/llm-server.ts";
 
-let ar: AgentRepo | undefined;
-let server: LlmServer | undefined;
-afterEach(async () => {
-  ar?.cleanup();
-  await server?.close();
-});
+const fx = agentFixtures();
 
 const Verdict = z.object({ criteria: z.array(z.object({ text: z.string(), met: z.boolean(), evidence: z.string() })), pass: z.boolean() });
 
 describe("generateStructured", () => {
   it("forces the answer tool, sends validation errors back, and returns the typed value with usage", async () => {
-    server = await startLlmServer([
+    const server = await fx.server([
       anthropicSse({ tools: [{ id: "t1", name: "verdict", input: { criteria: [{ text: "hello.txt says hello", met: "yes" }] } }], input_tokens: 500, output_tokens: 40 }),
       anthropicSse({ tools: [{ id: "t2", name: "verdict", input: { criteria: [{ text: "hello.txt says hello", met: true, evidence: "file content" }], pass: true } }], input_tokens: 700, output_tokens: 50 }),
     ]);
     const env = { K: "sk-ant-structured-0123456789" };
-    ar = await agentRepo(`[roles.verifier]\nprovider = "anthropic"\nmodel = "claude-haiku-4-5"\nbase_url = "${server.url}"\napi_key_env = "K"\n`, env);
+    const ar = await fx.repo(`[roles.verifier]\nprovider = "anthropic"\nmodel = "claude-haiku-4-5"\nbase_url = "${server.url}"\napi_key_env = "K"\n`, env);
     const store = await Store.open({ cwd: ar.repo.dir, env, now: () => new Date() });
     try {
       const res = await generateStructured({
