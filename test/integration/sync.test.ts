@@ -1,11 +1,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { makeBare, makeClone, seedRemote, serveGitDaemon, setSyncConfig, type BareRemote } from "../helpers/remote.ts";
 import { track, type TempRepo } from "../helpers/repo.ts";
-import { eventsOnRef } from "../helpers/rw.ts";
-
-async function json<T>(repo: TempRepo, args: string[], actor?: string): Promise<T> {
-  return JSON.parse(await repo.rwOk([...args, "--json"], actor ? { actor } : {})) as T;
-}
+import { eventsOnRef, rwJson } from "../helpers/rw.ts";
 
 /** Offline work on two machines that share t-1..t-4: creates, edits, completes, a claim of the same task. */
 async function divergentWork(a: TempRepo, b: TempRepo): Promise<void> {
@@ -34,11 +30,11 @@ describe("rw sync between diverged clones", () => {
       const clones = { a, b };
       const first = clones[order[0]];
       const second = clones[order[1]];
-      expect((await json<{ action: string }>(first, ["sync"])).action).toBe("pushed");
-      const merged = await json<{ action: string; conflicts: Array<{ kind: string; task: string }> }>(second, ["sync"]);
+      expect((await rwJson<{ action: string }>(first, ["sync"])).action).toBe("pushed");
+      const merged = await rwJson<{ action: string; conflicts: Array<{ kind: string; task: string }> }>(second, ["sync"]);
       expect(merged.action).toBe("merged");
       expect(merged.conflicts.map((c) => `${c.kind} ${c.task}`).sort()).toEqual(["cancel_kept t-3", "claim_lost t-1", expect.stringMatching(/^renamed t-[0-9a-z]{4}$/)]);
-      expect((await json<{ action: string; incoming: unknown[] }>(first, ["sync"])).action).toBe("fast_forward");
+      expect((await rwJson<{ action: string; incoming: unknown[] }>(first, ["sync"])).action).toBe("fast_forward");
 
       // Identical trees and logs on both machines, and on the remote.
       expect(a.git(["rev-parse", "rewind^{tree}"])).toBe(b.git(["rev-parse", "rewind^{tree}"]));
@@ -50,9 +46,9 @@ describe("rw sync between diverged clones", () => {
 
       const renamed = log.find((e) => e.type === "task.renamed")!;
       for (const clone of [a, b]) {
-        const doctor = await json<{ ok: boolean; index: string }>(clone, ["doctor"]);
+        const doctor = await rwJson<{ ok: boolean; index: string }>(clone, ["doctor"]);
         expect(doctor).toMatchObject({ ok: true, index: "ok" });
-        const { tasks } = await json<{ tasks: Array<{ id: string; status: string; title: string; priority: number; assignee?: string; deps: string[] }> }>(clone, ["list", "--all"]);
+        const { tasks } = await rwJson<{ tasks: Array<{ id: string; status: string; title: string; priority: number; assignee?: string; deps: string[] }> }>(clone, ["list", "--all"]);
         const byId = new Map(tasks.map((t) => [t.id, t]));
         // Alice claimed t-1 first: she keeps it; Bob's completion was set aside, not deleted.
         expect(byId.get("t-1")).toMatchObject({ status: "in_progress", assignee: "alice" });
@@ -67,8 +63,8 @@ describe("rw sync between diverged clones", () => {
 
       // History is linear again: new work on either side syncs as a plain fast-forward.
       await b.rwOk(["note", "t-2", "after the merge"]);
-      expect((await json<{ action: string }>(b, ["sync"])).action).toBe("pushed");
-      expect((await json<{ action: string; incoming: unknown[] }>(a, ["sync"])).incoming).toHaveLength(1);
+      expect((await rwJson<{ action: string }>(b, ["sync"])).action).toBe("pushed");
+      expect((await rwJson<{ action: string; incoming: unknown[] }>(a, ["sync"])).incoming).toHaveLength(1);
     }, 240_000);
   }
 
@@ -83,8 +79,8 @@ describe("rw sync between diverged clones", () => {
     await clone.rwOk(["create", "From carol", "--id", "t-3"]);
     await seed.rwOk(["create", "From the seed", "--id", "t-4"]);
     setSyncConfig(seed, [`remote = "${daemon.url}"`]);
-    expect((await json<{ action: string }>(clone, ["sync"])).action).toBe("pushed");
-    const report = await json<{ action: string; incoming: Array<{ task: string }> }>(seed, ["sync"]);
+    expect((await rwJson<{ action: string }>(clone, ["sync"])).action).toBe("pushed");
+    const report = await rwJson<{ action: string; incoming: Array<{ task: string }> }>(seed, ["sync"]);
     expect(report.action).toBe("merged");
     expect(report.incoming.map((e) => e.task)).toEqual(["t-3"]);
     await clone.rwOk(["sync"]);
