@@ -14,30 +14,21 @@ export const actorArg = {
 
 /** A repeatable or comma-separated option as a list: `--label a --label b` or `--label a,b`. */
 export function list(value: unknown): string[] {
+  return all(value).flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/**
+ * Every value of a repeatable option, as given. main.ts merges the values of an option given
+ * more than once back into the parsed args (citty alone keeps the last; see repeatedOptions).
+ */
+export function all(value: unknown): string[] {
   if (value === undefined || value === null || value === false) return [];
-  const items = Array.isArray(value) ? value : [value];
-  return items.flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter((s) => s !== "");
+  return (Array.isArray(value) ? value : [value]).map(String);
 }
 
 /** A repeatable option kept whole (commands may contain commas): `--gate "a" --gate "b"`. */
 export function repeated(value: unknown): string[] {
-  if (value === undefined || value === null || value === false) return [];
-  return (Array.isArray(value) ? value : [value]).map(String).filter((s) => s.trim() !== "");
-}
-
-/**
- * Every value of an option given more than once, from the raw arguments: citty (node:util
- * parseArgs without `multiple`) keeps only the last. Accepts `--name v`, `--name=v`, `-a v`.
- */
-export function allValues(rawArgs: readonly string[], name: string, alias?: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const token = rawArgs[i]!;
-    if (token === "--") break;
-    if (token.startsWith(`--${name}=`)) out.push(token.slice(name.length + 3));
-    else if ((token === `--${name}` || (alias !== undefined && token === `-${alias}`)) && i + 1 < rawArgs.length) out.push(rawArgs[++i]!);
-  }
-  return out;
+  return all(value).filter((s) => s.trim() !== "");
 }
 
 /** The last value of an option given more than once. */

@@ -23,10 +23,6 @@ export function taskJson(task: object): Record<string, unknown> {
   return out;
 }
 
-export function printLines(ctx: Context, lines: string[]): void {
-  if (lines.length > 0) ctx.stdout(`${lines.join("\n")}\n`);
-}
-
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
 
 export function paint(ctx: Context, style: keyof typeof CODES, text: string): string {

@@ -116,12 +116,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       schedule();
     }
   };
+  // The earliest lease on the tip, found once per tip: the check runs every second, and scanning
+  // 10,000 tasks each time would be the daemon's only idle work.
+  let leasesOf = "";
+  let nextExpiry: string | undefined;
   const supervise = async (): Promise<void> => {
     try {
       const snap = await store.snapshot();
-      const now = store.ctx.now().toISOString();
-      const due = Object.values(snap.state.tasks).some((t) => t.status === "in_progress" && t.lease_until !== undefined && t.lease_until <= now);
-      if (!due) return;
+      if (snap.tip !== leasesOf) {
+        leasesOf = snap.tip;
+        nextExpiry = undefined;
+        for (const t of Object.values(snap.state.tasks)) {
+          if (t.status === "in_progress" && t.lease_until !== undefined && (nextExpiry === undefined || t.lease_until < nextExpiry)) nextExpiry = t.lease_until;
+        }
+      }
+      if (nextExpiry === undefined || nextExpiry > store.ctx.now().toISOString()) return;
       const tx = await store.transact(decideExpireLeases, opts.actor);
       for (const e of tx.events) log(`expired lease ${e.task ?? ""} (${typeof e.data.assignee === "string" ? e.data.assignee : "?"}, lease until ${String(e.data.lease_until)})`);
     } catch (err) {

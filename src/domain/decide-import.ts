@@ -2,7 +2,7 @@ import { addMs, checkLabel, checkPriority, checkTimestamp, checkType, makeEvent,
 import { RwError } from "./errors.ts";
 import { isValidId } from "./ids.ts";
 import { newInitiativeId } from "./decide-initiative.ts";
-import type { InitiativeStatus, Phase, RwEvent, State, Task } from "./types.ts";
+import type { InitiativeStatus, Phase, RwEvent, Task } from "./types.ts";
 
 /** One task as an importer maps it: rw's fields, plus what the source said about its state. */
 export type ImportTask = Pick<Task, "id" | "title" | "status" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "defer_until" | "body"> & {
@@ -194,9 +194,4 @@ function breakCycles(deps: Map<string, string[]>, dropped: string[]): void {
     state.set(id, 2);
   };
   for (const id of deps.keys()) if (!state.has(id)) visit(id);
-}
-
-/** Checks a prospective import against a state without writing (used by --dry-run). */
-export function previewImport(plan: ImportPlan, state: State, ctx: DecideContext): ImportResult {
-  return decideImport(plan)(state, ctx).result;
 }

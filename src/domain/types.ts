@@ -4,8 +4,6 @@ import { emptySpend, type Spend } from "./spend.ts";
 export const STATUSES = ["open", "in_progress", "blocked", "done", "cancelled"] as const;
 export type Status = (typeof STATUSES)[number];
 
-export const TASK_TYPES = ["task", "feature", "bug", "chore", "epic", "docs", "spike"] as const;
-
 export interface Task {
   id: string;
   title: string;
@@ -86,8 +84,6 @@ export interface DecisionRecord {
   initiative?: string;
   task?: string;
 }
-
-export const SESSION_OUTCOMES = ["completed", "failed"] as const;
 
 /** One agent session, from `session.started` / `session.ended` (the orchestrator emits them). */
 export interface Session {

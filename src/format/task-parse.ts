@@ -15,7 +15,6 @@ export const TASK_FILE_KEYS = [
   "id", "title", "status", "priority", "type", "labels", "deps", "parent", "initiative", "phase", "assignee",
   "lease_until", "defer_until", "blocked_reason", "retries", "gates", "created_at", "updated_at",
 ] as const;
-export type TaskFileKey = (typeof TASK_FILE_KEYS)[number];
 
 /** A task file's frontmatter as parsed: rw's task fields (all optional in a file) plus `retries`. */
 export type TaskFields = Partial<Pick<Task,

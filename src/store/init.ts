@@ -9,14 +9,6 @@ import type { Actor, Store } from "./store.ts";
 import { readTemplate } from "./templates.ts";
 import { writeTreeWithChanges } from "./tree-write.ts";
 
-export interface InitReport {
-  ref: string;
-  ref_created: boolean;
-  tip: string;
-  files_written: string[];
-  files_kept: string[];
-}
-
 /** Creates the orphan state ref with its README and empty views, unless it exists. Safe to race: CAS from "no ref". */
 export async function ensureStateRef(store: Store, actor: Actor): Promise<{ created: boolean; tip: string }> {
   const existing = await store.cat.read(store.ref);

@@ -170,8 +170,3 @@ function atomicWrite(path: string, data: string | Buffer): void {
     throw err;
   }
 }
-
-/** The index's files (doctor reports them; tests delete or corrupt them). */
-export function cachePaths(dir: string, ref: string): string[] {
-  return [basePath(dir, ref), journalPath(dir, ref)];
-}

@@ -1,7 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
+import type { DoctorReport } from "../../src/store/doctor.ts";
 import type { RunResult, TempRepo } from "./repo.ts";
+
+/** The report `rw doctor --json` prints (its shape is the store's). */
+export type { DoctorReport };
 
 /** Runs `rw ... --json`, expects `code`, and returns the parsed object (which must carry "v": 1). */
 export async function rwJson<T = Record<string, unknown>>(repo: TempRepo, args: string[], opts: { actor?: string; code?: number; cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<T> {
@@ -19,18 +23,6 @@ export async function rwFails(repo: TempRepo, args: string[], code: number, stde
   if (typeof stderr === "string") expect(r.stderr).toContain(stderr);
   else expect(r.stderr).toMatch(stderr);
   return r;
-}
-
-export interface DoctorReport {
-  ok: boolean;
-  tip: string;
-  events: number;
-  tasks: number;
-  files_checked: number;
-  problems: Array<{ path: string; problem: string; diff?: string[] }>;
-  log_problems: string[];
-  foreign?: string[];
-  index: string;
 }
 
 /** Every scenario ends here: `rw doctor` replays the log and must find the ref exactly as rendered. */

@@ -1,5 +1,5 @@
 import { decideCreate } from "../../domain/decide-task.ts";
-import { actorArg, allValues, int, jsonArg, list, one, readBody } from "../args.ts";
+import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { runWrite } from "../write.ts";
@@ -29,7 +29,7 @@ export default defineRw({
     'rw create "Sign tokens" --initiative in-3m8d --phase 1',
     'printf "## Acceptance criteria\\n- [ ] returns 200\\n" | rw create "Health check"',
   ],
-  async run({ args, rawArgs }) {
+  async run({ args }) {
     const body = await readBody(context(), args, true);
     const priority = int(args.priority, "--priority");
     const type = one(args.type);
@@ -42,9 +42,9 @@ export default defineRw({
       args,
       decideCreate({
         title: args.title,
-        labels: list(allValues(rawArgs, "label", "l")),
-        deps: list(allValues(rawArgs, "dep", "d")),
-        gates: allValues(rawArgs, "gate").filter((g) => g.trim() !== ""),
+        labels: list(args.label),
+        deps: list(args.dep),
+        gates: repeated(args.gate),
         ...(priority !== undefined ? { priority } : {}),
         ...(type !== undefined ? { type } : {}),
         ...(parent !== undefined ? { parent } : {}),

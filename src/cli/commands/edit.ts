@@ -1,7 +1,7 @@
 import { decideEdit } from "../../domain/decide-task.ts";
 import { RwError } from "../../domain/errors.ts";
 import { STATUSES, type Status, type TaskPatch } from "../../domain/types.ts";
-import { actorArg, allValues, int, jsonArg, list, one, readBody } from "../args.ts";
+import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 import { runWrite } from "../write.ts";
@@ -28,7 +28,7 @@ export default defineRw({
     ...jsonArg,
   },
   examples: ['rw edit rw-7k2f --title "Add login + logout" -p 0', "rw edit rw-7k2f --add-label api --body-file body.md", "rw edit rw-7k2f --status done --reason 'shipped in #12'"],
-  async run({ args, rawArgs }) {
+  async run({ args }) {
     const patch: TaskPatch = {};
     const title = one(args.title);
     if (title !== undefined) patch.title = title;
@@ -44,15 +44,15 @@ export default defineRw({
     if (phase !== undefined) patch.phase = phase;
     const defer = one(args.defer);
     if (defer !== undefined) patch.defer_until = defer;
-    if (args.gate !== undefined) patch.gates = allValues(rawArgs, "gate").filter((g) => g.trim() !== "");
+    if (args.gate !== undefined) patch.gates = repeated(args.gate);
     const body = await readBody(context(), args, false);
     if (body !== undefined) patch.body = body;
     const status = one(args.status);
     if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
       throw new RwError("usage", `unknown status ${JSON.stringify(status)}`, { hint: `use one of: ${STATUSES.join(", ")}` });
     }
-    const addLabels = list(allValues(rawArgs, "add-label"));
-    const removeLabels = list(allValues(rawArgs, "remove-label"));
+    const addLabels = list(args["add-label"]);
+    const removeLabels = list(args["remove-label"]);
     const reason = one(args.reason);
     if (Object.keys(patch).length === 0 && !status && addLabels.length === 0 && removeLabels.length === 0) {
       throw new RwError("usage", "nothing to change", { hint: "name at least one field, e.g. --title or --priority (see rw edit --help)" });

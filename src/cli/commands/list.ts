@@ -1,6 +1,6 @@
 import { RwError } from "../../domain/errors.ts";
 import { STATUSES, isClosed, type Task } from "../../domain/types.ts";
-import { allValues, int, jsonArg, list, one } from "../args.ts";
+import { int, jsonArg, list, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
@@ -22,12 +22,12 @@ export default defineRw({
     ...jsonArg,
   },
   examples: ["rw list", "rw list --status in_progress --assignee agent-2", "rw list --all --label api --json", "rw list --all --initiative in-3m8d --phase 2"],
-  async run({ args, rawArgs }) {
-    const statuses = list(allValues(rawArgs, "status", "s"));
+  async run({ args }) {
+    const statuses = list(args.status);
     for (const s of statuses) {
       if (!(STATUSES as readonly string[]).includes(s)) throw new RwError("usage", `unknown status ${JSON.stringify(s)}`, { hint: `use one of: ${STATUSES.join(", ")}` });
     }
-    const labels = list(allValues(rawArgs, "label", "l"));
+    const labels = list(args.label);
     const initiative = one(args.initiative);
     const phase = int(args.phase, "--phase");
     if (phase !== undefined && initiative === undefined) throw new RwError("usage", "--phase needs --initiative");

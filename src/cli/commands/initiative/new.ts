@@ -1,5 +1,5 @@
 import { decideInitiativeNew } from "../../../domain/decide-initiative.ts";
-import { actorArg, allValues, jsonArg, one, readBody } from "../../args.ts";
+import { actorArg, all, jsonArg, one, readBody } from "../../args.ts";
 import { defineRw } from "../../command.ts";
 import { context } from "../../context.ts";
 import { runWrite } from "../../write.ts";
@@ -19,12 +19,12 @@ export default defineRw({
     'rw initiative new "Auth rewrite"',
     'rw initiative new "Auth rewrite" --body-file concept.md --phase "Token format" --phase "Login flow"',
   ],
-  async run({ args, rawArgs }) {
+  async run({ args }) {
     const body = await readBody(context(), args, true);
     const id = one(args.id);
     await runWrite(
       args,
-      decideInitiativeNew({ title: args.title, phases: allValues(rawArgs, "phase"), ...(body !== undefined ? { body } : {}), ...(id !== undefined ? { id } : {}) }),
+      decideInitiativeNew({ title: args.title, phases: all(args.phase), ...(body !== undefined ? { body } : {}), ...(id !== undefined ? { id } : {}) }),
       (r) => r.id,
     );
   },
