@@ -3,7 +3,7 @@ import { decideAgentTurn, decideBudgetGate, type CallUsage, type ToolCallRecord 
 import { emptySpend } from "../domain/spend.ts";
 import type { Actor, Store } from "../store/store.ts";
 import { priceOf, type AgentConfig } from "./config.ts";
-import type { Role } from "./types.ts";
+import type { ProviderSettings, Role, TokenUsage } from "./types.ts";
 
 export interface RecorderOptions {
   /** Without a store (dry runs, library use) nothing is written and budgets count this session only. */
@@ -24,8 +24,16 @@ export class SessionRecorder {
 
   constructor(private readonly opts: RecorderOptions) {}
 
-  costOf(model: string, input: number, output: number): number {
+  private costOf(model: string, input: number, output: number): number {
     return costOf(priceOf(this.opts.config, model), input, output);
+  }
+
+  /**
+   * One call's usage as recorded: priced under the configured model name (so budgets and `rw budget`
+   * use one key per model), unless the provider reported its own cost (a CLI agent).
+   */
+  usage(s: ProviderSettings, u: TokenUsage & { cost_usd?: number | undefined }): CallUsage {
+    return { provider: s.provider, model: s.model, input_tokens: u.input_tokens, output_tokens: u.output_tokens, cost_usd: u.cost_usd ?? this.costOf(s.model, u.input_tokens, u.output_tokens) };
   }
 
   /**

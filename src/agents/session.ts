@@ -1,5 +1,5 @@
 import { estimateTokens, type BudgetBlock } from "../domain/budget.ts";
-import type { ToolCallRecord } from "../domain/decide-agent.ts";
+import type { CallUsage, ToolCallRecord } from "../domain/decide-agent.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { AgentConfig } from "./config.ts";
 import { ProviderCaller } from "./fallback.ts";
@@ -112,10 +112,8 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
         return result(controller.signal.aborted ? stopReason() : "provider_error", turn - 1, "stopped: provider error", { error: call.error });
       }
       const res = call.response;
-      // Priced and recorded under the configured model name, so budgets and `rw budget` use one key per model.
-      const cost = recorder.costOf(call.settings.model, res.usage.input_tokens, res.usage.output_tokens);
-      const usage = { provider: call.settings.provider, model: call.settings.model, ...res.usage, cost_usd: cost };
-      opts.onProgress?.({ type: "usage", ...res.usage, cost_usd: cost });
+      const usage = recorder.usage(call.settings, res.usage);
+      opts.onProgress?.(usageProgress(usage));
       if (res.text) transcript.push({ type: "text", role: "assistant", text: res.text });
       messages.push({ role: "assistant", content: res.text, tool_calls: res.tool_calls });
       const records: ToolCallRecord[] = [];
@@ -145,6 +143,8 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
   }
 }
 
+const usageProgress = (u: CallUsage): Progress => ({ type: "usage", input_tokens: u.input_tokens, output_tokens: u.output_tokens, cost_usd: u.cost_usd });
+
 type MakeResult = (stop: StopReason, turns: number, summary: string, extra?: Partial<AgentSessionResult>) => AgentSessionResult;
 
 /** A CLI agent runs the whole session itself; rw checks the budget first and records what it reports. */
@@ -159,10 +159,10 @@ async function runCli(opts: AgentSessionOptions, caller: ProviderCaller, recorde
   if ("error" in run) return result(signal.aborted ? stopReason() : "provider_error", 0, "stopped: provider error", { error: run.error });
   const r = run.response;
   transcript.push(...r.transcript);
-  const cost = r.usage.cost_usd ?? recorder.costOf(run.settings.model, r.usage.input_tokens, r.usage.output_tokens);
-  opts.onProgress?.({ type: "usage", input_tokens: r.usage.input_tokens, output_tokens: r.usage.output_tokens, cost_usd: cost });
+  const usage = recorder.usage(run.settings, r.usage);
+  opts.onProgress?.(usageProgress(usage));
   const tools = r.transcript.flatMap((t) => (t.type === "tool" ? [{ tool: t.tool, args: t.args, result: t.result, ok: t.ok }] : [])).slice(0, 200);
-  await recorder.record(1, { provider: run.settings.provider, model: run.settings.model, input_tokens: r.usage.input_tokens, output_tokens: r.usage.output_tokens, cost_usd: cost }, tools);
+  await recorder.record(1, usage, tools);
   if (signal.aborted) return result(stopReason(), r.turns, r.summary);
   return result(r.finished ? "finished" : "unfinished", r.turns, r.summary, r.exit_code ? { error: `exit code ${r.exit_code}` } : {});
 }

@@ -69,7 +69,7 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
       const run = await caller.run({ prompt, cwd: opts.root, env: opts.env, signal: opts.signal, timeout_ms: opts.config.roles[opts.role].timeout_ms });
       if ("error" in run) throw new RwError("invalid_input", `the ${opts.role} provider failed: ${run.error}`);
       const r = run.response;
-      await recorder.record(turn, { provider: run.settings.provider, model: run.settings.model, ...r.usage, cost_usd: r.usage.cost_usd ?? recorder.costOf(run.settings.model, r.usage.input_tokens, r.usage.output_tokens) }, []);
+      await recorder.record(turn, recorder.usage(run.settings, r.usage), []);
       const text = r.transcript.filter((t) => t.type === "text" && t.role === "assistant").map((t) => (t as { text: string }).text).join("\n");
       try {
         candidate = extractJson(text || r.summary);
@@ -81,7 +81,7 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
       const call = await caller.chat({ system, messages, tools: [{ name, description: "Give your answer with this structure.", input_schema: jsonSchema }], tool_choice: { name }, signal: opts.signal });
       if ("error" in call) throw new RwError("invalid_input", `the ${opts.role} provider failed: ${call.error}`);
       const res = call.response;
-      await recorder.record(turn, { provider: call.settings.provider, model: call.settings.model, ...res.usage, cost_usd: recorder.costOf(call.settings.model, res.usage.input_tokens, res.usage.output_tokens) }, []);
+      await recorder.record(turn, recorder.usage(call.settings, res.usage), []);
       const tc = res.tool_calls.find((c) => c.name === name);
       messages.push({ role: "assistant", content: res.text, tool_calls: res.tool_calls });
       if (!tc) {

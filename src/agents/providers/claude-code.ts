@@ -1,6 +1,6 @@
 import { asText, short } from "../redact.ts";
-import { ProviderError, type CliProvider, type CliRunRequest, type CliRunResult, type ProviderSettings, type TranscriptEntry } from "../types.ts";
-import { finishMarker, num, parseJsonLine, runCli } from "./cli-run.ts";
+import { ProviderError, type CliProvider, type CliRunRequest, type CliRunResult, type ProviderSettings } from "../types.ts";
+import { finishMarker, num, parseJsonLine, runCli, transcriptLog } from "./cli-run.ts";
 
 type Obj = Record<string, unknown>;
 const blocks = (msg: unknown): Obj[] => {
@@ -25,7 +25,7 @@ export function create(s: ProviderSettings): CliProvider {
       const args = ["-p", "--output-format", "stream-json", "--verbose", "--model", s.model];
       if (s.permission_mode) args.push("--permission-mode", s.permission_mode);
       if (s.allowed_tools && s.allowed_tools.length > 0) args.push("--allowedTools", s.allowed_tools.join(","));
-      const transcript: TranscriptEntry[] = [];
+      const log = transcriptLog(req);
       const pending = new Map<string, { name: string; input: unknown }>();
       let result: Obj | undefined;
       let lastText = "";
@@ -36,8 +36,7 @@ export function create(s: ProviderSettings): CliProvider {
           for (const b of blocks(m.message)) {
             if (b.type === "text" && typeof b.text === "string") {
               lastText = b.text;
-              transcript.push({ type: "text", role: "assistant", text: b.text });
-              req.onProgress?.({ type: "text", delta: b.text });
+              log.text(b.text);
             } else if (b.type === "tool_use" && typeof b.id === "string") {
               pending.set(b.id, { name: String(b.name), input: b.input });
             }
@@ -46,16 +45,14 @@ export function create(s: ProviderSettings): CliProvider {
           for (const b of blocks(m.message)) {
             if (b.type !== "tool_result") continue;
             const call = pending.get(String(b.tool_use_id));
-            const entry = { type: "tool" as const, tool: call?.name ?? "tool", args: short(JSON.stringify(call?.input ?? {}), 160), result: short(textOf(b.content)), ok: b.is_error !== true };
-            transcript.push(entry);
-            req.onProgress?.({ ...entry });
+            log.tool({ tool: call?.name ?? "tool", args: short(JSON.stringify(call?.input ?? {}), 160), result: short(textOf(b.content)), ok: b.is_error !== true });
           }
         } else if (m.type === "result") {
           result = m;
         }
       });
       if (!result) {
-        if (out.canceled || out.timedOut) return { finished: false, summary: out.timedOut ? "timed out" : "aborted", usage: { input_tokens: 0, output_tokens: 0 }, turns: 0, transcript, exit_code: out.exitCode };
+        if (out.canceled || out.timedOut) return { finished: false, summary: out.timedOut ? "timed out" : "aborted", usage: { input_tokens: 0, output_tokens: 0 }, turns: 0, transcript: log.entries, exit_code: out.exitCode };
         throw new ProviderError("claude-code", "unavailable", `claude exited ${out.exitCode ?? "?"} without a result: ${short(out.stderr || out.stdout, 300)}`);
       }
       const text = typeof result.result === "string" ? result.result : lastText;
@@ -73,7 +70,7 @@ export function create(s: ProviderSettings): CliProvider {
           cost_usd: typeof result.total_cost_usd === "number" ? result.total_cost_usd : undefined,
         },
         turns: num(result.num_turns),
-        transcript,
+        transcript: log.entries,
         exit_code: out.exitCode,
       };
     },

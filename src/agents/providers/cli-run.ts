@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { ProviderError, type CliRunRequest } from "../types.ts";
+import { ProviderError, type CliRunRequest, type TranscriptEntry } from "../types.ts";
 
 export interface CliOutput {
   exitCode: number | undefined;
@@ -55,3 +55,19 @@ export function parseJsonLine(line: string): Record<string, unknown> | undefined
 }
 
 export const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** A CLI agent's transcript as its output is read; each entry is also reported as progress. */
+export function transcriptLog(req: CliRunRequest): { entries: TranscriptEntry[]; text(text: string): void; tool(entry: { tool: string; args: string; result: string; ok: boolean }): void } {
+  const entries: TranscriptEntry[] = [];
+  return {
+    entries,
+    text(text) {
+      entries.push({ type: "text", role: "assistant", text });
+      req.onProgress?.({ type: "text", delta: text });
+    },
+    tool(entry) {
+      entries.push({ type: "tool", ...entry });
+      req.onProgress?.({ type: "tool", ...entry });
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { asText, short } from "../redact.ts";
-import { ProviderError, type CliProvider, type CliRunRequest, type CliRunResult, type ProviderSettings, type TranscriptEntry } from "../types.ts";
-import { finishMarker, num, parseJsonLine, runCli } from "./cli-run.ts";
+import { ProviderError, type CliProvider, type CliRunRequest, type CliRunResult, type ProviderSettings } from "../types.ts";
+import { finishMarker, num, parseJsonLine, runCli, transcriptLog } from "./cli-run.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -18,7 +18,7 @@ export function create(s: ProviderSettings): CliProvider {
     versionCommand: () => ({ file, args: ["--version"] }),
     async run(req: CliRunRequest): Promise<CliRunResult> {
       const args = ["exec", "--json", "--full-auto", "--skip-git-repo-check", "--model", s.model, "-"];
-      const transcript: TranscriptEntry[] = [];
+      const log = transcriptLog(req);
       const usage = { input_tokens: 0, output_tokens: 0 };
       let turns = 0;
       let lastMessage = "";
@@ -39,17 +39,12 @@ export function create(s: ProviderSettings): CliProvider {
           const kind = item.type ?? item.item_type;
           if (kind === "agent_message" && typeof item.text === "string") {
             lastMessage = item.text;
-            transcript.push({ type: "text", role: "assistant", text: item.text });
-            req.onProgress?.({ type: "text", delta: item.text });
+            log.text(item.text);
           } else if (kind === "command_execution") {
-            const entry = { type: "tool" as const, tool: "command", args: short(asText(item.command), 160), result: short(asText(item.aggregated_output)), ok: item.exit_code === 0 };
-            transcript.push(entry);
-            req.onProgress?.({ ...entry });
+            log.tool({ tool: "command", args: short(asText(item.command), 160), result: short(asText(item.aggregated_output)), ok: item.exit_code === 0 });
           } else if (kind === "file_change") {
             const changes = Array.isArray(item.changes) ? (item.changes as Obj[]).map((c) => `${asText(c.kind)} ${asText(c.path)}`.trim()).join(", ") : "";
-            const entry = { type: "tool" as const, tool: "file_change", args: short(changes, 160), result: asText(item.status ?? "completed"), ok: item.status !== "failed" };
-            transcript.push(entry);
-            req.onProgress?.({ ...entry });
+            log.tool({ tool: "file_change", args: short(changes, 160), result: asText(item.status ?? "completed"), ok: item.status !== "failed" });
           }
         }
       });
@@ -58,7 +53,7 @@ export function create(s: ProviderSettings): CliProvider {
         throw new ProviderError("codex", "unavailable", `codex exited ${out.exitCode ?? "?"} without output: ${short(failure ?? (out.stderr || out.stdout), 300)}`);
       }
       const marker = finishMarker(lastMessage);
-      return { finished: !failure && marker !== undefined, summary: marker ?? short(failure ?? lastMessage, 500), usage, turns, transcript, exit_code: out.exitCode };
+      return { finished: !failure && marker !== undefined, summary: marker ?? short(failure ?? lastMessage, 500), usage, turns, transcript: log.entries, exit_code: out.exitCode };
     },
   };
 }
