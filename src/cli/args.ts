@@ -71,19 +71,26 @@ export async function resolveActor(store: Store, flag: unknown): Promise<Actor> 
   if (name === "") {
     throw new RwError("usage", "no actor: rw does not know who is acting", { hint: "pass --actor NAME, set RW_ACTOR, or `git config user.name \"Your Name\"`" });
   }
+  return namedActor(name, named === undefined || named === gitName ? cfg.get("user.email") : undefined);
+}
+
+/** An actor called `name` (a plain name a commit author can have), with `email` or one made from the name. */
+export function namedActor(name: string, email?: string): Actor {
   if (name.length > 100 || /[\n<>]/.test(name)) throw new RwError("usage", `invalid actor name ${JSON.stringify(name)}`, { hint: "use a plain name without <, > or newlines" });
-  const email = named === undefined || named === gitName ? (cfg.get("user.email") ?? `${slug(name)}@rw.invalid`) : `${slug(name)}@rw.invalid`;
-  return { name, email };
+  return { name, email: email ?? `${slug(name)}@rw.invalid` };
 }
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";
+
+/** A body as given inline (`--body`, an MCP argument): ending in a newline like a file, unless empty. */
+export const bodyText = (text: string): string => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
 
 /** --body TEXT, --body-file FILE (or - for stdin), or text piped into stdin. */
 export async function readBody(ctx: Context, args: { body?: unknown; "body-file"?: unknown }, allowPipe: boolean): Promise<string | undefined> {
   const text = one(args.body);
   const file = one(args["body-file"]);
   if (text !== undefined && file !== undefined) throw new RwError("usage", "give --body or --body-file, not both");
-  if (text !== undefined) return text.endsWith("\n") || text === "" ? text : `${text}\n`;
+  if (text !== undefined) return bodyText(text);
   if (file === "-") return ctx.readStdin();
   if (file !== undefined) {
     try {

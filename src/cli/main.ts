@@ -6,6 +6,7 @@ import { commands } from "./commands/index.ts";
 import { repeatedOptions } from "./args.ts";
 import type { RwCommandDef } from "./command.ts";
 import { processContext, setContext, type Context } from "./context.ts";
+import { errorText } from "./output.ts";
 
 const ROOT_HELP_ORDER = [
   "init", "create", "show", "list", "edit", "dep", "note", "ready", "claim", "heartbeat", "release", "done", "fail",
@@ -129,7 +130,7 @@ function report(ctx: Context, err: unknown, argv: string[]): number {
     const data = err instanceof RwError ? err.data : {};
     ctx.stdout(`${JSON.stringify({ v: 1, error: { code: kind, message, ...(hint ? { hint } : {}), ...(Object.keys(data).length ? { data } : {}) } })}\n`);
   }
-  ctx.stderr(`rw: ${message}\n${hint ? `  hint: ${hint}\n` : ""}`);
+  ctx.stderr(errorText(message, hint));
   return code;
 }
 

@@ -46,10 +46,7 @@ export function planRwJson(text: string, file: string): ImportPlan {
     throw new RwError("invalid_input", `${file} is not an rw export (version 1)`, { hint: "create one with `rw export --format json`" });
   }
   const tasks: ImportTask[] = root.tasks.map((raw, i) => {
-    if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.title !== "string" || !(STATUSES as readonly unknown[]).includes(raw.status)) {
-      throw new RwError("invalid_input", `${file}: task ${i + 1} is missing id, title or a valid status`);
-    }
-    const e = raw as unknown as ExportedTask;
+    const e = record<ExportedTask>(raw, STATUSES, `${file}: task ${i + 1}`);
     const t: ImportTask = {
       id: e.id, title: e.title, status: e.status, priority: e.priority, type: e.type, labels: e.labels ?? [], deps: e.deps ?? [],
       gates: e.gates ?? [], body: e.body ?? "", created_at: e.created_at, notes: e.notes ?? [],
@@ -63,11 +60,16 @@ export function planRwJson(text: string, file: string): ImportPlan {
     return t;
   });
   const initiatives = (Array.isArray(root.initiatives) ? root.initiatives : []).map((raw, i) => {
-    if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.title !== "string" || !(INITIATIVE_STATUSES as readonly unknown[]).includes(raw.status)) {
-      throw new RwError("invalid_input", `${file}: initiative ${i + 1} is missing id, title or a valid status`);
-    }
-    const e = raw as unknown as ExportedInitiative;
+    const e = record<ExportedInitiative>(raw, INITIATIVE_STATUSES, `${file}: initiative ${i + 1}`);
     return { id: e.id, title: e.title, status: e.status, phases: (e.phases ?? []), body: e.body ?? "", created_at: e.created_at };
   });
   return { source: "rw", initiatives, tasks, dropped: [], mapped: ["rw export: every field kept"] };
+}
+
+/** A task or initiative of the export, once it has what every record needs: an id, a title and a known status. */
+function record<T>(raw: unknown, statuses: readonly string[], where: string): T {
+  if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.title !== "string" || !statuses.includes(raw.status as string)) {
+    throw new RwError("invalid_input", `${where} is missing id, title or a valid status`);
+  }
+  return raw as unknown as T;
 }

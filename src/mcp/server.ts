@@ -1,26 +1,22 @@
 import type { Readable, Writable } from "node:stream";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { namedActor } from "../cli/args.ts";
 import { getTask } from "../domain/decide.ts";
-import { RwError } from "../domain/errors.ts";
 import { readyTasks } from "../domain/ready.ts";
 import { STATUSES, isClosed } from "../domain/types.ts";
 import { taskPath } from "../store/layout.ts";
 import { Store, type Actor, type StoreContext } from "../store/store.ts";
-import { errorText, readyText } from "./text.ts";
+import { errorAnswer, readyText } from "./text.ts";
 import { TOOLS, type ToolApi } from "./tools.ts";
 
 export interface McpOptions extends StoreContext {
   version: string;
 }
 
-const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";
-
-/** Tool argument, else $RW_ACTOR, else "mcp": the name that authors the state commit. */
-export function mcpActor(arg: string | undefined, env: Record<string, string | undefined>): Actor {
-  const name = (arg ?? env.RW_ACTOR ?? "mcp").trim() || "mcp";
-  if (name.length > 100 || /[\n<>]/.test(name)) throw new RwError("usage", `invalid actor name ${JSON.stringify(name)}`, { hint: "use a plain name without <, > or newlines" });
-  return { name, email: `${slug(name)}@rw.invalid` };
+/** Tool argument, else $RW_ACTOR, else "mcp": the name that authors the state commit (checked as the CLI's --actor is). */
+function mcpActor(arg: string | undefined, env: Record<string, string | undefined>): Actor {
+  return namedActor((arg ?? env.RW_ACTOR ?? "mcp").trim() || "mcp");
 }
 
 /**
@@ -38,7 +34,7 @@ export function createMcpServer(store: Store, opts: McpOptions): McpServer {
       try {
         return { content: [{ type: "text" as const, text: await tool.run(args, api) }] };
       } catch (err) {
-        return { content: [{ type: "text" as const, text: errorText(err) }], isError: true };
+        return { content: [{ type: "text" as const, text: errorAnswer(err) }], isError: true };
       }
     });
   }

@@ -1,3 +1,4 @@
+import { errorText } from "../cli/output.ts";
 import { RwError } from "../domain/errors.ts";
 import type { ReadyItem } from "../domain/ready.ts";
 import type { Task } from "../domain/types.ts";
@@ -39,7 +40,7 @@ export function historyText(entries: HistoryEntry[], limit: number): string {
 }
 
 /** The very text the CLI prints on stderr for an error, so both surfaces say the same thing. */
-export function errorText(err: unknown): string {
-  if (err instanceof RwError) return `rw: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`;
-  return `rw: ${err instanceof Error ? err.message : String(err)}\n`;
+export function errorAnswer(err: unknown): string {
+  if (err instanceof RwError) return errorText(err.message, err.hint);
+  return errorText(err instanceof Error ? err.message : String(err));
 }

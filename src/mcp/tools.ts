@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bodyText } from "../cli/args.ts";
 import type { Decider } from "../domain/decide.ts";
 import { decideClaim, decideClaimNext, decideDone, decideFail, decideRelease } from "../domain/decide-lifecycle.ts";
 import { decideRecordDecision } from "../domain/decide-initiative.ts";
@@ -125,7 +126,7 @@ export const TOOLS: Record<string, ToolDef> = {
         title: String(a.title), labels: (a.labels as string[] | undefined) ?? [], deps: (a.deps as string[] | undefined) ?? [],
         ...opt("priority", n(a.priority)), ...opt("type", s(a.type)), ...opt("parent", s(a.parent)), ...opt("id", s(a.id)),
         ...opt("initiative", s(a.initiative)), ...opt("phase", n(a.phase)),
-        ...opt("body", body === undefined || body === "" || body.endsWith("\n") ? body : `${body}\n`),
+        ...opt("body", body === undefined ? undefined : bodyText(body)),
       }));
       return r.id;
     },
@@ -156,7 +157,7 @@ export const TOOLS: Record<string, ToolDef> = {
       };
       if (Array.isArray(a.deps)) patch.deps = a.deps as string[];
       const body = s(a.body);
-      if (body !== undefined) patch.body = body === "" || body.endsWith("\n") ? body : `${body}\n`;
+      if (body !== undefined) patch.body = bodyText(body);
       const input: EditInput = {
         patch, addLabels: (a.add_labels as string[] | undefined) ?? [], removeLabels: (a.remove_labels as string[] | undefined) ?? [],
         ...opt("status", a.status as Status | undefined), ...opt("reason", s(a.reason)),

@@ -33,21 +33,22 @@ export async function mergeBase(store: Store, a: string, b: string): Promise<str
   return r.code === 0 ? r.stdout.trim() || null : null;
 }
 
-export async function isAncestor(store: Store, ancestor: string, of: string): Promise<boolean> {
-  const r = await git(["--git-dir", store.repo.gitDir, "merge-base", "--is-ancestor", ancestor, of], { cwd: store.repo.gitDir });
-  return r.code === 0;
-}
-
 /**
  * Writes (but does not publish) the merge commit of two diverged tips of the state ref: parents
- * `ours` and `theirs`, files = render(fold(merged log)), built on `ours`'s tree with the same
- * object writer and tree builder as every transaction, so only changed blobs are written.
+ * `ours` and `theirs` (with `base`, their merge base, from mergeBase), files = render(fold(merged
+ * log)), built on `ours`'s tree with the same object writer and tree builder as every
+ * transaction, so only changed blobs are written.
  */
-export async function buildMergeCommit(store: Store, ours: string, theirs: string, actor: Actor, summary: string): Promise<MergeCommit> {
-  const base = await mergeBase(store, ours, theirs);
+export async function buildMergeCommit(store: Store, tips: { ours: string; theirs: string; base: string | null }, actor: Actor, summary: string): Promise<MergeCommit> {
+  const { ours, theirs, base } = tips;
   const [baseEvents, oursEvents, theirsEvents] = await Promise.all([eventsAt(store, base), eventsAt(store, ours), eventsAt(store, theirs)]);
   const merge = mergeLogs({ base: baseEvents, ours: oursEvents, theirs: theirsEvents });
-  const files = renderAll(merge.state, merge.events);
+  // Each rendered file is encoded and hashed once, then compared against both parents.
+  const files = new Map<string, Blob>();
+  for (const [path, text] of renderAll(merge.state, merge.events)) {
+    const content = Buffer.from(text);
+    files.set(path, { content, oid: store.writer.hash("blob", content) });
+  }
   // Build on whichever parent's tree is closer to the result: pulling 10,000 events onto a
   // little local work then writes a handful of blobs, not every task file the remote added.
   const [a, b] = await Promise.all([treeChanges(store, ours, files), treeChanges(store, theirs, files)]);
@@ -58,21 +59,21 @@ export async function buildMergeCommit(store: Store, ours: string, theirs: strin
   const trailers = merge.resolutions.map((e) => `Rewind-Event: ${e.id} ${e.type}`);
   const message = `${summary}\n\n${[...trailers, `Rewind-Actor: ${actor.name}`].join("\n")}\n`;
   const commit = await store.writer.write("commit", serializeCommit({ tree, parents: [ours, theirs], author: sig, committer: sig, message }));
-  const rootObj = await store.cat.read(tree);
+  const root = store.writer.cached(tree) ?? (await store.cat.read(tree))?.data;
   const snapshot: Snapshot = {
-    tip: commit, tree, state: merge.state, shards: shardMarks(store, merge.events, files), root: rootObj ? parseTree(rootObj.data, store.oidBytes) : [],
+    tip: commit, tree, state: merge.state, shards: shardMarks(merge.events, files), root: root ? parseTree(root, store.oidBytes) : [],
   };
   return { commit, merge, snapshot };
 }
 
-async function treeChanges(store: Store, commit: string, files: Map<string, string>): Promise<{ tree: string; changes: FileChanges }> {
+/** A rendered file of the merge result and its blob ID. */
+interface Blob { content: Buffer; oid: string }
+
+async function treeChanges(store: Store, commit: string, files: Map<string, Blob>): Promise<{ tree: string; changes: FileChanges }> {
   const tree = parseCommitTree((await store.cat.read(commit))!.data);
   const current = await listTree(store.cat, tree, store.oidBytes);
   const changes: FileChanges = new Map();
-  for (const [path, text] of files) {
-    const content = Buffer.from(text);
-    if (current.get(path) !== store.writer.hash("blob", content)) changes.set(path, content);
-  }
+  for (const [path, { content, oid }] of files) if (current.get(path) !== oid) changes.set(path, content);
   for (const path of current.keys()) if (!files.has(path)) changes.set(path, null);
   return { tree, changes };
 }
@@ -83,11 +84,11 @@ async function writeBlobs(store: Store, changes: FileChanges): Promise<void> {
   for (let i = 0; i < blobs.length; i += 32) await Promise.all(blobs.slice(i, i + 32).map((c) => store.writer.write("blob", c)));
 }
 
-function shardMarks(store: Store, events: RwEvent[], files: Map<string, string>): Record<string, ShardMark> {
+function shardMarks(events: RwEvent[], files: Map<string, Blob>): Record<string, ShardMark> {
   const marks: Record<string, ShardMark> = {};
   for (const e of events) {
     const name = shardOf(e);
-    const mark = marks[name] ?? { oid: store.writer.hash("blob", Buffer.from(files.get(`events/${name}`) ?? "")), lines: 0, last_id: "" };
+    const mark = marks[name] ?? { oid: files.get(`events/${name}`)!.oid, lines: 0, last_id: "" };
     mark.lines++;
     mark.last_id = e.id;
     marks[name] = mark;

@@ -45,14 +45,13 @@ export async function fetchState(store: Store, remote: string): Promise<string |
       data: { remote },
     });
   }
-  const tip = await run(store, ["rev-parse", "--verify", "--quiet", `${tracking}^{commit}`]);
-  return tip.code === 0 ? tip.stdout.trim() : null;
+  return lastFetched(store, remote);
 }
 
 /** The tip last fetched from `remote`, without contacting it (null when never fetched). */
 export async function lastFetched(store: Store, remote: string): Promise<string | null> {
-  const tip = await run(store, ["rev-parse", "--verify", "--quiet", `${trackingRef(remote, store.ref)}^{commit}`]);
-  return tip.code === 0 ? tip.stdout.trim() : null;
+  // Through the store's long-lived cat-file, not a rev-parse process: this runs on every sync round.
+  return (await store.cat.read(`${trackingRef(remote, store.ref)}^{commit}`))?.oid ?? null;
 }
 
 const RACE = /stale info|fetch first|non-fast-forward|failed to update ref|failed to lock|cannot lock ref|incorrect old value|already exists|but expected/i;

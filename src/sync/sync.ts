@@ -1,7 +1,7 @@
 import { RwError } from "../domain/errors.ts";
 import type { MergeConflict } from "../domain/merge.ts";
 import type { RwEvent } from "../domain/types.ts";
-import { advanceRef, buildMergeCommit, eventsAt, isAncestor } from "../store/merge-commit.ts";
+import { advanceRef, buildMergeCommit, eventsAt, mergeBase } from "../store/merge-commit.ts";
 import type { Actor, Store } from "../store/store.ts";
 import { fetchState, pushState } from "./remote.ts";
 
@@ -67,17 +67,20 @@ async function round(store: Store, remote: string, actor: Actor, attempts: numbe
     if (!(await pushState(store, remote, ours, null))) return null;
     return { ...base, action: "pushed", incoming: [], outgoing: await newEvents(store, ours, null), tip: ours };
   }
-  if (await isAncestor(store, ours, theirs)) {
+  // One merge-base answers both "is one side behind?" questions (a side that is an ancestor of
+  // the other is their merge base) and gives the merge its base: one git process, not three.
+  const common = await mergeBase(store, ours, theirs);
+  if (common === ours) {
     if (!(await advanceRef(store, theirs, ours, `rw sync: fast-forward from ${remote}`))) return null;
     const incoming = await newEvents(store, theirs, ours);
     await store.trySnapshot(); // bring the index forward now, not on the next read
     return { ...base, action: "fast_forward", incoming, outgoing: [], tip: theirs };
   }
-  if (await isAncestor(store, theirs, ours)) {
+  if (common === theirs) {
     if (!(await pushState(store, remote, ours, theirs))) return null;
     return { ...base, action: "pushed", incoming: [], outgoing: await newEvents(store, ours, theirs), tip: ours };
   }
-  const built = await buildMergeCommit(store, ours, theirs, actor, `sync: merge ${store.ref} from ${remote}`);
+  const built = await buildMergeCommit(store, { ours, theirs, base: common }, actor, `sync: merge ${store.ref} from ${remote}`);
   if (!(await pushState(store, remote, built.commit, theirs))) return null;
   // The remote has the merge now; if a local command moved our ref meanwhile, the next round
   // merges that too (the remote tip is then a descendant of what we pushed).

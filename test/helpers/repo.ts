@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { onTestFinished } from "vitest";
 
 /** The built CLI (tests run against `dist/`, like a user would; `npm test` builds first). */
 export const RW_BIN = resolve(import.meta.dirname, "../../dist/cli/main.js");
@@ -76,6 +77,12 @@ export async function waitFor<T>(check: () => T | Promise<T>, opts: { timeoutMs?
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? "condition"}${last instanceof Error ? `: ${last.message}` : ""}`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
   }
+}
+
+/** Cleans `x` up when the running test ends; vitest runs these hooks last-registered first. */
+export function track<T extends { cleanup(): void }>(x: T): T {
+  onTestFinished(() => x.cleanup());
+  return x;
 }
 
 export { spawn };

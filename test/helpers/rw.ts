@@ -48,7 +48,7 @@ export function writeConfig(repo: TempRepo, config: string): void {
 }
 
 /** The task IDs and events on the ref's log, read with git alone (no rw). */
-export function eventsOnRef(repo: TempRepo, ref = "rewind"): Array<{ id: string; type: string; task?: string; actor: string; ts: string; data: Record<string, unknown> }> {
+export function eventsOnRef(repo: Pick<TempRepo, "git">, ref = "rewind"): Array<{ id: string; type: string; task?: string; actor: string; ts: string; data: Record<string, unknown> }> {
   const names = repo.git(["ls-tree", "--name-only", `${ref}:events`]).split("\n").filter(Boolean);
   return names.flatMap((n) => repo.git(["show", `${ref}:events/${n}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as ReturnType<typeof eventsOnRef>[number]));
 }

@@ -1,32 +1,24 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { Store } from "../../src/store/store.ts";
 import { startAutoSync } from "../../src/sync/auto.ts";
 import { startDaemon } from "../helpers/daemon.ts";
 import { makeBare, makeClone, seedRemote } from "../helpers/remote.ts";
-import { baseEnv, waitFor } from "../helpers/repo.ts";
-
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+import { baseEnv, track, waitFor } from "../helpers/repo.ts";
 
 describe("sync.auto: the loop the daemon runs", () => {
   it("pulls what other machines pushed when it starts, and pushes a local commit right after a kick", async () => {
-    const remote = makeBare();
-    cleanups.push(() => remote.cleanup());
-    const seed = await seedRemote(remote, 1);
-    cleanups.push(() => seed.cleanup());
-    const clone = await makeClone(remote.url, "bob");
-    cleanups.push(() => clone.cleanup());
+    const remote = track(makeBare());
+    const seed = track(await seedRemote(remote, 1));
+    const clone = track(await makeClone(remote.url, "bob"));
     const store = await Store.open({ cwd: clone.dir, env: baseEnv(), now: () => new Date() });
-    cleanups.push(() => store.close());
+    onTestFinished(() => store.close());
     await seed.rwOk(["create", "From the seed", "--id", "t-2"]);
     await seed.rwOk(["sync"]);
     const lines: string[] = [];
     // An interval far longer than the test: the first round runs at start, and the push below
     // only happens in time if kick() triggers it.
     const auto = startAutoSync({ store, actor: { name: "bob", email: "bob@example.com" }, intervalMs: 600_000, log: (l) => lines.push(l) });
-    cleanups.push(() => auto.stop());
+    onTestFinished(() => auto.stop());
     await waitFor(() => clone.git(["rev-parse", "rewind"]) === remote.git(["rev-parse", "rewind"]), { what: "the clone to pull", timeoutMs: 20_000 });
     expect(await clone.rwOk(["list"])).toContain("t-2");
     expect(lines.some((l) => /fast-forward with origin: 1 event\(s\) in/.test(l))).toBe(true);
@@ -39,29 +31,24 @@ describe("sync.auto: the loop the daemon runs", () => {
   }, 120_000);
 
   it("logs a failure and keeps going when the remote cannot be reached", async () => {
-    const remote = makeBare();
-    cleanups.push(() => remote.cleanup());
-    const seed = await seedRemote(remote, 1);
-    cleanups.push(() => seed.cleanup());
+    const remote = track(makeBare());
+    const seed = track(await seedRemote(remote, 1));
     const store = await Store.open({ cwd: seed.dir, env: baseEnv(), now: () => new Date() });
-    cleanups.push(() => store.close());
+    onTestFinished(() => store.close());
     const lines: string[] = [];
     const auto = startAutoSync({ store, actor: { name: "s", email: "s@example.com" }, remote: "file:///nonexistent/x.git", intervalMs: 100, log: (l) => lines.push(l) });
-    cleanups.push(() => auto.stop());
+    onTestFinished(() => auto.stop());
     await waitFor(() => lines.filter((l) => l.includes("failed")).length >= 2, { what: "two failed rounds" });
     expect(lines[0]).toMatch(/sync with file:\/\/\/nonexistent\/x.git failed: could not fetch/);
   }, 30_000);
 
   it("`rw daemon` with sync.auto = true pulls other machines' work and pushes local commits", async () => {
-    const remote = makeBare();
-    cleanups.push(() => remote.cleanup());
-    const seed = await seedRemote(remote, 1);
-    cleanups.push(() => seed.cleanup());
+    const remote = track(makeBare());
+    const seed = track(await seedRemote(remote, 1));
     // The daemon pulls on its interval; a local commit is pushed as soon as the daemon sees the ref move.
-    const clone = await makeClone(remote.url, "dana", ["auto = true", 'interval = "2s"']);
-    cleanups.push(() => clone.cleanup());
+    const clone = track(await makeClone(remote.url, "dana", ["auto = true", 'interval = "2s"']));
     const daemon = await startDaemon(clone);
-    cleanups.push(() => daemon.stop());
+    onTestFinished(() => daemon.stop());
     await daemon.waitLine(/auto-sync with origin every 2s/);
 
     await seed.rwOk(["create", "From the seed", "--id", "t-2"]);

@@ -1,24 +1,9 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeBare, makeClone, seedRemote, type BareRemote } from "../helpers/remote.ts";
-import { RW_BIN, type TempRepo } from "../helpers/repo.ts";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-
-function track<T extends { cleanup(): void }>(x: T): T {
-  cleanups.push(() => x.cleanup());
-  return x;
-}
-
-/** The remote's event log (what every machine will see), read straight from the bare repository. */
-function remoteLog(remote: BareRemote): Array<{ id: string; type: string; task?: string; actor: string }> {
-  const shards = remote.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
-  return shards.flatMap((s) => remote.git(["show", `rewind:${s}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; type: string; task?: string; actor: string }));
-}
+import { describe, expect, it } from "vitest";
+import { makeBare, makeClone, seedRemote } from "../helpers/remote.ts";
+import { RW_BIN, track, type TempRepo } from "../helpers/repo.ts";
+import { eventsOnRef } from "../helpers/rw.ts";
 
 /** `rw claim --next` until nothing is ready; every other outcome than 0 (won) or 4 (none left) fails the test. */
 async function claimLoop(repo: TempRepo, actor: string): Promise<string[]> {
@@ -43,7 +28,7 @@ describe('sync.claims = "remote"', () => {
     expect(all).toHaveLength(60);
     expect(new Set(all).size).toBe(60);
     // The remote agrees: one task.claimed per task, by the clone that was told it won.
-    const claims = remoteLog(remote).filter((e) => e.type === "task.claimed");
+    const claims = eventsOnRef(remote).filter((e) => e.type === "task.claimed");
     expect(claims).toHaveLength(60);
     won.forEach((ids, i) => {
       for (const id of ids) expect(claims.find((e) => e.task === id)?.actor).toBe(agents[i]![1]);
@@ -86,7 +71,7 @@ describe('sync.claims = "remote"', () => {
     expect(report.attempts).toBe(2);
     expect(report.action).toBe("merged");
     expect(report.incoming.map((e) => e.task)).toEqual(["t-c"]);
-    const tasks = remoteLog(remote).filter((e) => e.type === "task.created").map((e) => e.task);
+    const tasks = eventsOnRef(remote).filter((e) => e.type === "task.created").map((e) => e.task);
     expect(tasks).toEqual(expect.arrayContaining(["t-a", "t-c"]));
     expect(existsSync(marker)).toBe(true);
     await a.rwOk(["doctor"]);

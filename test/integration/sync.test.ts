@@ -1,28 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { makeBare, makeClone, seedRemote, serveGitDaemon, setSyncConfig, type BareRemote } from "../helpers/remote.ts";
-import type { TempRepo } from "../helpers/repo.ts";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-
-function track<T extends { cleanup(): void }>(x: T): T {
-  cleanups.push(() => x.cleanup());
-  return x;
-}
-
-interface Line { id: string; type: string; task?: string; actor: string; data: Record<string, unknown> }
-
-/** The event log on a clone's state ref, every shard, in file order. */
-function eventLog(repo: TempRepo): Line[] {
-  const shards = repo.git(["ls-tree", "--name-only", "rewind", "events/"]).split("\n").filter(Boolean);
-  return shards.flatMap((s) => repo.git(["show", `rewind:${s}`]).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line));
-}
-
-async function json<T>(repo: TempRepo, args: string[], actor?: string): Promise<T> {
-  return JSON.parse(await repo.rwOk([...args, "--json"], actor ? { actor } : {})) as T;
-}
+import { track, type TempRepo } from "../helpers/repo.ts";
+import { eventsOnRef, rwJson } from "../helpers/rw.ts";
 
 /** Offline work on two machines that share t-1..t-4: creates, edits, completes, a claim of the same task. */
 async function divergentWork(a: TempRepo, b: TempRepo): Promise<void> {
@@ -47,29 +26,29 @@ describe("rw sync between diverged clones", () => {
       const a = track(await makeClone(remote.url, "alice"));
       const b = track(await makeClone(remote.url, "bob"));
       await divergentWork(a, b);
-      const before = new Set([...eventLog(a), ...eventLog(b)].map((e) => e.id));
+      const before = new Set([...eventsOnRef(a), ...eventsOnRef(b)].map((e) => e.id));
       const clones = { a, b };
       const first = clones[order[0]];
       const second = clones[order[1]];
-      expect((await json<{ action: string }>(first, ["sync"])).action).toBe("pushed");
-      const merged = await json<{ action: string; conflicts: Array<{ kind: string; task: string }> }>(second, ["sync"]);
+      expect((await rwJson<{ action: string }>(first, ["sync"])).action).toBe("pushed");
+      const merged = await rwJson<{ action: string; conflicts: Array<{ kind: string; task: string }> }>(second, ["sync"]);
       expect(merged.action).toBe("merged");
       expect(merged.conflicts.map((c) => `${c.kind} ${c.task}`).sort()).toEqual(["cancel_kept t-3", "claim_lost t-1", expect.stringMatching(/^renamed t-[0-9a-z]{4}$/)]);
-      expect((await json<{ action: string; incoming: unknown[] }>(first, ["sync"])).action).toBe("fast_forward");
+      expect((await rwJson<{ action: string; incoming: unknown[] }>(first, ["sync"])).action).toBe("fast_forward");
 
       // Identical trees and logs on both machines, and on the remote.
       expect(a.git(["rev-parse", "rewind^{tree}"])).toBe(b.git(["rev-parse", "rewind^{tree}"]));
       expect(remote.git(["rev-parse", "rewind"])).toBe(a.git(["rev-parse", "rewind"]));
-      const log = eventLog(a);
-      expect(log).toEqual(eventLog(b));
+      const log = eventsOnRef(a);
+      expect(log).toEqual(eventsOnRef(b));
       // Nothing lost: every event either machine wrote is in the merged log, exactly once.
       for (const id of before) expect(log.filter((e) => e.id === id)).toHaveLength(1);
 
       const renamed = log.find((e) => e.type === "task.renamed")!;
       for (const clone of [a, b]) {
-        const doctor = await json<{ ok: boolean; index: string }>(clone, ["doctor"]);
+        const doctor = await rwJson<{ ok: boolean; index: string }>(clone, ["doctor"]);
         expect(doctor).toMatchObject({ ok: true, index: "ok" });
-        const { tasks } = await json<{ tasks: Array<{ id: string; status: string; title: string; priority: number; assignee?: string; deps: string[] }> }>(clone, ["list", "--all"]);
+        const { tasks } = await rwJson<{ tasks: Array<{ id: string; status: string; title: string; priority: number; assignee?: string; deps: string[] }> }>(clone, ["list", "--all"]);
         const byId = new Map(tasks.map((t) => [t.id, t]));
         // Alice claimed t-1 first: she keeps it; Bob's completion was set aside, not deleted.
         expect(byId.get("t-1")).toMatchObject({ status: "in_progress", assignee: "alice" });
@@ -84,8 +63,8 @@ describe("rw sync between diverged clones", () => {
 
       // History is linear again: new work on either side syncs as a plain fast-forward.
       await b.rwOk(["note", "t-2", "after the merge"]);
-      expect((await json<{ action: string }>(b, ["sync"])).action).toBe("pushed");
-      expect((await json<{ action: string; incoming: unknown[] }>(a, ["sync"])).incoming).toHaveLength(1);
+      expect((await rwJson<{ action: string }>(b, ["sync"])).action).toBe("pushed");
+      expect((await rwJson<{ action: string; incoming: unknown[] }>(a, ["sync"])).incoming).toHaveLength(1);
     }, 240_000);
   }
 
@@ -93,15 +72,15 @@ describe("rw sync between diverged clones", () => {
     const remote = track(makeBare());
     const seed = track(await seedRemote(remote, 2));
     const daemon = await serveGitDaemon(remote);
-    cleanups.push(daemon.stop);
+    onTestFinished(daemon.stop);
     const clone = track(await makeClone(daemon.url, "carol"));
     expect(await clone.rwOk(["list"])).toContain("t-1");
     expect(clone.git(["rev-parse", "rewind"])).toBe(seed.git(["rev-parse", "rewind"]));
     await clone.rwOk(["create", "From carol", "--id", "t-3"]);
     await seed.rwOk(["create", "From the seed", "--id", "t-4"]);
     setSyncConfig(seed, [`remote = "${daemon.url}"`]);
-    expect((await json<{ action: string }>(clone, ["sync"])).action).toBe("pushed");
-    const report = await json<{ action: string; incoming: Array<{ task: string }> }>(seed, ["sync"]);
+    expect((await rwJson<{ action: string }>(clone, ["sync"])).action).toBe("pushed");
+    const report = await rwJson<{ action: string; incoming: Array<{ task: string }> }>(seed, ["sync"]);
     expect(report.action).toBe("merged");
     expect(report.incoming.map((e) => e.task)).toEqual(["t-3"]);
     await clone.rwOk(["sync"]);
