@@ -3,6 +3,9 @@ import type { Actor, Store } from "../store/store.ts";
 import { pushState } from "./remote.ts";
 import { syncOnce, syncRemote } from "./sync.ts";
 
+/** The remote claims go to (`sync.remote`, else origin): `rw claim` names it in its answer. */
+export { syncRemote };
+
 /**
  * `sync.claims = "remote"`: a claim is a compare-and-swap on the remote's ref. Before each
  * attempt the local ref is brought level with the remote (fetch, fast-forward or merge); the
@@ -10,8 +13,6 @@ import { syncOnce, syncRemote } from "./sync.ts";
  * counts. Losing the push is a lost race like any other: fetch, decide again (for `--next`, on
  * the next ready task), and a task another machine took fails with exit code 3.
  */
-export const defaultRemote = (store: Store): string => syncRemote(store);
-
 export function remoteClaimHooks(store: Store, actor: Actor, remote = syncRemote(store)): TxHooks {
   return {
     prepare: async () => {

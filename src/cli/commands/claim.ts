@@ -33,7 +33,7 @@ export default defineRw({
       if (store.config.sync.claims !== "remote") return undefined;
       // Loaded only in this mode: a local claim stays as light as `rw ready`.
       const claims = await loadRemoteClaims();
-      remote = claims.defaultRemote(store);
+      remote = claims.syncRemote(store);
       return claims.remoteClaimHooks(store, actor, remote);
     });
   },
