@@ -97,7 +97,7 @@ describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => 
     daemon = await startDaemon(repo);
     // The folder is replaced under the daemon first: it must keep watching the new one.
     rmSync(mirrorFile(repo, "initiatives"), { recursive: true, force: true });
-    mkdirSync(mirrorFile(repo, "initiatives"));
+    mkdirSync(mirrorFile(repo, "initiatives"), { recursive: true }); // the daemon may have rebuilt it already
     writeFileSync(mirrorFile(repo, "initiatives/billing.md"), "---\ntitle: Billing\nphases:\n  - {n: 1, title: Invoices}\n---\nCharge people.\n");
     const line = await daemon.waitLine(/renamed .rewind\/initiatives\/billing.md -> /);
     const id = /initiatives\/([^/]+)\.md$/.exec(line)![1]!;
