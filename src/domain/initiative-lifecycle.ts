@@ -1,6 +1,7 @@
 import { RwError } from "./errors.ts";
 import { assertValidId } from "./ids.ts";
 import { isClosed, type Initiative, type InitiativeStatus, type State, type Task } from "./types.ts";
+import { byAge } from "./order.ts";
 
 /** What can be done to an initiative. `start`, `complete` and `reopen` are usually derived from its tasks. */
 export const INITIATIVE_ACTIONS = ["submit", "approve", "start", "complete", "reopen", "cancel", "add_phase"] as const;
@@ -92,7 +93,7 @@ export function getPhase(i: Initiative, n: number): Initiative["phases"][number]
 export function tasksOf(state: State, id: string, phase?: number): Task[] {
   return Object.values(state.tasks)
     .filter((t) => t.initiative === id && (phase === undefined || t.phase === phase))
-    .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
+    .sort(byAge);
 }
 
 /** Completing by hand is refused while work is left: unapproved phases or unfinished tasks. */

@@ -1,4 +1,5 @@
 import type { State, Task } from "../domain/types.ts";
+import { byPriority } from "../domain/order.ts";
 
 const BEADS_STATUS = { open: "open", in_progress: "in_progress", blocked: "blocked", done: "closed", cancelled: "closed" } as const;
 const BEADS_TYPES = new Set(["task", "bug", "feature", "epic", "chore"]);
@@ -50,7 +51,7 @@ export function exportBeads(state: State): string {
 export function exportPrd(state: State, opts: { name: string; description?: string; initiative?: string }): string {
   const tasks = Object.values(state.tasks)
     .filter((t) => t.status !== "cancelled" && (opts.initiative === undefined || t.initiative === opts.initiative))
-    .sort((a, b) => a.priority - b.priority || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : byId(a, b)));
+    .sort(byPriority);
   const userStories = tasks.map((t) => {
     const { description, criteria } = splitCriteria(t.body);
     return {

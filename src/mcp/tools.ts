@@ -13,6 +13,7 @@ import { taskHistory } from "../store/history.ts";
 import { taskPath } from "../store/layout.ts";
 import type { Actor, Store } from "../store/store.ts";
 import { cut, historyText, listLine, readyText } from "./text.ts";
+import { byPriority } from "../domain/order.ts";
 
 /** What a tool handler gets: the open store and a way to name the actor. */
 export interface ToolApi {
@@ -97,7 +98,7 @@ export const TOOLS: Record<string, ToolDef> = {
       const tasks = Object.values(snap.state.tasks).filter((t) =>
         (statuses.length > 0 ? statuses.includes(t.status) : a.all === true || !isClosed(t.status)) &&
         want.every((l) => t.labels.includes(l)) && (a.assignee === undefined || t.assignee === a.assignee),
-      ).sort((x, y) => x.priority - y.priority || (x.created_at < y.created_at ? -1 : x.created_at > y.created_at ? 1 : x.id < y.id ? -1 : 1));
+      ).sort(byPriority);
       const limit = n(a.limit) ?? 50;
       const lines = tasks.slice(0, limit).map(listLine);
       if (tasks.length > limit) lines.push(`… and ${tasks.length - limit} more`);

@@ -1,5 +1,6 @@
 import { isClosed, type State, type Status, type Task } from "../domain/types.ts";
 import { cell, more, topK, when } from "./md.ts";
+import { byPriority } from "../domain/order.ts";
 
 /**
  * A column shows at most this many cards. BOARD.md is rewritten on every transaction, so a
@@ -16,7 +17,6 @@ const COLUMNS: Array<{ status: Status; title: string }> = [
 ];
 
 const byIdAsc = (a: Task, b: Task): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const byPriority = (a: Task, b: Task): number => a.priority - b.priority || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0) || byIdAsc(a, b);
 const newestFirst = (a: Task, b: Task): number => (a.updated_at > b.updated_at ? -1 : a.updated_at < b.updated_at ? 1 : 0) || byIdAsc(a, b);
 
 function card(state: State, t: Task): string {

@@ -2,6 +2,7 @@ import { progressBar } from "../domain/initiative-lifecycle.ts";
 import { isClosed, type Initiative, type Session, type Task } from "../domain/types.ts";
 import { cell, more, table, topK, when } from "./md.ts";
 import type { StateSection } from "./state-md.ts";
+import { byAge } from "../domain/order.ts";
 
 /** Budgets that keep STATE.md under ~150 lines whatever the backlog (DESIGN §6). */
 const INITIATIVES_MAX = 3;
@@ -13,8 +14,6 @@ const RANK: Partial<Record<Initiative["status"], number>> = { in_progress: 0, ap
 const PHASE_WORDS = { planned: "awaiting approval", approved: "approved", done: "done" } as const;
 const STATUS_WORDS: Partial<Record<Initiative["status"], string>> = { in_progress: "in progress", approved: "approved" };
 
-const byCreated = (a: { created_at: string; id: string }, b: { created_at: string; id: string }): number =>
-  a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /** "Current position": the initiatives under way, each phase with a progress bar of its tasks. */
 export const positionSection: StateSection = {
@@ -23,10 +22,10 @@ export const positionSection: StateSection = {
   render: ({ state }) => {
     const all = Object.values(state.initiatives);
     const active = all.filter((i) => RANK[i.status] !== undefined);
-    const review = all.filter((i) => i.status === "review").sort(byCreated);
+    const review = all.filter((i) => i.status === "review").sort(byAge);
     const lines: string[] = [];
     if (active.length === 0) lines.push("No active initiative.");
-    const shown = topK(active, INITIATIVES_MAX, (a, b) => RANK[a.status]! - RANK[b.status]! || byCreated(a, b));
+    const shown = topK(active, INITIATIVES_MAX, (a, b) => RANK[a.status]! - RANK[b.status]! || byAge(a, b));
     // One pass over the tasks, only for the initiatives shown.
     const tasks = new Map<string, Task[]>(shown.map((i) => [i.id, []]));
     for (const t of Object.values(state.tasks)) if (t.initiative !== undefined) tasks.get(t.initiative)?.push(t);

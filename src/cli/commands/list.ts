@@ -1,13 +1,10 @@
 import { RwError } from "../../domain/errors.ts";
-import { STATUSES, isClosed, type Task } from "../../domain/types.ts";
+import { STATUSES, isClosed } from "../../domain/types.ts";
 import { int, jsonArg, list, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
-
-function byPriority(a: Task, b: Task): number {
-  return a.priority - b.priority || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1);
-}
+import { byPriority } from "../../domain/order.ts";
 
 export default defineRw({
   meta: { name: "list", description: "List tasks (unfinished ones unless --all or --status)" },

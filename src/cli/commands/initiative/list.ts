@@ -5,6 +5,7 @@ import { jsonArg, list } from "../../args.ts";
 import { defineRw } from "../../command.ts";
 import { fit, printJson } from "../../output.ts";
 import { withSnapshot } from "../../read.ts";
+import { byAge } from "../../../domain/order.ts";
 
 export default defineRw({
   meta: { name: "list", description: "List initiatives with their phase and task progress" },
@@ -18,7 +19,7 @@ export default defineRw({
     await withSnapshot((snap, _store, ctx) => {
       const rows = Object.values(snap.state.initiatives)
         .filter((i) => statuses.length === 0 || statuses.includes(i.status))
-        .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1))
+        .sort(byAge)
         .map((i) => {
           const { phases, unphased } = phaseProgress(snap.state, i);
           const tasks = [...phases.flatMap((p) => p.tasks), ...unphased];
