@@ -13,8 +13,9 @@ export default defineRw({
   async run({ args }) {
     await withSnapshot(async (snap, store, ctx) => {
       const task = getTask(snap.state, args.id);
-      const reasons = task.status === "open" || task.status === "in_progress" ? notReadyReasons(snap.state, task, nowIso(ctx)) : [`status is ${task.status}`];
-      const ready = reasons.length === 0 && task.status === "open";
+      // The one definition `rw ready` and the MCP server use: an expired claim is ready to take over.
+      const reasons = notReadyReasons(snap.state, task, nowIso(ctx));
+      const ready = reasons.length === 0;
       if (args.json) {
         printJson(ctx, { task: taskJson(task), ready, reasons });
         return;
