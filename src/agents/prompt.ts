@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { RwEvent, Task } from "../domain/types.ts";
 import { readTemplate } from "../store/templates.ts";
 import type { Role } from "./types.ts";
+import { criteriaSection } from "../format/criteria-lines.ts";
 
 /**
  * Everything a prompt template can use; empty strings drop their `{{#name}}…{{/name}}` block.
@@ -36,32 +37,6 @@ export function fillTemplate(template: string, vars: Record<string, string>, kee
   return blocks.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => vars[name] ?? (keepUnknown ? m : "")).replace(/\n{3,}/g, "\n\n");
 }
 
-/** The checkbox items under a heading named "Acceptance criteria" (any level), as written. */
-export function acceptanceCriteria(body: string): string[] {
-  const lines = body.split("\n");
-  const out: string[] = [];
-  let inside = false;
-  let level = 0;
-  for (const line of lines) {
-    const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) {
-      if (inside && h[1]!.length <= level) break;
-      if (/^acceptance criteria\s*$/i.test(h[2]!.trim())) {
-        inside = true;
-        level = h[1]!.length;
-      }
-      continue;
-    }
-    if (inside && /^\s*[-*+]\s+\[[ xX]\]\s+/.test(line)) out.push(line.trim());
-  }
-  return out;
-}
-
-/** The body without its acceptance-criteria section (the template shows that separately). */
-function bodyWithoutCriteria(body: string): string {
-  return body.replace(/^(#{1,6})\s+acceptance criteria\s*\n(?:(?!#{1,6}\s)[^\n]*\n?)*/im, "").trim();
-}
-
 export interface PromptSources {
   task: Task;
   role: Role;
@@ -92,7 +67,8 @@ export function promptVars(src: PromptSources): PromptVars {
   const gates = [...new Set([...t.gates, ...src.configGates])];
   const state = (src.stateMd ?? "").split("\n").slice(0, 60).join("\n").trim();
   const attempt = src.attempt ?? 1;
-  const body = bodyWithoutCriteria(t.body) || "(no description)";
+  const criteria = criteriaSection(t.body);
+  const body = criteria.rest || "(no description)";
   const feedback = (src.feedback ?? "").trim();
   return {
     role: src.role,
@@ -103,7 +79,7 @@ export function promptVars(src: PromptSources): PromptVars {
     task_id: t.id,
     task_title: t.title,
     task_body: body,
-    acceptance_criteria: acceptanceCriteria(t.body).join("\n"),
+    acceptance_criteria: criteria.items.map((c) => c.line).join("\n"),
     gates: gates.length === 0 ? "" : `\nThese commands must pass in the worktree before the task counts as done:\n${gates.map((g) => `- \`${g}\``).join("\n")}\n`,
     initiative: (src.initiative ?? "").trim(),
     decisions: decisions(t, src.events),

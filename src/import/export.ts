@@ -1,30 +1,16 @@
 import type { State, Task } from "../domain/types.ts";
 import { byPriority } from "../domain/order.ts";
+import { criteriaSection } from "../format/criteria-lines.ts";
 
 const BEADS_STATUS = { open: "open", in_progress: "in_progress", blocked: "blocked", done: "closed", cancelled: "closed" } as const;
 const BEADS_TYPES = new Set(["task", "bug", "feature", "epic", "chore"]);
-
-/** Splits a body into the text before "## Acceptance criteria" and that section's checklist items. */
-export function splitCriteria(body: string): { description: string; criteria: Array<{ text: string; checked: boolean }> } {
-  const lines = body.split("\n");
-  const start = lines.findIndex((l) => /^#{1,6}\s+acceptance criteria\s*$/i.test(l));
-  if (start < 0) return { description: body.trim(), criteria: [] };
-  let end = lines.findIndex((l, i) => i > start && /^#{1,6}\s/.test(l));
-  if (end < 0) end = lines.length;
-  const criteria = lines.slice(start + 1, end).flatMap((l) => {
-    const m = /^\s*[-*+]\s+\[([ xX])\]\s+(.*)$/.exec(l);
-    return m ? [{ text: m[2]!.trim(), checked: m[1] !== " " }] : [];
-  });
-  const description = [...lines.slice(0, start), ...lines.slice(end)].join("\n").trim();
-  return { description, criteria };
-}
 
 const byId = (a: Task, b: Task): number => (a.id < b.id ? -1 : 1);
 
 /** beads' `issues.jsonl`: one issue per line; cancelled tasks close with reason "cancelled". */
 export function exportBeads(state: State): string {
   const lines = Object.values(state.tasks).sort(byId).map((t) => {
-    const { description, criteria } = splitCriteria(t.body);
+    const { rest: description, items: criteria } = criteriaSection(t.body);
     const issue: Record<string, unknown> = {
       id: t.id, title: t.title, description, status: BEADS_STATUS[t.status], priority: t.priority,
       issue_type: BEADS_TYPES.has(t.type) ? t.type : "task",
@@ -53,7 +39,7 @@ export function exportPrd(state: State, opts: { name: string; description?: stri
     .filter((t) => t.status !== "cancelled" && (opts.initiative === undefined || t.initiative === opts.initiative))
     .sort(byPriority);
   const userStories = tasks.map((t) => {
-    const { description, criteria } = splitCriteria(t.body);
+    const { rest: description, items: criteria } = criteriaSection(t.body);
     return {
       id: t.id, title: t.title, description, acceptanceCriteria: criteria.map((c) => c.text),
       // ralph-tui counts priority from 1 (highest); rw's 0 and 1 both become 1.
