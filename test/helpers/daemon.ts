@@ -1,11 +1,24 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import { baseEnv, RW_BIN, waitFor, type TempRepo } from "./repo.ts";
 
 /** waitFor with a deadline for a loaded 2-core machine (the daemon is a separate process). */
 export function waitLong<T>(check: () => T | Promise<T>, opts: { timeoutMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
   return waitFor(check, { timeoutMs: 40_000, ...opts });
+}
+
+/**
+ * After each test: stop the test's daemon (stopping one that already exited is a no-op) and
+ * remove its repository. `current` reads the test file's own variables.
+ */
+export function cleanUpAfterEach(current: () => { daemon: DaemonProc | undefined; repo: TempRepo | undefined }): void {
+  afterEach(async () => {
+    const { daemon, repo } = current();
+    await daemon?.stop();
+    repo?.cleanup();
+  });
 }
 
 /** A real `rw daemon` child process on a temp repository, with its output collected. */

@@ -1,15 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { mirrorFile, refEvents, startDaemon, waitLong, type DaemonProc } from "../helpers/daemon.ts";
+import { describe, expect, it } from "vitest";
+import { mirrorFile, refEvents, startDaemon, waitLong, cleanUpAfterEach, type DaemonProc } from "../helpers/daemon.ts";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
 let repo: TempRepo;
 let daemon: DaemonProc | undefined;
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  repo?.cleanup();
-});
+cleanUpAfterEach(() => ({ daemon, repo }));
 
 const pace = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const taskFiles = (): string[] => readdirSync(mirrorFile(repo, "tasks")).filter((n) => n.endsWith(".md"));

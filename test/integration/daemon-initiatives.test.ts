@@ -1,15 +1,11 @@
 import { existsSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { editorSave, mirrorFile, readMirror, refEvents, startDaemon, tipOf, waitLong, type DaemonProc } from "../helpers/daemon.ts";
+import { describe, expect, it } from "vitest";
+import { editorSave, mirrorFile, readMirror, refEvents, startDaemon, tipOf, waitLong, cleanUpAfterEach, type DaemonProc } from "../helpers/daemon.ts";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
 let repo: TempRepo;
 let daemon: DaemonProc | undefined;
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  repo?.cleanup();
-});
+cleanUpAfterEach(() => ({ daemon, repo }));
 
 const onRef = (path: string): string => repo.git(["show", `refs/heads/rewind:${path}`]);
 const initiativeEvents = (id: string): string[] => refEvents(repo).filter((e) => (e as { initiative?: string }).initiative === id).map((e) => e.type);

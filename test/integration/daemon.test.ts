@@ -1,16 +1,12 @@
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { editorSave, waitLong, mirrorFile, readMirror, refEvents, startDaemon, tipOf, type DaemonProc } from "../helpers/daemon.ts";
+import { describe, expect, it } from "vitest";
+import { editorSave, waitLong, mirrorFile, readMirror, refEvents, startDaemon, tipOf, cleanUpAfterEach, type DaemonProc } from "../helpers/daemon.ts";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
 let repo: TempRepo;
 let daemon: DaemonProc | undefined;
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  repo?.cleanup();
-});
+cleanUpAfterEach(() => ({ daemon, repo }));
 
 async function setup(): Promise<{ a: string; b: string }> {
   repo = makeRepo();
