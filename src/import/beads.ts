@@ -1,6 +1,6 @@
 import type { ImportNote, ImportPlan, ImportTask } from "../domain/decide-import.ts";
 import type { Status } from "../domain/types.ts";
-import { countUnknown, droppedFields, isObject, iso, labelsOf, rankPriorities, str, strings, tally } from "./common.ts";
+import { checklistOf, countUnknown, droppedFields, isObject, iso, labelsOf, rankPriorities, str, strings, tally } from "./common.ts";
 import { joinSections } from "./sections.ts";
 
 /**
@@ -78,8 +78,14 @@ export function planBeads(text: string, file: string): ImportPlan {
     }
     const sections: string[] = [];
     const parts = BEADS_SECTIONS.map(([field, heading]): [string, string | undefined] => {
-      const v = typeof issue[field] === "string" && (issue[field] as string).trim() !== "" ? (issue[field] as string) : undefined;
+      let v = typeof issue[field] === "string" && (issue[field] as string).trim() !== "" ? (issue[field] as string) : undefined;
       if (v !== undefined) sections.push(field);
+      if (v !== undefined && field === "acceptance_criteria") {
+        // Criteria become checkboxes rw can tick; the text as beads wrote it is kept for the export.
+        const list = checklistOf(v, status === "done");
+        if (list !== v) origin.acceptance_criteria = v;
+        v = list;
+      }
       return [heading, v];
     });
     if (sections.length > 0) origin.sections = sections;

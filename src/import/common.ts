@@ -105,3 +105,17 @@ export function droppedFields(counts: Map<string, number>, source: string, notes
 export function countUnknown(rec: Record<string, unknown>, known: ReadonlySet<string>, counts: Map<string, number>): void {
   for (const k of Object.keys(rec)) if (!known.has(k) && rec[k] !== undefined && rec[k] !== null && rec[k] !== "") counts.set(k, (counts.get(k) ?? 0) + 1);
 }
+
+/**
+ * Free-text acceptance criteria as rw's checklist: list lines (`- x`, `* x`, `1. x`, `[ ] x`)
+ * become checkboxes (ticked when `done`, or as the source ticked them); prose, headings and
+ * blank lines stay as written, so nothing of the text is lost.
+ */
+export function checklistOf(text: string, done: boolean): string {
+  return text.split("\n").map((l) => {
+    const m = /^(\s*)(?:(?:[-*+]|\d+[.)])\s+(?:\[([ xX])\]\s+)?|\[([ xX])\]\s+)(.*)$/.exec(l);
+    if (!m) return l;
+    const tick = m[2] ?? m[3];
+    return `${m[1]}- [${tick !== undefined ? (tick === " " ? " " : "x") : done ? "x" : " "}] ${m[4]}`;
+  }).join("\n");
+}

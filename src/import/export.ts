@@ -1,6 +1,7 @@
 import type { State, Task } from "../domain/types.ts";
 import { byPriority } from "../domain/order.ts";
 import { BEADS_SECTIONS, BEADS_STATUS } from "./beads.ts";
+import { checklistOf } from "./common.ts";
 import { originFor, type ExportExtras } from "./extras.ts";
 import { criteriaText, SECTION_HEADINGS, splitSections } from "./sections.ts";
 
@@ -22,6 +23,10 @@ function beadsText(t: Task, o: Record<string, unknown>): { description: string; 
     const { description, sections } = splitSections(t.body, headings.map(([, h]) => h));
     const fields: Record<string, string> = {};
     for (const [f, h] of headings) if (sections[h] !== undefined) fields[f] = sections[h];
+    // The criteria as beads wrote them, unless they changed here (a tick, an edit) since the import.
+    const source = o.acceptance_criteria;
+    const norm = (v: string): string => v.replace(/^\n+/, "").replace(/\s+$/, "");
+    if (typeof source === "string" && [true, false].some((done) => fields.acceptance_criteria === norm(checklistOf(source, done)))) fields.acceptance_criteria = source;
     return { description, fields };
   }
   const { text, rest } = criteriaText(t.body);

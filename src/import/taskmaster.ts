@@ -1,7 +1,7 @@
 import type { ImportNote, ImportPlan, ImportTask } from "../domain/decide-import.ts";
 import { RwError } from "../domain/errors.ts";
 import type { Status } from "../domain/types.ts";
-import { countUnknown, droppedFields, isObject, labelOf, parseJson, str, tally } from "./common.ts";
+import { checklistOf, countUnknown, droppedFields, isObject, labelOf, parseJson, str, tally } from "./common.ts";
 import { joinSections } from "./sections.ts";
 
 const STATUS: Record<string, Status> = {
@@ -12,13 +12,9 @@ const PRIORITY: Record<string, number> = { critical: 0, high: 1, medium: 2, low:
 /** Fields rw reads, and the bookkeeping Task Master derives (parent links, timestamps, complexity-analysis prompts are reported). */
 const KNOWN = new Set(["id", "title", "description", "details", "testStrategy", "acceptanceCriteria", "status", "priority", "dependencies", "subtasks", "parentTaskId", "parentId", "parentTask", "isSubtask", "updatedAt", "previousStatus"]);
 
-/** Task Master's free-text acceptance criteria: list lines become checkboxes (ticked when done), other lines stay as written. */
+/** Task Master's free-text acceptance criteria as the checklist (list lines become checkboxes, ticked when done). */
 function criteriaOf(text: string | undefined, done: boolean): string | undefined {
-  if (!text || text.trim() === "") return undefined;
-  return text.split("\n").map((l) => {
-    const m = /^(\s*)(?:[-*+]|\d+[.)])\s+(?:\[([ xX])\]\s+)?(.*)$/.exec(l);
-    return m ? `${m[1]}- [${m[2] ? m[2].toLowerCase() : done ? "x" : " "}] ${m[3]}` : l;
-  }).join("\n");
+  return text === undefined || text.trim() === "" ? undefined : checklistOf(text, done);
 }
 
 /**
