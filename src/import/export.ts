@@ -69,6 +69,15 @@ export function exportBeads(state: State, extras: ExportExtras): string {
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
+/** The keys in the order the source file had them (when the import kept it), then any new ones. */
+function inOrder(rec: Record<string, unknown>, keys: unknown): Record<string, unknown> {
+  if (!Array.isArray(keys)) return rec;
+  const out: Record<string, unknown> = {};
+  for (const k of keys as string[]) if (k in rec) out[k] = rec[k];
+  for (const [k, v] of Object.entries(rec)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 export interface PrdOptions {
   /** Only this initiative's tasks; its title, concept and kept PRD fields make the header. */
   initiative?: string;
@@ -115,7 +124,8 @@ export function exportPrd(state: State, extras: ExportExtras, opts: PrdOptions):
     if (deps.length > 0 || typeof o.depsKey === "string") story[typeof o.depsKey === "string" ? o.depsKey : "dependsOn"] = deps;
     if (kept?.sections.Notes !== undefined) story.notes = kept.sections.Notes;
     const extra = (typeof o.extra === "object" && o.extra !== null ? o.extra : {}) as Record<string, unknown>;
-    return { ...story, ...extra };
+    if (story.description === "" && Array.isArray(o.keys) && !o.keys.includes("description")) delete story.description;
+    return inOrder({ ...story, ...extra }, o.keys);
   });
   const nameKey = typeof head.nameKey === "string" ? head.nameKey : "name";
   const root: Record<string, unknown> = { [nameKey]: initiative?.title ?? opts.fallbackName };
@@ -123,5 +133,5 @@ export function exportPrd(state: State, extras: ExportExtras, opts: PrdOptions):
   const description = typeof head.description === "string" ? head.description : initiative?.body.split("\n\n")[0]?.trim();
   if (description) root.description = description;
   const extra = (typeof head.extra === "object" && head.extra !== null ? head.extra : {}) as Record<string, unknown>;
-  return `${JSON.stringify({ ...root, ...extra, userStories }, null, 2)}\n`;
+  return `${JSON.stringify(inOrder({ ...root, ...extra, userStories }, head.keys), null, 2)}\n`;
 }

@@ -46,7 +46,7 @@ export function planPrd(text: string, file: string): ImportPlan {
   const rankOf = new Map(order.map((s, r) => [s.raw, r]));
   const tasks: ImportTask[] = stories.map(({ raw }) => {
     const id = str(raw.id)!;
-    const origin: Record<string, unknown> = {};
+    const origin: Record<string, unknown> = { keys: Object.keys(raw) };
     if (typeof raw.id === "number") origin.id = raw.id;
     const passes = raw.passes === true;
     const p = typeof raw.priority === "number" ? raw.priority : undefined;
@@ -69,7 +69,7 @@ export function planPrd(text: string, file: string): ImportPlan {
   });
   const ranked = tasks.filter((t) => t.origin?.priority !== undefined).length;
   if (ranked > 0) notes.push({ kind: "rank-mapped", item: "priority", text: `${ranked} story priorities outside 0-4 rank-mapped onto 0-4 in the PRD's order (the PRD's numbers are written back on export)` });
-  const head: Record<string, unknown> = { nameKey: nameKey ?? "name" };
+  const head: Record<string, unknown> = { nameKey: nameKey ?? "name", keys: Object.keys(root) };
   if (str(root.description)) head.description = str(root.description);
   if (str(root.branchName)) head.branchName = str(root.branchName);
   const more = extra(root, ROOT_KNOWN);
