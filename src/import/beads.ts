@@ -78,7 +78,7 @@ export function planBeads(text: string, file: string): ImportPlan {
     }
     const sections: string[] = [];
     const parts = BEADS_SECTIONS.map(([field, heading]): [string, string | undefined] => {
-      let v = typeof issue[field] === "string" && (issue[field] as string).trim() !== "" ? (issue[field] as string) : undefined;
+      let v = typeof issue[field] === "string" && (issue[field]).trim() !== "" ? (issue[field]) : undefined;
       if (v !== undefined) sections.push(field);
       if (v !== undefined && field === "acceptance_criteria") {
         // Criteria become checkboxes rw can tick; the text as beads wrote it is kept for the export.

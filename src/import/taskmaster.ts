@@ -25,7 +25,7 @@ function criteriaOf(text: string | undefined, done: boolean): string | undefined
 function subtaskNumbers(parent: string, subs: Array<Record<string, unknown>>, notes: ImportNote[]): { numbers: string[]; renumbered: boolean } {
   const given = subs.map((s) => str(s.id));
   const clean = given.every((n) => n !== undefined) && new Set(given).size === given.length;
-  if (clean) return { numbers: given as string[], renumbered: false };
+  if (clean) return { numbers: given, renumbered: false };
   const numbers = subs.map((_, i) => String(i + 1));
   subs.forEach((_, i) => {
     if (given[i] !== numbers[i]) notes.push({ kind: "renamed", item: `${parent}.${given[i] ?? "?"}`, text: `subtask ${i + 1} of ${parent} renumbered ${parent}.${numbers[i]} (its siblings' numbers are not unique)` });

@@ -44,7 +44,7 @@ describe.each(SOURCES)("the $name corpus file", (src) => {
     expect(out.created).toHaveLength(src.tasks);
     expect(out.notes.filter((n) => n.problem)).toEqual([]);
     const notImported = NOT_IMPORTED.reduce((n, k) => n + (out.counts[k] ?? 0), 0);
-    expect(out.counts.imported + notImported).toBe(out.items);
+    expect((out.counts.imported ?? 0) + notImported).toBe(out.items);
     const counted: Record<string, number> = {};
     for (const n of out.notes) counted[n.kind] = (counted[n.kind] ?? 0) + 1;
     expect(out.counts).toEqual({ imported: src.tasks, ...counted });
@@ -111,7 +111,8 @@ describe("beads corpus through rw and back to beads", () => {
     const b = await fresh();
     try {
       const out = JSON.parse(await b.rwOk(["import", file, "--json"])) as Outcome;
-      expect(out.notes).toContainEqual(expect.objectContaining({ kind: "link-dropped", item: "bd-98c4e1fa.1", text: expect.stringContaining("second parent bd-98c4e1fa") }));
+      const second = out.notes.find((n) => n.kind === "link-dropped" && n.item === "bd-98c4e1fa.1");
+      expect(second?.text).toContain("second parent bd-98c4e1fa ");
       expect(out.notes.filter((n) => n.kind === "label-rewritten" && n.text === 'label "gt:merge-request" -> gt-merge-request')).toHaveLength(28);
       const text = await b.rwOk(["import", file, "--dry-run", "--rename-on-clash"]);
       expect(text).toMatch(/^label-rewritten \(95\):$/m);
