@@ -1,6 +1,7 @@
 import { accountEnv, type AccountRotation } from "./accounts.ts";
 import type { AccountConfig, RoleConfig } from "./config.ts";
 import { redact, secretValues } from "./redact.ts";
+import { cliAgentEnv } from "./secret-env.ts";
 import { createProvider, type ProviderContext } from "./providers/index.ts";
 import {
   ProviderError, type ChatRequest, type ChatResponse, type CliRunRequest, type CliRunResult, type PartialWork, type Progress, type Provider, type ProviderSettings,
@@ -58,10 +59,11 @@ export class ProviderCaller {
   run(req: CliRunRequest): Promise<Outcome<CliRunResult>> {
     return this.attempt(async (p) => {
       if (p.kind !== "cli") throw new ProviderError(p.name, "bad_request", `the fallback ${p.name} is not a CLI agent`);
+      const clean = { ...req, env: cliAgentEnv(req.env, p.settings, this.ctx.passEnv) }; // exactly what its provider needs
       this.account = undefined;
       const names = p.settings.accounts ?? [];
-      if (names.length === 0 || !this.accounts) return p.run(req);
-      return this.runWithAccounts(p.run.bind(p), p.settings, names, req, this.accounts);
+      if (names.length === 0 || !this.accounts) return p.run(clean);
+      return this.runWithAccounts(p.run.bind(p), p.settings, names, clean, this.accounts);
     });
   }
 
