@@ -28,7 +28,7 @@ export function safeHref(url: string): string | undefined {
   const u = url.trim();
   if (/^(https?:|mailto:)/i.test(u)) return u;
   if (/^[#/]/.test(u) && !u.startsWith("//")) return u;
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(u) && !u.includes("\\")) return u; // relative path
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(u) && !u.includes("\\") && !u.startsWith("//")) return u; // relative path
   return undefined;
 }
 

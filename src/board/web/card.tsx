@@ -27,7 +27,7 @@ export function CardView({ card: c, model, top, focused, onFocus, open }: { card
         {c.labels.slice(0, 4).map((l) => <span key={l} class="label">{l}</span>)}
         {c.assignee && <span class="who" title={lease}>@{c.assignee}{lease ? ` · ${lease}` : ""}</span>}
       </div>
-      {waits.length > 0 && <div class="waits" title={waits.join("; ")}>⏳ {waits.join("; ")}</div>}
+      {waits.length > 0 && <div class="waits" title={waits.join("; ")}>waits: {waits.join("; ")}</div>}
     </div>
   );
 }

@@ -33,7 +33,7 @@ export function TaskPage({ model, id, actions }: { model: Model; id: string; act
           {card.initiative && <> · {card.initiative}{card.phase !== undefined ? ` phase ${card.phase}` : ""}</>}
           {card.labels.map((l) => <span key={l} class="label">{l}</span>)}
         </p>
-        {waits.length > 0 && <p class="waits">⏳ waits on {waits.join("; ")}</p>}
+        {waits.length > 0 && <p class="waits">waits on {waits.join("; ")}</p>}
         <div class="actions">
           <label>Status <select aria-label="status" value={card.status} onChange={(e) => {
             const to = (e.target as HTMLSelectElement).value;
@@ -49,15 +49,15 @@ export function TaskPage({ model, id, actions }: { model: Model; id: string; act
         <div class="task-grid">
           <div>
             <article class="markdown" dangerouslySetInnerHTML={{ __html: detail.body_html || "<p class=\"empty\">no description</p>" }} />
-            {detail.criteria.length > 0 && (
-              <section><h2>Acceptance criteria</h2><ul class="criteria">
-                {detail.criteria.map((c) => <li key={c.index} class={c.checked ? "met" : ""}>{c.checked ? "☑" : "☐"} {c.text}</li>)}
-              </ul></section>
-            )}
             <Notes detail={detail} actions={actions} />
             {(detail.transcript || card.status === "in_progress") && <Transcript id={id} />}
           </div>
           <aside>
+            {detail.criteria.length > 0 && (
+              <section><h2>Acceptance criteria <span class="hint">{detail.criteria.filter((c) => c.checked).length} of {detail.criteria.length} met</span></h2><ul class="criteria">
+                {detail.criteria.map((c) => <li key={c.index} class={c.checked ? "met" : ""}>{c.checked ? "☑" : "☐"} {c.text}</li>)}
+              </ul></section>
+            )}
             {detail.deps.length > 0 && <section><h2>Depends on</h2><ul>{detail.deps.map((d) => <li key={d}><a href={`#/task/${encodeURIComponent(d)}`}>{d}</a> {model.cards.get(d)?.title ?? ""} <span class="hint">{STATUS_NAMES[model.cards.get(d)?.status ?? ""] ?? ""}</span></li>)}</ul></section>}
             {detail.gates.length > 0 && <section><h2>Gates</h2><ul>{detail.gates.map((g) => <li key={g}><code>{g}</code></li>)}</ul></section>}
             {detail.usage && <section><h2>Agent spend</h2><p>{(detail.usage.input_tokens + detail.usage.output_tokens).toLocaleString()} tokens · ${detail.usage.cost_usd.toFixed(4)} · {detail.usage.calls} calls</p></section>}
