@@ -66,11 +66,11 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board in Chromium", () => {
     await page.goto(board.url);
     await page.locator(`${column("open")} ${card(first)}`).waitFor();
     await expect(page.locator(card(first)).innerText()).resolves.toContain("Write the login endpoint");
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
 
     const second = await create(repo, "Document the token format", ["--label", "docs"]);
     await page.locator(`${column("open")} ${card(second)}`).waitFor();
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42); // same page: no reload
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42); // same page: no reload
     await rwJson(repo, ["claim", first], { actor: "agent-2" });
     await page.locator(`${column("in_progress")} ${card(first)}`).waitFor();
     await expect(page.locator(card(first)).innerText()).resolves.toContain("@agent-2");
@@ -122,7 +122,7 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board in Chromium", () => {
     await page.getByRole("heading", { name: "Old title" }).waitFor();
     await expect(page.locator(".markdown").innerText()).resolves.toContain('<img src=x onerror="window.pwned=1">');
     expect(await page.locator(".markdown img, .markdown a[href^=javascript]").count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
     await expect(page.locator(".criteria").innerText()).resolves.toContain("it works");
 
     await page.getByRole("button", { name: "Edit" }).click();
