@@ -95,6 +95,7 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo);
           await saveSnapshot(store.source, next).catch(() => undefined);
+          store.maintenance.afterCommit();
         }
         // Once published the write counts even if a local writer moved the ref meanwhile: the next
         // sync merges the two, and deciding again here would claim twice.
