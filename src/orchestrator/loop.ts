@@ -1,5 +1,6 @@
 import { readDomainNotes } from "../agents/domain-notes.ts";
 import { loadPromptTemplate } from "../agents/prompt.ts";
+import { secretFreeEnv, type SecretEnvOptions } from "../agents/secret-env.ts";
 import { decideClaim } from "../domain/decide-lifecycle.ts";
 import { decideClaimNextWhere, decideSessionEnded, decideSessionStarted } from "../domain/decide-run.ts";
 import { RwError } from "../domain/errors.ts";
@@ -22,6 +23,8 @@ export interface RunOptions {
   initiative?: string;
   maxTasks?: number;
   env: Record<string, string | undefined>;
+  /** What the clean environment of gates and hooks leaves out besides secret-named variables (secret-env.ts). */
+  secrets?: SecretEnvOptions;
   clock: () => number;
   host: string;
   pid: number;
@@ -79,7 +82,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
       store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
       template: (await loadPromptTemplate("worker", store.repo.mainWorktree)).text,
       domainNotes: await readDomainNotes(store.repo.mainWorktree),
-      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock, lock: new Mutex() },
+      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: secretFreeEnv(o.env, o.secrets), now: o.clock, lock: new Mutex() },
     };
     const summary: RunSummary = { session, completed: [], failed: [], blocked: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
     const startedTasks = new Set<string>();
