@@ -91,7 +91,7 @@ export function promptVars(src: PromptSources): PromptVars {
     state,
     feedback: feedback ? `\n# Your previous attempt${attempt > 1 ? ` (${attempt - 1})` : ""} failed\n\n${feedback}\n\nFix this in this attempt.\n` : "",
     evidence: (src.evidence ?? "").trim(),
-    domain: domainNotesText(relevantNotes(src.domainNotes ?? [], `${t.title}\n${t.labels.join(" ")}\n${t.body}\n${src.initiative ?? ""}`)),
+    domain: src.domainNotes?.length ? domainNotesText(relevantNotes(src.domainNotes, `${t.title}\n${(t.labels ?? []).join(" ")}\n${t.body}\n${src.initiative ?? ""}`)) : "",
   };
 }
 
