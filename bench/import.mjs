@@ -1,6 +1,6 @@
 /* global process, console */
 // `npm run bench:import`: wall time of `rw import` on N beads issues shaped like the real file in
-// test/fixtures/corpus/beads (copies of its 704 issues with fresh IDs, their blocks/parent-child
+// ../shared/corpus/beads (copies of its 704 issues with fresh IDs, their blocks/parent-child
 // links, labels, comments, close reasons and times kept), each run into a fresh repository.
 // Reported with `node -e 0` measured in the same run, never asserted.
 // Env: RW_BENCH_IMPORT_SIZE=10000  RW_BENCH_RUNS=5
@@ -13,7 +13,7 @@ const ROOT = resolve(import.meta.dirname, "..");
 const RW = join(process.env.RW_BENCH_DIST ?? join(ROOT, "dist"), "cli", "main.js");
 const SIZE = Number(process.env.RW_BENCH_IMPORT_SIZE ?? 10_000);
 const RUNS = Math.max(3, Number(process.env.RW_BENCH_RUNS ?? 5));
-const CORPUS = join(ROOT, "test/fixtures/corpus/beads/steveyegge-beads-385c0c0.issues.jsonl");
+const CORPUS = join(ROOT, "../shared/corpus/beads/steveyegge-beads-385c0c0.issues.jsonl");
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

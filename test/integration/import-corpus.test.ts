@@ -1,12 +1,15 @@
-// Every real file of test/fixtures/corpus (copied from ../shared/corpus, see its SOURCES.md):
+// Every real file of ../shared/corpus (beside the project root, as its SOURCES.md asks; not copied in):
 // imported with nothing refused and every item accounted for, and round-tripped through each
 // export format into a fresh repository.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
-const CORPUS = resolve(import.meta.dirname, "../fixtures/corpus");
+const CORPUS = resolve(import.meta.dirname, "../../../shared/corpus");
+if (!existsSync(CORPUS)) {
+  throw new Error(`the real-file corpus is missing: expected ${CORPUS} (shared/corpus beside the project's checkout, see its SOURCES.md)`);
+}
 const SLOW = { timeout: 240_000 };
 
 interface Outcome { kind: string; created: string[]; items: number; counts: Record<string, number>; notes: Array<{ kind: string; item?: string; text: string; problem?: boolean }>; initiatives: string[] }
