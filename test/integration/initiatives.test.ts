@@ -18,7 +18,7 @@ const json = async <T = Record<string, unknown>>(args: string[]): Promise<T> => 
 
 interface Shown { initiative: { status: string }; phases: { status: string; done: number; total: number }[] }
 
-describe("initiatives through the CLI", () => {
+describe("initiatives through the CLI", { timeout: 180_000 }, () => {
   it("plans, approves phase by phase, and completes with the last rw done", async () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);
