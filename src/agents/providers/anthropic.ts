@@ -57,7 +57,7 @@ function toError(err: unknown): ProviderError {
  */
 function toolInput(block: Anthropic.ToolUseBlock): Record<string, unknown> {
   try {
-    const v = block.input as unknown;
+    const v = block.input;
     return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
     const raw = (block as unknown as { __json_buf?: unknown }).__json_buf;
