@@ -2,7 +2,7 @@ import { addMs, checkLabel, checkPriority, checkTimestamp, checkType, makeEvent,
 import { RwError } from "./errors.ts";
 import { isValidId } from "./ids.ts";
 import { newInitiativeId } from "./decide-initiative.ts";
-import type { InitiativeStatus, Phase, RwEvent, Task } from "./types.ts";
+import { lookup, type InitiativeStatus, type Phase, type RwEvent, type Task } from "./types.ts";
 
 /** One task as an importer maps it: rw's fields, plus what the source said about its state. */
 export type ImportTask = Pick<Task, "id" | "title" | "status" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "defer_until" | "body"> & {
@@ -63,20 +63,20 @@ export const decideImport = (plan: ImportPlan): Decider<ImportResult> => (state,
     if (ids.has(t.id)) throw new RwError("invalid_input", `${plan.source}: task ${t.id} appears twice`, { hint: "fix the duplicate in the source file and import again" });
     ids.add(t.id);
   }
-  const clash = plan.tasks.filter((t) => state.tasks[t.id]).map((t) => t.id);
+  const clash = plan.tasks.filter((t) => lookup(state.tasks, t.id)).map((t) => t.id);
   if (clash.length > 0) {
     throw new RwError("conflict", `${clash.length} of the imported IDs already exist here: ${clash.slice(0, 5).join(", ")}${clash.length > 5 ? ", …" : ""}`, {
       hint: "import into a repository without those tasks (nothing was written)", data: { ids: clash },
     });
   }
-  const known = (id: string): boolean => ids.has(id) || state.tasks[id] !== undefined;
+  const known = (id: string): boolean => ids.has(id) || lookup(state.tasks, id) !== undefined;
   const events: RwEvent[] = [];
   const initiatives = new Set<string>();
   let adopter: { id: string; phase?: number } | undefined;
   for (const i of plan.initiatives ?? []) {
     const id = i.id ?? newInitiativeId(state, ctx);
     if (!isValidId(id)) throw new RwError("invalid_id", `${plan.source}: ${JSON.stringify(id)} cannot be an initiative ID`);
-    if (state.initiatives[id] || initiatives.has(id)) throw new RwError("conflict", `initiative ${id} already exists here`, { hint: "import into a repository without it (nothing was written)" });
+    if (lookup(state.initiatives, id) || initiatives.has(id)) throw new RwError("conflict", `initiative ${id} already exists here`, { hint: "import into a repository without it (nothing was written)" });
     initiatives.add(id);
     events.push(...initiativeEvents(i, id, ctx));
     if (i.adopt) adopter = { id, ...(i.adopt.phase !== undefined ? { phase: i.adopt.phase } : {}) };
@@ -111,7 +111,7 @@ export const decideImport = (plan: ImportPlan): Decider<ImportResult> => (state,
       else dropped.push(`${t.id}: parent ${t.parent} not found, dropped`);
     }
     const initiative = t.initiative ?? adopter?.id;
-    if (initiative !== undefined && (initiatives.has(initiative) || state.initiatives[initiative])) {
+    if (initiative !== undefined && (initiatives.has(initiative) || lookup(state.initiatives, initiative))) {
       data.initiative = initiative;
       const phase = t.initiative !== undefined ? t.phase : adopter?.phase;
       if (phase !== undefined) data.phase = phase;

@@ -1,6 +1,6 @@
 import { RwError } from "./errors.ts";
 import { assertValidId } from "./ids.ts";
-import { isClosed, type Initiative, type InitiativeStatus, type State, type Task } from "./types.ts";
+import { isClosed, type Initiative, type InitiativeStatus, type State, type Task, lookup } from "./types.ts";
 import { byAge } from "./order.ts";
 
 /** What can be done to an initiative. `start`, `complete` and `reopen` are usually derived from its tasks. */
@@ -70,7 +70,7 @@ export function assertAllowed(i: Initiative, action: InitiativeAction): void {
 
 export function getInitiative(state: State, id: string): Initiative {
   assertValidId(id, "initiative ID");
-  const i = state.initiatives[id];
+  const i = lookup(state.initiatives, id);
   if (!i) {
     throw new RwError("not_found", `initiative ${id} not found`, { hint: "run `rw initiative list` to see every initiative", data: { id } });
   }
