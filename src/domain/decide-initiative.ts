@@ -68,7 +68,7 @@ export const decideInitiativeSubmit = (id: string): Decider<{ id: string; status
   const i = getInitiative(state, id);
   assertAllowed(i, "submit");
   if (i.phases.length === 0) {
-    throw new RwError("invalid_input", `cannot submit ${id}: it has no phases`, { hint: `add one first: rw initiative phase add ${id} "Phase title"` });
+    throw new RwError("wrong_state", `cannot submit ${id}: it has no phases`, { hint: `add one first: rw initiative phase add ${id} "Phase title"` });
   }
   return { events: [makeEvent(ctx, "initiative.submitted", undefined, {}, id)], summary: `initiative submit ${id}: ${i.title}`, result: { id, status: "review" } };
 };
@@ -79,7 +79,7 @@ export const decideInitiativeApprove = (id: string, phase: number): Decider<{ id
   assertAllowed(i, "approve");
   const p = getPhase(i, phase);
   if (p.status !== "planned") {
-    throw new RwError("invalid_input", `phase ${phase} of ${id} is already ${p.status === "done" ? "done" : "approved"}`, { data: { id, phase, status: p.status } });
+    throw new RwError("wrong_state", `phase ${phase} of ${id} is already ${p.status === "done" ? "done" : "approved"}`, { data: { id, phase, status: p.status } });
   }
   const status = i.status === "review" ? "approved" : i.status;
   return {
@@ -104,7 +104,7 @@ export function completeEvents(state: State, i: Initiative, ctx: DecideContext):
   assertAllowed(i, "complete");
   const blockers = completionBlockers(state, i);
   if (blockers.length > 0) {
-    throw new RwError("invalid_input", `cannot complete ${i.id}: ${blockers.join("; ")}`, {
+    throw new RwError("wrong_state", `cannot complete ${i.id}: ${blockers.join("; ")}`, {
       hint: "finish or cancel its tasks and approve every phase first", data: { id: i.id, blockers },
     });
   }

@@ -1,4 +1,4 @@
-import { addMs, getTask, makeEvent, optionalText, requireText, type DecideContext, type Decider } from "./decide.ts";
+import { addMs, checkLeaseMs, getTask, makeEvent, optionalText, requireText, type DecideContext, type Decider } from "./decide.ts";
 import { RwError } from "./errors.ts";
 import { hasLiveClaim, notReadyReasons } from "./ready.ts";
 import { bestReady } from "./ready-memo.ts";
@@ -18,7 +18,7 @@ function notClaimable(task: Task, why: string, data: Record<string, unknown> = {
 
 /** The claim event for one task, or the reason it cannot be claimed (DESIGN §4). */
 function claimEvent(state: State, task: Task, ctx: DecideContext, leaseMs: number, force: boolean): { event: RwEvent; result: ClaimResult } {
-  const lease_until = addMs(ctx.now, leaseMs);
+  const lease_until = addMs(ctx.now, checkLeaseMs(leaseMs));
   const data: Record<string, unknown> = { lease_until };
   const result: ClaimResult = { id: task.id, title: task.title, lease_until, renewed: false };
   if (task.status === "in_progress") {
@@ -74,7 +74,7 @@ function requireClaimant(task: Task, ctx: DecideContext, force: boolean, verb: s
 export const decideHeartbeat = (id: string, opts: { leaseMs?: number } = {}): Decider<{ id: string; lease_until: string }> => (state, ctx) => {
   const task = getTask(state, id);
   requireClaimant(task, ctx, false, "renew");
-  const lease_until = addMs(ctx.now, opts.leaseMs ?? ctx.config.leaseMs);
+  const lease_until = addMs(ctx.now, checkLeaseMs(opts.leaseMs ?? ctx.config.leaseMs));
   return { events: [makeEvent(ctx, "task.heartbeat", id, { lease_until })], summary: `heartbeat ${id}`, result: { id, lease_until } };
 };
 

@@ -69,6 +69,20 @@ export function getTask(state: State, id: string): Task {
   return task;
 }
 
+/**
+ * The longest lease or timeout rw accepts: 2^31-1 ms (~24.8 days), the most a Node.js timer can
+ * wait; past it the timer fires at once (a lease's heartbeat would spin).
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A lease length in ms: a whole number from 1 ms to MAX_TIMER_MS. */
+export function checkLeaseMs(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 1 || ms > MAX_TIMER_MS) {
+    throw invalidInput(`lease of ${String(ms)} ms is out of range`, "use a lease from 1s to 24d (2^31-1 ms, Node's timer limit)");
+  }
+  return Math.round(ms);
+}
+
 export function addMs(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString();
 }

@@ -57,7 +57,7 @@ export function refusal(i: Initiative, action: InitiativeAction): RwError | unde
   };
   const already = statusAfter(action, i.status) === i.status && action !== "approve" && action !== "add_phase";
   const what = already ? `it is already ${STATUS_WORDS[i.status]}` : `it is ${STATUS_WORDS[i.status]}`;
-  return new RwError("invalid_input", `cannot ${VERB[action]} ${id}: ${what}`, {
+  return new RwError("wrong_state", `cannot ${VERB[action]} ${id}: ${what}`, {
     hint: hints[i.status] ?? `allowed only when it is ${ALLOWED_FROM[action].join(" or ")}`,
     data: { id, status: i.status, action },
   });
@@ -112,7 +112,7 @@ export function checkInitiativeLink(state: State, initiative: string | undefined
     return;
   }
   const i = getInitiative(state, initiative);
-  if (i.status === "cancelled") throw new RwError("invalid_input", `initiative ${i.id} is cancelled: it takes no new tasks`);
+  if (i.status === "cancelled") throw new RwError("wrong_state", `initiative ${i.id} is cancelled: it takes no new tasks`);
   if (phase !== undefined) {
     if (!Number.isInteger(phase) || phase < 1) throw new RwError("usage", `phase must be a whole number from 1, got ${String(phase)}`);
     getPhase(i, phase);

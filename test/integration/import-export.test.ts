@@ -63,7 +63,7 @@ describe("rw import", () => {
     const file = join(repo.dir, "issues.jsonl");
     writeFileSync(file, '{"id":"bd-1","title":"ok"}\n{"id": \n');
     const r = await repo.rw(["import", file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("issues.jsonl line 2 is not valid JSON");
   });
 

@@ -61,7 +61,7 @@ describe("task commands on a real repository", () => {
     expect(await body(viaBody)).toBe("# Inline\n");
     expect(await body(viaPipe)).toBe("## Acceptance criteria\n- [ ] piped\n");
     expect(repo.git(["show", `rewind:tasks/${viaPipe}.md`])).toMatch(/\n---\n## Acceptance criteria\n- \[ \] piped\n$/);
-    await rwFails(repo, ["create", "x", "--body-file", "missing.md"], 1, /cannot read --body-file missing\.md: ENOENT/);
+    await rwFails(repo, ["create", "x", "--body-file", "missing.md"], 2, /cannot read --body-file missing\.md: ENOENT/);
     await rwFails(repo, ["create", "x", "--body", "a", "--body-file", "f"], 2, /--body or --body-file, not both/);
     await expectDoctorOk(repo);
   });
@@ -77,7 +77,7 @@ describe("task commands on a real repository", () => {
     expect(t).toMatchObject({ title: "New title", priority: 0, labels: ["b"], parent: other, body: "New body\n", type: "task" });
     expect(await repo.rwOk(["edit", id, "--title", "New title"])).toBe(`${id}: nothing changed`);
     await rwFails(repo, ["edit", id], 2, /nothing to change/);
-    await rwFails(repo, ["edit", id, "-p", "9"], 1, /priority must be a whole number from 0/);
+    await rwFails(repo, ["edit", id, "-p", "9"], 2, /priority must be a whole number from 0/);
     await rwFails(repo, ["edit", id, "-p", "high"], 2, /--priority must be a whole number/);
     await rwFails(repo, ["edit", id, "--status", "doing"], 2, /unknown status "doing"/);
     await rwFails(repo, ["edit", "rw-nope", "--title", "x"], 4, /task rw-nope not found/);
@@ -98,9 +98,9 @@ describe("task commands on a real repository", () => {
     const c = await repo.rwOk(["create", "C"]);
     expect(await repo.rwOk(["dep", "add", c, b])).toBe(`${c} now depends on: ${b}`);
     const tip = repo.git(["rev-parse", "rewind"]);
-    const cyc = await rwFails(repo, ["dep", "add", a, c], 1, `that dependency would make a cycle: ${a} -> ${c} -> ${b} -> ${a}`);
+    const cyc = await rwFails(repo, ["dep", "add", a, c], 2, `that dependency would make a cycle: ${a} -> ${c} -> ${b} -> ${a}`);
     expect(cyc.stderr).toContain("hint: remove one of the dependencies");
-    await rwFails(repo, ["dep", "add", a, a], 1, /cannot depend on itself/);
+    await rwFails(repo, ["dep", "add", a, a], 2, /cannot depend on itself/);
     await rwFails(repo, ["dep", "add", a, "rw-zzzz"], 4, /task rw-zzzz not found/);
     await rwFails(repo, ["create", "D", "--dep", "rw-zzzz"], 4, /task rw-zzzz not found/);
     await rwFails(repo, ["dep", "add", a, "../../etc/passwd"], 2, /invalid dependency ID "..\/..\/etc\/passwd"/);
@@ -109,7 +109,7 @@ describe("task commands on a real repository", () => {
     expect(err.error.data.cycle).toEqual([a, c, b, a]);
     expect(repo.git(["rev-parse", "rewind"]), "refusals commit nothing").toBe(tip);
     expect(await repo.rwOk(["dep", "rm", c, b])).toBe(`${c} now depends on: nothing`);
-    await rwFails(repo, ["dep", "rm", c, b], 1, `${c} does not depend on ${b}`);
+    await rwFails(repo, ["dep", "rm", c, b], 2, `${c} does not depend on ${b}`);
     await rwFails(repo, ["dep", "frob", a, b], 2, /unknown sub-command|needs a sub-command/);
     await expectDoctorOk(repo);
   });
@@ -123,14 +123,14 @@ describe("task commands on a real repository", () => {
     expect(await rwJson(repo, ["block", id, "--reason", "waiting for keys"])).toMatchObject({ id, status: "blocked" });
     expect(repo.git(["show", `rewind:tasks/${id}.md`])).toContain('blocked_reason: "waiting for keys"');
     await rwFails(repo, ["claim", id], 3, /blocked: waiting for keys/);
-    await rwFails(repo, ["block", id, "--reason", "again"], 1, /cannot block .*: it is blocked/);
+    await rwFails(repo, ["block", id, "--reason", "again"], 3, /cannot block .*: it is blocked/);
     expect(await repo.rwOk(["unblock", id])).toBe(`${id} is now open`);
     expect(await repo.rwOk(["cancel", id, "--reason", "superseded"])).toBe(`${id} is now cancelled`);
     expect((await rwJson<{ count: number }>(repo, ["list"])).count).toBe(0);
     expect((await rwJson<{ count: number }>(repo, ["list", "--all"])).count).toBe(1);
-    await rwFails(repo, ["cancel", id], 1, /already cancelled/);
+    await rwFails(repo, ["cancel", id], 3, /already cancelled/);
     expect(await repo.rwOk(["reopen", id])).toBe(`${id} is now open`);
-    await rwFails(repo, ["reopen", id], 1, /it is open, not done or cancelled/);
+    await rwFails(repo, ["reopen", id], 3, /it is open, not done or cancelled/);
     const shown = await rwJson<{ task: TaskJson }>(repo, ["show", id]);
     expect(shown.task.notes).toEqual([{ ts: expect.any(String) as string, actor: "ann", text: "token expiry is 15 minutes" }]);
     expect(await repo.rwOk(["show", id])).toMatch(/Notes:\n {2}\S+ {2}ann: token expiry is 15 minutes/);
@@ -153,7 +153,7 @@ describe("task commands on a real repository", () => {
     await rwFails(repo, ["ready", "--limit", "lots"], 2, /--limit must be a whole number/);
     const help = await repo.rwOk(["create", "--help"]);
     expect(help).toContain("Examples:");
-    expect(await repo.rwOk(["--help"])).toContain("Exit codes: 0 ok, 1 error, 2 usage, 3 lost a race / not claimable, 4 not found.");
+    expect(await repo.rwOk(["--help"])).toContain("Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by the state (not claimable, lost a race), 4 not found.");
     await expectDoctorOk(repo);
   });
 });
