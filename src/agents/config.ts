@@ -91,7 +91,7 @@ function configError(issue: z.core.$ZodIssue, file: string): RwError {
 function knownKeys(root: z.ZodType, path: string[]): string[] {
   type Node = { def?: { type?: string; innerType?: unknown; valueType?: unknown; keyType?: { options?: unknown[] } }; shape?: Record<string, unknown> };
   const unwrap = (n: Node): Node => (n.def?.type === "optional" || n.def?.type === "nullable" ? unwrap(n.def.innerType as Node) : n);
-  let node = unwrap(root as unknown as Node);
+  let node = unwrap(root);
   for (const step of path) {
     if (node.shape) node = unwrap(node.shape[step] as Node);
     else if (node.def?.type === "record") node = unwrap(node.def.valueType as Node);
