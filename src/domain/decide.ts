@@ -1,5 +1,5 @@
 import { RwError, invalidInput, notFound } from "./errors.ts";
-import { assertValidId } from "./ids.ts";
+import { assertValidId, isValidId } from "./ids.ts";
 import { checkLine, checkText } from "./text.ts";
 import type { ReadyMemo } from "./ready-memo.ts";
 import { lookup, type RwEvent, type State, type Task } from "./types.ts";
@@ -62,7 +62,12 @@ export function hasTask(state: State, id: string): boolean {
   return Object.hasOwn(state.tasks, id);
 }
 
+/**
+ * A task by ID, or "not found" (exit 4). A name that could never be an ID but is harmless to
+ * echo ("__proto__", "_x") is simply not found too; only path-like input ("../x") is invalid.
+ */
 export function getTask(state: State, id: string): Task {
+  if (!isValidId(id) && /^[\w.-]{1,64}$/.test(id) && !id.includes("..")) throw notFound(id);
   assertValidId(id);
   const task = lookup(state.tasks, id);
   if (!task) throw notFound(id);
