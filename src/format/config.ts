@@ -94,7 +94,7 @@ function section(doc: Table, name: string, file: string, allowed: string[]): Tab
  * would otherwise be ignored in silence ([agent.worker] leaves the worker on its default).
  */
 export const CORE_TABLES = ["store", "ids", "claims", "execution", "sync"] as const;
-export const AGENT_TABLES = ["agents", "roles", "profiles", "pricing", "budgets", "tools"] as const;
+export const AGENT_TABLES = ["agents", "roles", "profiles", "pricing", "accounts", "budgets", "tools"] as const;
 const TOP_KEYS = ["version", ...CORE_TABLES, ...AGENT_TABLES];
 /** Sub-tables people write under the agent tables, for "did you mean [roles.worker]?". */
 const SUB_TABLES = ["roles.planner", "roles.worker", "roles.verifier", "roles.worker.fallback", "budgets.roles", "profiles.quality", "profiles.balanced", "profiles.budget"];
