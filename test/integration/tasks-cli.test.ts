@@ -104,7 +104,7 @@ describe("task commands on a real repository", () => {
     await rwFails(repo, ["dep", "add", a, "rw-zzzz"], 4, /task rw-zzzz not found/);
     await rwFails(repo, ["create", "D", "--dep", "rw-zzzz"], 4, /task rw-zzzz not found/);
     await rwFails(repo, ["dep", "add", a, "../../etc/passwd"], 2, /invalid dependency ID "..\/..\/etc\/passwd"/);
-    const err = await rwJson<{ error: { code: string; data: { cycle: string[] } } }>(repo, ["dep", "add", a, c], { code: 1 });
+    const err = await rwJson<{ error: { code: string; data: { cycle: string[] } } }>(repo, ["dep", "add", a, c], { code: 2 });
     expect(err.error.code).toBe("cycle");
     expect(err.error.data.cycle).toEqual([a, c, b, a]);
     expect(repo.git(["rev-parse", "rewind"]), "refusals commit nothing").toBe(tip);
