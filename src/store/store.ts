@@ -6,10 +6,11 @@ import type { DecideConfig, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
 import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import { defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
+import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
-import { locateRepo, rwDir, type RepoPaths } from "./repo.ts";
+import { Maintenance } from "./maintenance.ts";
+import { checkStateRefIsOwn, locateRepo, missingStateError, refTarget, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
@@ -34,6 +35,8 @@ export class Store {
   readonly zeroOid: string;
   private readonly newUlid = monotonicFactory();
   readonly refs: RefUpdater;
+  /** Packs rw's loose objects every few commits (maintenance.ts). */
+  readonly maintenance: Maintenance;
   private memo: Snapshot | undefined;
   /** Ranking work valid for `memo` (domain/ready-memo.ts). */
   readyMemo = newReadyMemo();
@@ -46,6 +49,7 @@ export class Store {
     this.cat = new CatFile(repo.gitDir);
     this.writer = new ObjectWriter(join(repo.commonDir, "objects"), repo.objectFormat);
     this.refs = new RefUpdater(repo.gitDir);
+    this.maintenance = new Maintenance(repo.commonDir, rwDir(repo));
     this.oidBytes = repo.objectFormat === "sha256" ? 32 : 20;
     this.zeroOid = "0".repeat(this.oidBytes * 2);
   }
@@ -53,6 +57,8 @@ export class Store {
   static async open(ctx: StoreContext): Promise<Store> {
     const repo = await locateRepo(ctx.cwd);
     const { config, file } = await loadConfig(repo);
+    // A custom ref costs one check per command; the default one is rw's by name.
+    if (config.store.ref !== DEFAULT_REF) await checkStateRefIsOwn(repo, config.store.ref, file ?? ".rewind/config.toml");
     return new Store(repo, config, file, ctx);
   }
 
@@ -102,11 +108,18 @@ export class Store {
     // The snapshot in memory is brought forward when another writer moved the tip (a lost race).
     const prev = this.memo;
     this.memo = (await loadSnapshot(this.source, this.memo)) ?? undefined;
+    if (this.memo === undefined) await this.checkNotMissing();
     if (this.memo !== prev) {
       this.memoShared = false;
       this.readyMemo = newReadyMemo(); // another writer's events are unknown here
     }
     return this.memo ?? null;
+  }
+
+  /** No tip: either the ref does not exist (not initialised) or it names a commit that is gone. */
+  async checkNotMissing(): Promise<void> {
+    const oid = await refTarget(this.repo, this.ref);
+    if (oid !== undefined) throw missingStateError(this.ref, oid);
   }
 
   /** Loads the state ahead of time (e.g. while the actor is looked up) without handing it out. */
