@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BudgetLimits, Price } from "../domain/budget.ts";
 import { RwError } from "../domain/errors.ts";
+import { didYouMean } from "../domain/suggest.ts";
 import { parseDuration } from "../format/duration.ts";
 import {
   DEFAULT_ALLOWED_COMMANDS, DEFAULT_API_KEY_ENV, DEFAULT_BINARY, DEFAULT_CLAUDE_TOOLS, DEFAULT_PRICING, DEFAULT_PROFILE_MODELS, FALLBACK_MODEL, PROFILES, type Profile,
@@ -94,12 +95,28 @@ function configError(issue: z.core.$ZodIssue, file: string): RwError {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
     const key = [...path, issue.keys[0] ?? ""].filter(Boolean).join(".");
-    return new RwError("config", `${file}: ${key} is not a known setting`, { hint: "check the spelling; the agent settings are described in the README section \"Agents\"", data: { file, key } });
+    const guess = didYouMean(issue.keys[0] ?? "", knownKeys(schema, path), (k) => [...path, k].join("."));
+    return new RwError("config", `${file}: ${key} is not a known setting${guess}`, { hint: "check the spelling; the agent settings are described in the README section \"Agents\"", data: { file, key } });
   }
   const key = path.join(".");
   const last = path[path.length - 1] ?? "";
   const fix = FIXES[last] ?? issue.message;
   return new RwError("config", `${file}: ${key} is invalid: ${issue.message}`, { hint: `use ${fix}`, data: { file, key } });
+}
+
+/** The keys a (partial, optional) zod object accepts at `path`, for "did you mean" (records: their value's keys). */
+function knownKeys(root: z.ZodType, path: string[]): string[] {
+  type Node = { def?: { type?: string; innerType?: unknown; valueType?: unknown; keyType?: { options?: unknown[] } }; shape?: Record<string, unknown> };
+  const unwrap = (n: Node): Node => (n.def?.type === "optional" || n.def?.type === "nullable" ? unwrap(n.def.innerType as Node) : n);
+  let node = unwrap(root);
+  for (const step of path) {
+    if (node.shape) node = unwrap(node.shape[step] as Node);
+    else if (node.def?.type === "record") node = unwrap(node.def.valueType as Node);
+    else return [];
+    if (!node) return [];
+  }
+  if (node.shape) return Object.keys(node.shape);
+  return [];
 }
 
 /** Edit distance (with adjacent swaps): "wrok" → "work" is one step. */

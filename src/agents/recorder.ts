@@ -13,6 +13,8 @@ export interface RecorderOptions {
   role: Role;
   task?: string | undefined;
   config: AgentConfig;
+  /** A dry run: budgets are checked against the log's spend, but nothing is written to it. */
+  readOnly?: boolean | undefined;
 }
 
 /**
@@ -52,8 +54,9 @@ export class SessionRecorder {
   async gate(model: string, estimatedInput: number, maxOutput: number): Promise<BudgetBlock | null> {
     const projected = this.costOf(model, estimatedInput, maxOutput);
     const { store, config, role, task, session, actor } = this.opts;
-    if (!store) {
-      return checkBudget(emptySpend(), config.budgets, { role, task, projected_usd: projected }, this.totals.cost_usd);
+    if (!store || this.opts.readOnly) {
+      const spend = store ? (await store.snapshot()).state.spend : emptySpend();
+      return checkBudget(spend, config.budgets, { role, task, projected_usd: projected }, this.totals.cost_usd);
     }
     const tx = await store.transact(decideBudgetGate({ session, role, task, model, limits: config.budgets, projected_usd: projected, estimated_input_tokens: estimatedInput }), actor);
     return tx.result.blocked;
@@ -66,7 +69,7 @@ export class SessionRecorder {
       this.totals.cost_usd = addCost(this.totals.cost_usd, usage.cost_usd);
     }
     const { store, role, task, session, actor } = this.opts;
-    if (!store || (!usage && tools.length === 0)) return;
+    if (!store || this.opts.readOnly || (!usage && tools.length === 0)) return;
     await store.transact(decideAgentTurn({ session, role, task, turn, usage, tools }), actor);
   }
 }

@@ -62,6 +62,16 @@ export interface AgentSessionResult {
 /** What the model reads when its output hit max_tokens inside a tool call (the call was not run). */
 export const CUT_TOOL_CALL = (max: number): string =>
   `Your output was cut off at the max_tokens limit (${max} tokens) while you were writing this tool call, so it was NOT run. Write less per call: split a large file into several smaller write_file/edit_file calls, then continue.`;
+/** What the model reads when its tool arguments were not valid JSON (the call was not run). */
+export function invalidJsonMessage(tool: string, raw: string): string {
+  let why = "";
+  try {
+    JSON.parse(raw);
+  } catch (err) {
+    why = ` (${(err as Error).message})`;
+  }
+  return `The arguments of your ${tool} call were not valid JSON${why}, so it was NOT run. Send the call again with valid JSON arguments.`;
+}
 const CUT_TEXT = "Your output was cut off at the max_tokens limit. Continue with smaller steps; use the tools, and call finish when the task is complete.";
 
 const NUDGE = "You did not call a tool. Keep working on the task with the tools. When the task is complete, call finish with a summary; that is the only way to end the session.";
@@ -164,6 +174,11 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
       for (const tc of res.tool_calls) {
         if (finished !== undefined) {
           results.push({ id: tc.id, name: tc.name, content: "skipped: the session already finished", is_error: true });
+          continue;
+        }
+        if (typeof tc.input.__invalid_json === "string") {
+          results.push({ id: tc.id, name: tc.name, content: invalidJsonMessage(tc.name, tc.input.__invalid_json), is_error: true });
+          transcript.push({ type: "note", text: `${tc.name} call with invalid JSON arguments; not run` });
           continue;
         }
         if (tc === cut) {

@@ -5,7 +5,13 @@ import type { Actor, Store } from "../store/store.ts";
 import type { AgentConfig } from "./config.ts";
 import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
+import { accountChoice } from "./accounts.ts";
+import { invalidJsonMessage } from "./session.ts";
 import type { JsonSchema, Message, Role } from "./types.ts";
+
+/** An answer cut at max_tokens is retried once with this much more room. */
+const CUT_GROWTH = 2;
+const MAX_OUTPUT = 64_000;
 
 export interface StructuredOptions<T> {
   role: Role;
@@ -24,6 +30,8 @@ export interface StructuredOptions<T> {
   signal?: AbortSignal | undefined;
   /** Attempts when the answer does not validate (the errors are sent back to the model). */
   attempts?: number | undefined;
+  /** Write nothing to the log (no agent.usage, no budget.blocked); budgets are still checked. */
+  dryRun?: boolean | undefined;
 }
 
 export interface StructuredResult<T> {
@@ -52,8 +60,11 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
   const zodSchema: z.ZodType = isZod(opts.schema) ? opts.schema : z.fromJSONSchema(opts.schema);
   const jsonSchema = isZod(opts.schema) ? (z.toJSONSchema(opts.schema) as JsonSchema) : opts.schema;
   const name = opts.name ?? "respond";
-  const recorder = new SessionRecorder({ store: opts.store, actor: opts.actor, session: opts.session, role: opts.role, task: opts.task, config: opts.config });
+  const recorder = new SessionRecorder({ store: opts.store, actor: opts.actor, session: opts.session, role: opts.role, task: opts.task, config: opts.config, readOnly: opts.dryRun });
   const caller = new ProviderCaller(opts.config.roles[opts.role], { root: opts.root, env: opts.env, passEnv: opts.config.tools.pass_env });
+  caller.accounts = accountChoice(opts.config, opts.store);
+  let maxTokens: number | undefined;
+  let cutRetried = false;
   const cli = (await caller.primary()).kind === "cli";
   const attempts = opts.attempts ?? 3;
   const system = `You are the ${opts.role} agent of rw. Answer by calling the ${name} tool exactly once with the requested structure.`;
@@ -62,14 +73,14 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
   let lastError = "";
   for (let turn = 1; turn <= attempts; turn++) {
     const s = caller.active;
-    const blocked = await recorder.gate(s.model, estimateTokens(system.length + JSON.stringify(messages).length + JSON.stringify(jsonSchema).length), s.max_tokens);
+    const blocked = await recorder.gate(s.model, estimateTokens(system.length + JSON.stringify(messages).length + JSON.stringify(jsonSchema).length), maxTokens ?? s.max_tokens);
     if (blocked) throw new RwError("invalid_input", `budget: the ${blocked.scope} limit of $${blocked.limit_usd} would be exceeded (spent $${blocked.spent_usd.toFixed(4)})`, { hint: "raise [budgets] in .rewind/config.toml or wait", data: { ...blocked } });
     let candidate: unknown;
     if (cli) {
       const run = await caller.run({ prompt, cwd: opts.root, env: opts.env, signal: opts.signal, timeout_ms: opts.config.roles[opts.role].timeout_ms });
       if ("error" in run) throw new RwError("invalid_input", `the ${opts.role} provider failed: ${run.error}`);
       const r = run.response;
-      await recorder.record(turn, recorder.usage(run.settings, r.usage), []);
+      await recorder.record(turn, recorder.usage(run.settings, r.usage, caller.account), []);
       const text = r.transcript.filter((t) => t.type === "text" && t.role === "assistant").map((t) => (t as { text: string }).text).join("\n");
       try {
         candidate = extractJson(text || r.summary);
@@ -78,12 +89,37 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
         continue;
       }
     } else {
-      const call = await caller.chat({ system, messages, tools: [{ name, description: "Give your answer with this structure.", input_schema: jsonSchema }], tool_choice: { name }, signal: opts.signal });
+      const call = await caller.chat({ system, messages, tools: [{ name, description: "Give your answer with this structure.", input_schema: jsonSchema }], tool_choice: { name }, signal: opts.signal, max_tokens: maxTokens });
       if ("error" in call) throw new RwError("invalid_input", `the ${opts.role} provider failed: ${call.error}`);
       const res = call.response;
       await recorder.record(turn, recorder.usage(call.settings, res.usage), []);
       const tc = res.tool_calls.find((c) => c.name === name);
       messages.push({ role: "assistant", content: res.text, tool_calls: res.tool_calls });
+      const reply = (content: string): void => {
+        messages.push({ role: "tool", results: res.tool_calls.map((c) => ({ id: c.id, name: c.name, content: c === tc ? content : "ignored", is_error: true })) });
+      };
+      if (res.stop_reason === "max_tokens") {
+        // A cut answer may still validate (9 of 12 tasks is a well-formed plan): never accept it.
+        const limit = maxTokens ?? s.max_tokens;
+        if (cutRetried) {
+          throw new RwError("invalid_input", `the ${opts.role}'s answer was cut off at max_tokens (${limit}) twice; nothing was accepted`, {
+            hint: `raise roles.${opts.role}.max_tokens in .rewind/config.toml, or split the input into smaller parts`, data: { max_tokens: limit },
+          });
+        }
+        cutRetried = true;
+        maxTokens = Math.min(MAX_OUTPUT, Math.max(limit + 1, limit * CUT_GROWTH));
+        lastError = `the answer was cut off at max_tokens (${limit})`;
+        const again = `Your answer was cut off at the max_tokens limit (${limit} tokens) and was NOT accepted. Call ${name} again with a complete answer that is shorter: fewer items per group (e.g. fewer tasks per phase) and shorter texts.`;
+        if (tc) reply(again);
+        else messages.push({ role: "user", content: again });
+        turn--; // the retry for a cut answer does not use up an attempt
+        continue;
+      }
+      if (tc && typeof tc.input.__invalid_json === "string") {
+        lastError = "the answer was not valid JSON";
+        reply(`${invalidJsonMessage(name, tc.input.__invalid_json)} Call ${name} again with the whole answer.`);
+        continue;
+      }
       if (!tc) {
         lastError = `no ${name} tool call`;
         messages.push({ role: "user", content: `Call the ${name} tool with your answer.` });
@@ -93,7 +129,7 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
       const check = zodSchema.safeParse(candidate);
       if (!check.success) {
         lastError = z.prettifyError(check.error);
-        messages.push({ role: "tool", results: res.tool_calls.map((c) => ({ id: c.id, name: c.name, content: c === tc ? `invalid answer:\n${lastError}\nCall ${name} again with a corrected answer.` : "ignored", is_error: true })) });
+        reply(`invalid answer:\n${lastError}\nCall ${name} again with a corrected answer.`);
         continue;
       }
       return { value: check.data as T, usage: { ...recorder.totals }, provider: call.settings.provider, model: call.settings.model };

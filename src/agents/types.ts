@@ -94,6 +94,8 @@ export interface ChatRequest {
   signal?: AbortSignal | undefined;
   /** Streamed assistant text as it arrives. */
   onText?: ((delta: string) => void) | undefined;
+  /** This call's output limit, when it differs from the role's max_tokens (a retried, cut answer). */
+  max_tokens?: number | undefined;
   /** A turn that failed mid-stream is being tried again (attempt 1, 2, …). */
   onRetry?: ((attempt: number, err: ProviderError) => void) | undefined;
 }

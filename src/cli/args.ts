@@ -140,3 +140,61 @@ export function repeatedOptions(defs: Record<string, { type?: string; alias?: st
   }
   return out;
 }
+
+type ArgDefs = Record<string, { type?: string; alias?: string | string[]; description?: string }>;
+
+/**
+ * The positional arguments in `rest` as the parser will see them: tokens that are not options
+ * or the values of string options (`--title x`, `-p 1`), and everything after `--`.
+ */
+export function positionalTokens(defs: ArgDefs, rest: string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type !== "string") continue;
+    takesValue.add(name);
+    for (const a of Array.isArray(def.alias) ? def.alias : def.alias ? [def.alias] : []) takesValue.add(a);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token === "--") {
+      out.push(...rest.slice(i + 1));
+      break;
+    }
+    const isOption = token.startsWith("-") && token !== "-" && !/^-\d/.test(token);
+    if (!isOption) {
+      out.push(token);
+      continue;
+    }
+    const long = token.startsWith("--");
+    const name = long ? token.slice(2).split("=")[0]! : token.slice(1);
+    const inline = long ? token.includes("=") : name.length > 1;
+    const next = rest[i + 1];
+    const needs = long ? takesValue.has(name) : takesValue.has(name[name.length - 1]!) && name.length === 1;
+    if (needs && !inline && next !== undefined && !(next.startsWith("-") && next !== "-")) i++;
+  }
+  return out;
+}
+
+/** Refuses positional arguments beyond those the command defines (`rw create Two words` used to create "Two"). */
+export function checkPositionals(defs: ArgDefs, rest: string[], path: string): void {
+  const names = Object.entries(defs).filter(([, d]) => d.type === "positional").map(([n]) => n);
+  const given = positionalTokens(defs, rest);
+  if (given.length <= names.length) return;
+  const extra = given.slice(names.length);
+  const last = names[names.length - 1];
+  if (last === undefined) {
+    throw new RwError("usage", `rw ${path} takes no arguments, got ${extra.map((e) => JSON.stringify(e)).join(" ")}`, { hint: `see \`rw ${path} --help\`` });
+  }
+  const isId = /(^|_)id$|^dep$|^remote$|^path$|^file$/.test(last);
+  if (isId) {
+    const what = (defs[last]?.description ?? last).replace(/\s*\(.*$/, "");
+    throw new RwError("usage", `rw ${path} takes one ${what}, got ${extra.length + 1}: ${given.slice(names.length - 1).join(" ")}`, {
+      hint: `run \`rw ${path}\` once for each; see \`rw ${path} --help\``,
+    });
+  }
+  const words = given.slice(names.length - 1).join(" ");
+  throw new RwError("usage", `rw ${path} takes one ${last}, got ${extra.length + 1} words: ${words}`, {
+    hint: `if they belong together, quote them: rw ${path} ${names.length > 1 ? `${given.slice(0, names.length - 1).join(" ")} ` : ""}${JSON.stringify(words)}`,
+  });
+}

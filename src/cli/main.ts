@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { renderUsage, runCommand, type CommandDef } from "citty";
 import { RwError } from "../domain/errors.ts";
 import { commands } from "./commands/index.ts";
-import { repeatedOptions } from "./args.ts";
+import { didYouMean } from "../domain/suggest.ts";
+import { checkPositionals, repeatedOptions } from "./args.ts";
 import type { RwCommandDef } from "./command.ts";
 import { processContext, setContext, type Context } from "./context.ts";
 import { errorText } from "./output.ts";
@@ -35,25 +36,29 @@ async function rootHelp(ctx: Context): Promise<void> {
       "Commands:",
       ...rows,
       "",
-      "Exit codes: 0 ok, 1 error, 2 usage, 3 lost a race / not claimable, 4 not found.",
+      "Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by the state (not claimable, lost a race), 4 not found.",
       "",
     ].join("\n"),
   );
 }
 
-async function usage(cmd: RwCommandDef, parent: CommandDef): Promise<string> {
+async function usage(ctx: Context, cmd: RwCommandDef, parent: CommandDef): Promise<string> {
   const text = await renderUsage(cmd as CommandDef, parent);
   const examples = cmd.examples && cmd.examples.length > 0 ? `\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}\n` : "";
   // citty colours its usage text; plain text when output is not a terminal or NO_COLOR is set.
-  return `${text}\n${examples}`;
+  const out = `${text}\n${examples}`;
+  return ctx.color ? out : stripAnsi(out);
 }
 
 /** Refuses options the command does not define, instead of silently ignoring a typo. */
 async function checkFlags(cmd: CommandDef, rest: string[], path: string): Promise<void> {
   const defs = ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {});
   const known = new Set<string>(["help", "h"]);
+  const longNames: string[] = [];
   for (const [name, def] of Object.entries(defs)) {
+    if (def.type === "positional") continue;
     known.add(name);
+    longNames.push(name);
     const alias = (def as { alias?: string | string[] }).alias;
     for (const a of Array.isArray(alias) ? alias : alias ? [alias] : []) known.add(a);
     if (def.type === "boolean") known.add(`no-${name}`);
@@ -64,7 +69,10 @@ async function checkFlags(cmd: CommandDef, rest: string[], path: string): Promis
     if (!m || /^-\d/.test(token) || token === "-") continue;
     const names = token.startsWith("--") ? [m[1]!] : [...m[1]!];
     for (const n of names) {
-      if (!known.has(n)) throw new RwError("usage", `unknown option ${token.startsWith("--") ? "--" : "-"}${n} for rw ${path}`, { hint: `see \`rw ${path} --help\`` });
+      if (known.has(n)) continue;
+      const dash = token.startsWith("--") ? "--" : "-";
+      const guess = dash === "--" ? didYouMean(n, longNames, (s) => `--${s}`) : "";
+      throw new RwError("usage", `unknown option ${dash}${n} for rw ${path}${guess}`, { hint: `see \`rw ${path} --help\``, data: { option: `${dash}${n}` } });
     }
   }
 }
@@ -89,13 +97,14 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
     rest = rest.slice(1);
     path = `${path} ${next}`;
   }
-  if (rest.includes("--help") || rest.includes("-h")) return ctx.stdout(await usage(cmd, parent));
+  if (rest.includes("--help") || rest.includes("-h")) return ctx.stdout(await usage(ctx, cmd, parent));
   const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
   if (subs && !cmd.run) {
     throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
   }
   await checkFlags(cmd, rest, path);
   const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
+  checkPositionals(defs, rest, path);
   const multi = repeatedOptions(defs, rest);
   const run = cmd.run;
   const merged: CommandDef = Object.keys(multi).length === 0 || !run ? cmd : { ...cmd, run: async (c) => { const args: typeof c.args = Object.assign({}, c.args, multi); await run({ ...c, args }); } };

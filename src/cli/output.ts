@@ -1,3 +1,4 @@
+import { printable } from "../domain/text.ts";
 import type { Context } from "./context.ts";
 
 /** `--json` output: one object with "v": 1, so scripts can rely on the shape. */
@@ -31,9 +32,13 @@ export function paint(ctx: Context, style: keyof typeof CODES, text: string): st
   return `\u001b[${open}m${text}\u001b[${close}m`;
 }
 
-/** Pads or cuts to a column width (by code points, good enough for titles). */
+/**
+ * Pads or cuts to a column width (by code points, good enough for titles). Control characters
+ * print as visible escapes: a title written before rw refused them must not move the cursor,
+ * set the terminal's title or print a fake row.
+ */
 export function fit(text: string, width: number): string {
-  const chars = [...text];
+  const chars = [...printable(text)];
   return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : text.padEnd(width);
 }
 
@@ -44,4 +49,9 @@ export function errorText(message: string, hint?: string): string {
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Multi-line text for a terminal (a task file, a note): newlines and tabs kept, other controls escaped. */
+export function printableBlock(text: string): string {
+  return text.split("\n").map((line) => printable(line.replace(/\r$/, "")).replaceAll("\\t", "\t")).join("\n");
 }

@@ -4,7 +4,7 @@ import { actorArg, jsonArg, one } from "./args.ts";
 import { defineRw } from "./command.ts";
 import { runWrite } from "./write.ts";
 
-type Transition = (id: string, reason?: string) => Decider<{ id: string; status: Status }>;
+type Transition = (id: string, reason?: string, opts?: { force?: boolean }) => Decider<{ id: string; status: Status }>;
 
 /** cancel, reopen, block and unblock share one shape: an ID, a reason, a status change. */
 export function transitionCommand(name: string, decide: Transition, description: string, reasonRequired: boolean, examples: string[]) {
@@ -13,12 +13,13 @@ export function transitionCommand(name: string, decide: Transition, description:
     args: {
       id: { type: "positional", description: "task ID", required: true },
       reason: { type: "string", alias: "r", description: reasonRequired ? "why (required)" : "why" },
+      force: { type: "boolean", description: "override a claim held by someone else (recorded as forced)" },
       ...actorArg,
       ...jsonArg,
     },
     examples,
     async run({ args }) {
-      await runWrite(args, decide(args.id, one(args.reason)), (r) => `${r.id} is now ${r.status}`);
+      await runWrite(args, decide(args.id, one(args.reason), { force: args.force === true }), (r) => `${r.id} is now ${r.status}`);
     },
   });
 }

@@ -6,7 +6,7 @@ import {
 import { RwError } from "./errors.ts";
 import { applyCopy } from "./fold.ts";
 import { assertAllowed, getInitiative, getPhase, tasksOf } from "./initiative-lifecycle.ts";
-import { isClosed, type Initiative, type InitiativeStatus, type Phase, type RwEvent, type State } from "./types.ts";
+import { isClosed, type Initiative, type InitiativeStatus, type Phase, type RwEvent, type State, lookup } from "./types.ts";
 
 /** What a (validated) initiative file says; `src/format/initiative-parse.ts` produces it. */
 export interface InitiativeFileInput {
@@ -56,7 +56,7 @@ const phaseDone = (id: string, n: number): Step => (s, ctx) => {
  */
 export const decideInitiativeFile = (file: InitiativeFileInput): Decider<{ id: string; changed: number }> => (state, ctx) => {
   const id = file.id;
-  const existing = state.initiatives[id];
+  const existing = lookup(state.initiatives, id);
   if (!existing) {
     if (file.status !== "draft") refuse(id, `a new initiative starts as a draft, not ${file.status}`, "set status: draft, then submit it (`rw initiative submit`)");
     const approved = file.phases.find((p) => p.status !== "planned");

@@ -1,8 +1,9 @@
 import { makeEvent, requireText, type DecideContext, type Decider } from "./decide.ts";
+import { checkText } from "./text.ts";
 import { RwError } from "./errors.ts";
 import { assertValidId, idFromBytes, suffixLength } from "./ids.ts";
 import { assertAllowed, completionBlockers, getInitiative, getPhase } from "./initiative-lifecycle.ts";
-import type { Initiative, RwEvent, State } from "./types.ts";
+import { lookup, type Initiative, type RwEvent, type State } from "./types.ts";
 
 /** Initiative IDs are hash IDs like task IDs, under their own prefix: `in-3m8d`. */
 export const INITIATIVE_PREFIX = "in";
@@ -11,15 +12,13 @@ export function newInitiativeId(state: State, ctx: DecideContext): string {
   let length = suffixLength(Object.keys(state.initiatives).length);
   for (let attempt = 0; ; attempt++) {
     const id = idFromBytes(INITIATIVE_PREFIX, ctx.randomBytes(8), length);
-    if (!state.initiatives[id] && !state.tasks[id]) return id;
+    if (!lookup(state.initiatives, id) && !lookup(state.tasks, id)) return id;
     if (attempt % 8 === 7) length++;
   }
 }
 
 function checkTitle(title: string, what: string): string {
-  const text = requireText(title, what);
-  if (text.includes("\n")) throw new RwError("usage", `${what} must be one line`);
-  return text;
+  return requireText(title, what, { line: true });
 }
 
 export interface InitiativeInput {
@@ -32,11 +31,11 @@ export interface InitiativeInput {
 export const decideInitiativeNew = (input: InitiativeInput): Decider<{ id: string }> => (state, ctx) => {
   const title = checkTitle(input.title, "title");
   const id = input.id !== undefined ? assertValidId(input.id, "initiative ID") : newInitiativeId(state, ctx);
-  if (state.initiatives[id]) throw new RwError("conflict", `initiative ${id} already exists`, { data: { id } });
+  if (lookup(state.initiatives, id)) throw new RwError("conflict", `initiative ${id} already exists`, { data: { id } });
   const data: Record<string, unknown> = { title };
   const phases = (input.phases ?? []).map((t, i) => ({ n: i + 1, title: checkTitle(t, "phase title"), status: "planned" }));
   if (phases.length > 0) data.phases = phases;
-  if (input.body !== undefined && input.body !== "") data.body = input.body;
+  if (input.body !== undefined && input.body !== "") data.body = checkText(input.body, "body");
   return { events: [makeEvent(ctx, "initiative.created", undefined, data, id)], summary: `initiative new ${id}: ${title}`, result: { id } };
 };
 
@@ -50,7 +49,7 @@ export const decideInitiativeEdit = (id: string, patch: { title?: string; body?:
     prev.title = i.title;
   }
   if (patch.body !== undefined && patch.body !== i.body) {
-    data.body = patch.body;
+    data.body = checkText(patch.body, "body");
     prev.body = i.body;
   }
   const events = Object.keys(data).length > 0 ? [makeEvent(ctx, "initiative.edited", undefined, { ...data, prev }, id)] : [];
@@ -69,7 +68,7 @@ export const decideInitiativeSubmit = (id: string): Decider<{ id: string; status
   const i = getInitiative(state, id);
   assertAllowed(i, "submit");
   if (i.phases.length === 0) {
-    throw new RwError("invalid_input", `cannot submit ${id}: it has no phases`, { hint: `add one first: rw initiative phase add ${id} "Phase title"` });
+    throw new RwError("wrong_state", `cannot submit ${id}: it has no phases`, { hint: `add one first: rw initiative phase add ${id} "Phase title"` });
   }
   return { events: [makeEvent(ctx, "initiative.submitted", undefined, {}, id)], summary: `initiative submit ${id}: ${i.title}`, result: { id, status: "review" } };
 };
@@ -80,7 +79,7 @@ export const decideInitiativeApprove = (id: string, phase: number): Decider<{ id
   assertAllowed(i, "approve");
   const p = getPhase(i, phase);
   if (p.status !== "planned") {
-    throw new RwError("invalid_input", `phase ${phase} of ${id} is already ${p.status === "done" ? "done" : "approved"}`, { data: { id, phase, status: p.status } });
+    throw new RwError("wrong_state", `phase ${phase} of ${id} is already ${p.status === "done" ? "done" : "approved"}`, { data: { id, phase, status: p.status } });
   }
   const status = i.status === "review" ? "approved" : i.status;
   return {
@@ -93,7 +92,7 @@ export const decideInitiativeApprove = (id: string, phase: number): Decider<{ id
 export const decideInitiativeCancel = (id: string, reason?: string): Decider<{ id: string; status: string }> => (state, ctx) => {
   const i = getInitiative(state, id);
   assertAllowed(i, "cancel");
-  const data = reason ? { reason } : {};
+  const data = reason ? { reason: checkText(reason, "reason") } : {};
   return { events: [makeEvent(ctx, "initiative.cancelled", undefined, data, id)], summary: `initiative cancel ${id}: ${i.title}`, result: { id, status: "cancelled" } };
 };
 
@@ -105,7 +104,7 @@ export function completeEvents(state: State, i: Initiative, ctx: DecideContext):
   assertAllowed(i, "complete");
   const blockers = completionBlockers(state, i);
   if (blockers.length > 0) {
-    throw new RwError("invalid_input", `cannot complete ${i.id}: ${blockers.join("; ")}`, {
+    throw new RwError("wrong_state", `cannot complete ${i.id}: ${blockers.join("; ")}`, {
       hint: "finish or cancel its tasks and approve every phase first", data: { id: i.id, blockers },
     });
   }
@@ -131,7 +130,7 @@ export const decideRecordDecision = (input: DecisionInput): Decider<{ id: string
   if (input.initiative !== undefined) getInitiative(state, input.initiative);
   if (input.task !== undefined) {
     assertValidId(input.task);
-    if (!state.tasks[input.task]) throw new RwError("not_found", `task ${input.task} not found`, { data: { id: input.task } });
+    if (!lookup(state.tasks, input.task)) throw new RwError("not_found", `task ${input.task} not found`, { data: { id: input.task } });
   }
   const data: Record<string, unknown> = { text };
   const why = input.why?.trim();

@@ -1,4 +1,4 @@
-import { addMs, getTask, makeEvent, requireText, type DecideContext, type Decider } from "./decide.ts";
+import { addMs, checkLeaseMs, getTask, makeEvent, optionalText, requireText, type DecideContext, type Decider } from "./decide.ts";
 import { RwError } from "./errors.ts";
 import { hasLiveClaim, notReadyReasons } from "./ready.ts";
 import { bestReady } from "./ready-memo.ts";
@@ -18,7 +18,7 @@ function notClaimable(task: Task, why: string, data: Record<string, unknown> = {
 
 /** The claim event for one task, or the reason it cannot be claimed (DESIGN §4). */
 function claimEvent(state: State, task: Task, ctx: DecideContext, leaseMs: number, force: boolean): { event: RwEvent; result: ClaimResult } {
-  const lease_until = addMs(ctx.now, leaseMs);
+  const lease_until = addMs(ctx.now, checkLeaseMs(leaseMs));
   const data: Record<string, unknown> = { lease_until };
   const result: ClaimResult = { id: task.id, title: task.title, lease_until, renewed: false };
   if (task.status === "in_progress") {
@@ -74,7 +74,7 @@ function requireClaimant(task: Task, ctx: DecideContext, force: boolean, verb: s
 export const decideHeartbeat = (id: string, opts: { leaseMs?: number } = {}): Decider<{ id: string; lease_until: string }> => (state, ctx) => {
   const task = getTask(state, id);
   requireClaimant(task, ctx, false, "renew");
-  const lease_until = addMs(ctx.now, opts.leaseMs ?? ctx.config.leaseMs);
+  const lease_until = addMs(ctx.now, checkLeaseMs(opts.leaseMs ?? ctx.config.leaseMs));
   return { events: [makeEvent(ctx, "task.heartbeat", id, { lease_until })], summary: `heartbeat ${id}`, result: { id, lease_until } };
 };
 
@@ -82,7 +82,7 @@ export const decideRelease = (id: string, opts: { force?: boolean; reason?: stri
   const task = getTask(state, id);
   requireClaimant(task, ctx, opts.force ?? false, "release");
   const data: Record<string, unknown> = {};
-  if (opts.reason) data.reason = opts.reason;
+  if (opts.reason) data.reason = optionalText(opts.reason, "reason");
   if (task.assignee && task.assignee !== ctx.actor) data.assignee = task.assignee;
   return { events: [makeEvent(ctx, "task.released", id, data)], summary: `release ${id}: ${task.title}`, result: { id } };
 };
@@ -92,7 +92,8 @@ export const decideDone = (id: string, opts: { force?: boolean; summary?: string
   if (task.status === "done") throw new RwError("not_claimable", `${id} is already done`, { data: { id } });
   requireClaimant(task, ctx, opts.force ?? false, "complete");
   const data: Record<string, unknown> = {};
-  if (opts.summary) data.summary = opts.summary;
+  if (opts.summary) data.summary = optionalText(opts.summary, "summary");
+  if (opts.force && task.status === "in_progress" && task.assignee !== undefined && task.assignee !== ctx.actor) Object.assign(data, { forced: true, overrode: task.assignee });
   return { events: [makeEvent(ctx, "task.completed", id, data)], summary: `done ${id}: ${task.title}`, result: { id } };
 };
 
@@ -108,8 +109,33 @@ export const decideFail = (id: string, opts: { reason: string; force?: boolean }
   return { events: [event], summary: `fail ${id}: ${task.title}`, result: { id, retry_count, will_retry } };
 };
 
-/** The lifecycle event(s) that take a task to `target`; shared by `rw edit --status` and the daemon. */
-export function statusChangeEvents(task: Task, target: Status, ctx: DecideContext, reason?: string): RwEvent[] {
+/**
+ * The guard every status change passes (the dedicated verbs, `rw edit --status`, MCP `update`,
+ * mirror edits): a task claimed by someone else changes status only by its claimant, or with
+ * force — and a forced change records whose claim it overrode. Taking over an expired claim
+ * (`in_progress` again) is what `rw claim` allows, so it is allowed here too.
+ */
+function guardForeignClaim(task: Task, target: Status, ctx: DecideContext, force: boolean): Record<string, unknown> {
+  if (task.status !== "in_progress" || task.assignee === undefined || task.assignee === ctx.actor) return {};
+  if (target === "in_progress" && !hasLiveClaim(task, ctx.now)) return {};
+  if (!force) {
+    throw new RwError("not_claimable", `${task.id} is claimed by ${task.assignee}, not by ${ctx.actor}: only the claimant can make it ${target}`, {
+      hint: `ask ${task.assignee} to finish or release it, act as them with --actor, or override with --force (recorded)`,
+      data: { id: task.id, assignee: task.assignee, status: task.status, target },
+    });
+  }
+  return { forced: true, overrode: task.assignee };
+}
+
+/** The lifecycle event(s) that take a task to `target`; shared by the verbs, `rw edit --status`, MCP and the mirror. */
+export function statusChangeEvents(task: Task, target: Status, ctx: DecideContext, reason?: string, opts: { force?: boolean } = {}): RwEvent[] {
+  const forced = guardForeignClaim(task, target, ctx, opts.force ?? false);
+  const events = statusEvents(task, target, ctx, optionalText(reason, "reason"));
+  if (Object.keys(forced).length > 0) for (const e of events) e.data = { ...e.data, ...forced };
+  return events;
+}
+
+function statusEvents(task: Task, target: Status, ctx: DecideContext, reason?: string): RwEvent[] {
   const id = task.id;
   switch (target) {
     case "done":
@@ -128,12 +154,13 @@ export function statusChangeEvents(task: Task, target: Status, ctx: DecideContex
 }
 
 const transition = (verb: string, from: (t: Task) => string | undefined, to: Status, needReason: boolean) =>
-  (id: string, reason?: string): Decider<{ id: string; status: Status }> => (state, ctx) => {
+  (id: string, reason?: string, opts: { force?: boolean } = {}): Decider<{ id: string; status: Status }> => (state, ctx) => {
     const task = getTask(state, id);
     const refusal = from(task);
-    if (refusal) throw new RwError("invalid_input", `cannot ${verb} ${id}: ${refusal}`, { data: { id, status: task.status } });
+    // The state refuses this step (exit 3), like releasing a task nobody holds.
+    if (refusal) throw new RwError("wrong_state", `cannot ${verb} ${id}: ${refusal}`, { data: { id, status: task.status } });
     const why = needReason ? requireText(reason, "--reason") : reason;
-    return { events: statusChangeEvents(task, to, ctx, why), summary: `${verb} ${id}: ${task.title}`, result: { id, status: to } };
+    return { events: statusChangeEvents(task, to, ctx, why, opts), summary: `${verb} ${id}: ${task.title}`, result: { id, status: to } };
   };
 
 export const decideCancel = transition("cancel", (t) => (t.status === "cancelled" ? "it is already cancelled" : undefined), "cancelled", false);

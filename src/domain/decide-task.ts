@@ -1,5 +1,5 @@
 import {
-  checkLabel, checkPriority, checkTimestamp, checkType, getTask, makeEvent, requireText,
+  checkLabel, checkPriority, checkTimestamp, checkType, getTask, makeEvent, optionalText, requireText, requireTitle,
   type DecideContext, type Decider, type Decision,
 } from "./decide.ts";
 import { RwError, invalidInput, notFound } from "./errors.ts";
@@ -7,7 +7,8 @@ import { findCycle } from "./graph.ts";
 import { assertValidId, idFromBytes, suffixLength } from "./ids.ts";
 import { statusChangeEvents } from "./decide-lifecycle.ts";
 import { checkInitiativeLink } from "./initiative-lifecycle.ts";
-import type { RwEvent, State, Status, Task, TaskPatch } from "./types.ts";
+import { checkLine, checkText } from "./text.ts";
+import { lookup, type RwEvent, type State, type Status, type Task, type TaskPatch } from "./types.ts";
 
 export type CreateInput = Pick<Task, "title"> &
   Partial<Pick<Task, "id" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "gates" | "defer_until" | "body">>;
@@ -16,7 +17,7 @@ export function newTaskId(state: State, ctx: DecideContext): string {
   let length = suffixLength(Object.keys(state.tasks).length);
   for (let attempt = 0; ; attempt++) {
     const id = idFromBytes(ctx.config.prefix, ctx.randomBytes(8), length);
-    if (!state.tasks[id]) return id;
+    if (!lookup(state.tasks, id)) return id;
     if (attempt % 8 === 7) length++; // crowded at this length: widen rather than spin
   }
 }
@@ -25,18 +26,18 @@ function checkRefs(state: State, self: string, input: { deps?: string[]; parent?
   for (const dep of input.deps ?? []) {
     assertValidId(dep, "dependency ID");
     if (dep === self) throw new RwError("cycle", `${self} cannot depend on itself`);
-    if (!state.tasks[dep]) throw notFound(dep);
+    if (!lookup(state.tasks, dep)) throw notFound(dep);
   }
   if (input.parent !== undefined) {
     assertValidId(input.parent, "parent ID");
-    if (!state.tasks[input.parent]) throw notFound(input.parent);
+    if (!lookup(state.tasks, input.parent)) throw notFound(input.parent);
   }
 }
 
 export const decideCreate = (input: CreateInput): Decider<{ id: string }> => (state, ctx) => {
-  const title = requireText(input.title, "title");
+  const title = requireTitle(input.title);
   const id = input.id !== undefined ? assertValidId(input.id) : newTaskId(state, ctx);
-  if (state.tasks[id]) throw new RwError("conflict", `task ${id} already exists`, { data: { id } });
+  if (lookup(state.tasks, id)) throw new RwError("conflict", `task ${id} already exists`, { data: { id } });
   const deps = [...new Set(input.deps ?? [])];
   checkRefs(state, id, { deps, ...(input.parent !== undefined ? { parent: input.parent } : {}) });
   const data: Record<string, unknown> = {
@@ -51,11 +52,16 @@ export const decideCreate = (input: CreateInput): Decider<{ id: string }> => (st
   checkInitiativeLink(state, input.initiative, input.phase);
   if (input.initiative !== undefined) data.initiative = input.initiative;
   if (input.phase !== undefined) data.phase = input.phase;
-  if (input.gates && input.gates.length > 0) data.gates = input.gates;
+  if (input.gates && input.gates.length > 0) data.gates = checkGates(input.gates);
   if (input.defer_until !== undefined) data.defer_until = checkTimestamp(input.defer_until, "defer_until");
-  if (input.body !== undefined && input.body !== "") data.body = input.body;
+  if (input.body !== undefined && input.body !== "") data.body = checkText(input.body, "body");
   return { events: [makeEvent(ctx, "task.created", id, data)], summary: `create ${id}: ${title}`, result: { id } };
 };
+
+/** Gate commands run in a shell: one line each, no control characters. */
+function checkGates(gates: readonly string[]): string[] {
+  return gates.map((g) => checkLine(String(g), "gate command"));
+}
 
 export interface EditInput {
   patch: TaskPatch;
@@ -63,6 +69,8 @@ export interface EditInput {
   removeLabels?: string[];
   status?: Status;
   reason?: string;
+  /** Change the status of a task someone else has claimed (recorded as a forced override). */
+  force?: boolean;
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -70,12 +78,14 @@ const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
 /** Field-level edit: only changed fields go in the event, with their previous values in data.prev. */
 export function editEvents(state: State, task: Task, input: EditInput, ctx: DecideContext): RwEvent[] {
   const next: TaskPatch = { ...input.patch };
-  if (next.title !== undefined) next.title = requireText(next.title, "title");
+  if (next.title !== undefined) next.title = requireTitle(next.title);
+  if (typeof next.body === "string") checkText(next.body, "body");
+  if (next.gates !== undefined) checkGates(next.gates);
   if (next.priority !== undefined) checkPriority(next.priority);
   if (next.type !== undefined) checkType(next.type);
   if (next.defer_until !== undefined && next.defer_until !== "") next.defer_until = checkTimestamp(next.defer_until, "defer_until");
   if (input.addLabels || input.removeLabels || next.labels) {
-    const labels = new Set(next.labels ?? task.labels);
+    const labels = new Set(next.labels ? next.labels.map(checkLabel) : task.labels);
     for (const l of input.addLabels ?? []) labels.add(checkLabel(l));
     for (const l of input.removeLabels ?? []) labels.delete(l);
     next.labels = [...labels];
@@ -112,7 +122,7 @@ export function editEvents(state: State, task: Task, input: EditInput, ctx: Deci
   const events: RwEvent[] = [];
   if (Object.keys(data).length > 0) events.push(makeEvent(ctx, "task.edited", task.id, { ...data, prev }));
   if (input.status !== undefined && input.status !== task.status) {
-    events.push(...statusChangeEvents(task, input.status, ctx, input.reason));
+    events.push(...statusChangeEvents(task, input.status, ctx, optionalText(input.reason, "reason"), { force: input.force ?? false }));
   }
   return events;
 }
@@ -133,7 +143,7 @@ export function cycleError(cycle: string[]): RwError {
 export const decideDepAdd = (id: string, dep: string): Decider<{ id: string; deps: string[] }> => (state, ctx) => {
   const task = getTask(state, id);
   assertValidId(dep, "dependency ID");
-  if (!state.tasks[dep]) throw notFound(dep);
+  if (!lookup(state.tasks, dep)) throw notFound(dep);
   if (task.deps.includes(dep)) return noChange(id, task.deps);
   const deps = [...task.deps, dep];
   const events = editEvents(state, task, { patch: { deps } }, ctx);

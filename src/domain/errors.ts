@@ -6,6 +6,7 @@ export type ErrorCode =
   | "usage"
   | "not_found"
   | "not_claimable"
+  | "wrong_state"
   | "conflict"
   | "invalid_id"
   | "invalid_input"
@@ -16,15 +17,22 @@ export type ErrorCode =
   | "git"
   | "corrupt";
 
-/** Exit codes per DESIGN §10: 0 ok, 1 error, 2 usage, 3 lost a race / not claimable, 4 not found. */
-const EXIT: Record<ErrorCode, number> = {
+/**
+ * The one exit-code table (DESIGN §10; README "Exit codes"): 0 ok; 2 the request itself is wrong
+ * (unknown option or argument, a bad value, an invalid ID, a dependency cycle); 3 the state
+ * refuses it (not claimable, claimed by someone else, a lifecycle step that does not apply now,
+ * a lost race, something already running); 4 a named thing does not exist; 1 everything else
+ * (config, git, a corrupt or missing state). Every surface maps through this table.
+ */
+export const EXIT: Readonly<Record<ErrorCode, number>> = {
   usage: 2,
   not_found: 4,
   not_claimable: 3,
+  wrong_state: 3,
   conflict: 3,
   invalid_id: 2,
-  invalid_input: 1,
-  cycle: 1,
+  invalid_input: 2,
+  cycle: 2,
   not_a_repo: 1,
   not_initialized: 1,
   config: 1,

@@ -1,4 +1,4 @@
-import type { Initiative, InitiativeStatus, Phase, PhaseStatus, RwEvent, Session, State } from "./types.ts";
+import { lookup, type Initiative, type InitiativeStatus, type Phase, type PhaseStatus, type RwEvent, type Session, type State } from "./types.ts";
 
 /**
  * Folding of the events that are not about one task: initiatives and their phases, decisions and
@@ -26,7 +26,7 @@ function phasesFrom(value: unknown): Phase[] {
 
 /** Runs `fn` on the event's initiative (if it exists) and stamps its updated_at. */
 const onInitiative = (fn: (i: Initiative, e: RwEvent) => void): StateHandler => (state, e) => {
-  const initiative = e.initiative ? state.initiatives[e.initiative] : undefined;
+  const initiative = e.initiative ? lookup(state.initiatives, e.initiative) : undefined;
   if (!initiative) return;
   fn(initiative, e);
   initiative.updated_at = e.ts;

@@ -1,6 +1,6 @@
 import { cloneTouched, STATE_HANDLERS } from "./fold-plan.ts";
 import { applyUsage, cloneSpend } from "./spend.ts";
-import { emptyState, type RwEvent, type State, type Status, type Task } from "./types.ts";
+import { emptyState, lookup, recordMap, type RwEvent, type State, type Status, type Task } from "./types.ts";
 
 /**
  * State is a pure function of the event log: fold(events) = apply each event in log order.
@@ -29,7 +29,8 @@ function setStatus(task: Task, status: Status, opts: { keepAssignee?: boolean } 
 const TASK_HANDLERS: Record<string, Handler> = {
   "task.edited": (t, e) => {
     for (const [key, value] of Object.entries(e.data)) {
-      if (key === "prev") continue;
+      // "__proto__" from a hand-made event line would replace the task's prototype.
+      if (key === "prev" || key === "__proto__") continue;
       const rec = t as unknown as Record<string, unknown>;
       if (value === null || value === undefined) delete rec[key];
       else rec[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
@@ -102,7 +103,7 @@ export function apply(state: State, e: RwEvent): void {
     return;
   }
   if (!e.task) return;
-  const task = state.tasks[e.task];
+  const task = lookup(state.tasks, e.task);
   const handler = TASK_HANDLERS[e.type];
   if (!task || !handler) return;
   handler(task, e);
@@ -116,10 +117,11 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** A patched copy, never an in-place change: the task may be shared with a cached snapshot (applyCopy). */
 function patchTask(state: State, id: string, patch: unknown): void {
-  const task = state.tasks[id];
+  const task = lookup(state.tasks, id);
   if (!task || typeof patch !== "object" || patch === null) return;
   const rec = copy(task) as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (key === "__proto__") continue;
     if (value === null || value === undefined) delete rec[key];
     else rec[key] = copy(value);
   }
@@ -141,7 +143,7 @@ function applyResolution(state: State, e: RwEvent): void {
  * untouched, and only the records the events change are copied.
  */
 export function applyCopy(state: State, events: readonly RwEvent[]): State {
-  const next: State = { ...state, tasks: { ...state.tasks }, initiatives: { ...state.initiatives }, decisions: [...state.decisions], sessions: { ...state.sessions } };
+  const next: State = { ...state, tasks: recordMap(state.tasks), initiatives: recordMap(state.initiatives), decisions: [...state.decisions], sessions: recordMap(state.sessions) };
   if (events.some((e) => e.type === "agent.usage")) next.spend = cloneSpend(state.spend);
   const copied = new Set<string>();
   for (const e of events) {

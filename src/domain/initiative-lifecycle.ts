@@ -1,6 +1,6 @@
 import { RwError } from "./errors.ts";
 import { assertValidId } from "./ids.ts";
-import { isClosed, type Initiative, type InitiativeStatus, type State, type Task } from "./types.ts";
+import { isClosed, type Initiative, type InitiativeStatus, type State, type Task, lookup } from "./types.ts";
 import { byAge } from "./order.ts";
 
 /** What can be done to an initiative. `start`, `complete` and `reopen` are usually derived from its tasks. */
@@ -57,7 +57,7 @@ export function refusal(i: Initiative, action: InitiativeAction): RwError | unde
   };
   const already = statusAfter(action, i.status) === i.status && action !== "approve" && action !== "add_phase";
   const what = already ? `it is already ${STATUS_WORDS[i.status]}` : `it is ${STATUS_WORDS[i.status]}`;
-  return new RwError("invalid_input", `cannot ${VERB[action]} ${id}: ${what}`, {
+  return new RwError("wrong_state", `cannot ${VERB[action]} ${id}: ${what}`, {
     hint: hints[i.status] ?? `allowed only when it is ${ALLOWED_FROM[action].join(" or ")}`,
     data: { id, status: i.status, action },
   });
@@ -70,7 +70,7 @@ export function assertAllowed(i: Initiative, action: InitiativeAction): void {
 
 export function getInitiative(state: State, id: string): Initiative {
   assertValidId(id, "initiative ID");
-  const i = state.initiatives[id];
+  const i = lookup(state.initiatives, id);
   if (!i) {
     throw new RwError("not_found", `initiative ${id} not found`, { hint: "run `rw initiative list` to see every initiative", data: { id } });
   }
@@ -112,7 +112,7 @@ export function checkInitiativeLink(state: State, initiative: string | undefined
     return;
   }
   const i = getInitiative(state, initiative);
-  if (i.status === "cancelled") throw new RwError("invalid_input", `initiative ${i.id} is cancelled: it takes no new tasks`);
+  if (i.status === "cancelled") throw new RwError("wrong_state", `initiative ${i.id} is cancelled: it takes no new tasks`);
   if (phase !== undefined) {
     if (!Number.isInteger(phase) || phase < 1) throw new RwError("usage", `phase must be a whole number from 1, got ${String(phase)}`);
     getPhase(i, phase);

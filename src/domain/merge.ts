@@ -2,7 +2,7 @@ import { compareEvents } from "./event-order.ts";
 import { apply, fold } from "./fold.ts";
 import { changesStatus, clone, reroute, stillValid, SYNC_ACTOR, taskPatch, type Side } from "./merge-rules.ts";
 import { stableBase36, stableUlid } from "./stable-id.ts";
-import { emptyState, type RwEvent, type State } from "./types.ts";
+import { emptyState, type RwEvent, type State, lookup } from "./types.ts";
 
 /** The event logs at the merge base (empty when the histories share none) and at both tips. */
 export interface MergeInput { base: RwEvent[]; ours: RwEvent[]; theirs: RwEvent[] }
@@ -118,7 +118,7 @@ function foldIntended(routed: RwEvent[], sideOf: (e: RwEvent) => Side, records: 
   const lost = new Map<string, Record_>();
   for (const e of routed) {
     const side = sideOf(e);
-    const task = e.task !== undefined ? state.tasks[e.task] : undefined;
+    const task = e.task !== undefined ? lookup(state.tasks, e.task) : undefined;
     if (task && contested(task.id) && changesStatus(e) && side !== "base") {
       const by = owner.get(task.id);
       if (by !== undefined && by !== "base" && by !== side && !stillValid(task, e)) {

@@ -1,6 +1,6 @@
 import { unblockCounts } from "./graph.ts";
 import { compareReady, hasLiveClaim, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
-import { isClosed, type State, type Task } from "./types.ts";
+import { isClosed, type State, type Task, lookup } from "./types.ts";
 
 /**
  * What a long-lived process (daemon, MCP server, orchestrator) carries from one decision to the
@@ -20,7 +20,7 @@ export function newReadyMemo(): ReadyMemo {
 }
 
 const couldBeReady = (state: State, t: Task): boolean =>
-  (t.status === "open" || t.status === "in_progress") && t.deps.every((d) => state.tasks[d] !== undefined && isClosed(state.tasks[d].status));
+  (t.status === "open" || t.status === "in_progress") && t.deps.every((d) => { const dep = lookup(state.tasks, d); return dep !== undefined && isClosed(dep.status); });
 
 /** The first ready task: the same one `readyPage(state, now, 1)` returns. */
 export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyItem | undefined {
@@ -29,7 +29,7 @@ export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyIte
   if (++memo.uses < 2) return readyPage(state, now, 1, memo.counts).items[0];
   memo.order ??= potentialOrder(state, memo.counts);
   for (const id of memo.order) {
-    const t = state.tasks[id];
+    const t = lookup(state.tasks, id);
     if (!t || hasLiveClaim(t, now)) continue; // the common case after many claims: skip without allocating
     if (notReadyReasons(state, t, now).length > 0) continue;
     const item: ReadyItem = { task: t, unblocks: memo.counts.get(id) ?? 0 };

@@ -1,5 +1,5 @@
 import { unblockCounts } from "./graph.ts";
-import { isClosed, type State, type Task } from "./types.ts";
+import { isClosed, type State, type Task, lookup } from "./types.ts";
 
 export interface ReadyItem {
   task: Task;
@@ -31,7 +31,7 @@ export function notReadyReasons(state: State, task: Task, now: string): string[]
     reasons.push(`status is ${task.status}`);
   }
   for (const dep of task.deps) {
-    const d = state.tasks[dep];
+    const d = lookup(state.tasks, dep);
     if (!d) reasons.push(`depends on ${dep}, which does not exist`);
     else if (!isClosed(d.status)) reasons.push(`waits on ${dep} (${d.status})`);
   }
@@ -47,7 +47,7 @@ export function notReadyReasons(state: State, task: Task, now: string): string[]
  */
 export function initiativeGate(state: State, task: Task): string | undefined {
   if (task.initiative === undefined) return undefined;
-  const i = state.initiatives[task.initiative];
+  const i = lookup(state.initiatives, task.initiative);
   if (!i) return `initiative ${task.initiative} does not exist`;
   if (i.status === "cancelled") return `initiative ${i.id} is cancelled`;
   if (task.phase === undefined) {
@@ -67,7 +67,7 @@ export function readyTasks(state: State, now: string): ReadyItem[] {
 function surelyNotReady(state: State, t: Task): boolean {
   if (t.status !== "open" && t.status !== "in_progress") return true;
   for (const dep of t.deps) {
-    const d = state.tasks[dep];
+    const d = lookup(state.tasks, dep);
     if (d && !isClosed(d.status)) return true;
   }
   return false;

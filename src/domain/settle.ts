@@ -1,6 +1,6 @@
 import { makeEvent, type DecideContext, type Decider, type Decision } from "./decide.ts";
 import { applyCopy } from "./fold.ts";
-import { isClosed, type Initiative, type PhaseStatus, type RwEvent, type State, type Task } from "./types.ts";
+import { isClosed, type Initiative, type PhaseStatus, type RwEvent, type State, type Task, lookup } from "./types.ts";
 
 /**
  * Runs a command's decision, then derives the events that follow from the state it leaves:
@@ -27,7 +27,7 @@ function affected(state: State, events: readonly RwEvent[]): Set<string> {
   const ids = new Set<string>();
   for (const e of events) {
     if (e.initiative) ids.add(e.initiative);
-    const task = e.task ? state.tasks[e.task] : undefined;
+    const task = e.task ? lookup(state.tasks, e.task) : undefined;
     if (task?.initiative) ids.add(task.initiative);
     const prev = (e.data.prev as Record<string, unknown> | undefined)?.initiative;
     if (typeof prev === "string") ids.add(prev);
@@ -44,7 +44,7 @@ export function followUpEvents(state: State, events: readonly RwEvent[], ctx: De
   if (byInitiative.size === 0) return out;
   for (const t of Object.values(state.tasks)) if (t.initiative && byInitiative.has(t.initiative)) byInitiative.get(t.initiative)!.push(t);
   for (const [id, tasks] of [...byInitiative].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const i = state.initiatives[id];
+    const i = lookup(state.initiatives, id);
     if (i) out.push(...initiativeFollowUps(i, tasks, ctx));
   }
   return out;

@@ -119,7 +119,21 @@ export interface State {
 }
 
 export function emptyState(): State {
-  return { tasks: {}, initiatives: {}, decisions: [], sessions: {}, last_ts: "", event_count: 0, spend: emptySpend() };
+  return { tasks: recordMap(), initiatives: recordMap(), decisions: [], sessions: recordMap(), last_ts: "", event_count: 0, spend: emptySpend() };
+}
+
+/**
+ * A map keyed by IDs, without a prototype: a task called "constructor" or "toString" is just a
+ * key (in a plain object those names answer with Object.prototype's members). Copies of the
+ * state's maps are made with this too, never with `{ ...map }`.
+ */
+export function recordMap<T>(from?: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, from);
+}
+
+/** A record by ID, own keys only (defence in depth where a map may have come from elsewhere). */
+export function lookup<T>(map: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(map, id) ? map[id] : undefined;
 }
 
 /** Fields a human or command may edit with `task.edited`. */

@@ -1,6 +1,7 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { RwError } from "../domain/errors.ts";
 import { validPrefix } from "../domain/ids.ts";
+import { didYouMean, nearest } from "../domain/suggest.ts";
 import { parseDuration } from "./duration.ts";
 
 /** The core configuration every command needs. Agent sections are validated by the agent layer. */
@@ -52,6 +53,8 @@ export interface SyncConfig {
 }
 
 export const DEFAULT_REF = "refs/heads/rewind";
+/** Refused by name even before git is asked (repo.ts also refuses the checked-out branch and any non-rw ref). */
+const CODE_BRANCHES = ["refs/heads/main", "refs/heads/master", "refs/heads/trunk", "refs/heads/develop"];
 
 const EXECUTION_KEYS = [
   "max_retries", "gates", "integration_branch", "worktree_dir", "copy_files", "gate_timeout", "on_interrupt",
@@ -76,9 +79,56 @@ function section(doc: Table, name: string, file: string, allowed: string[]): Tab
   if (value === undefined) return {};
   if (!isTable(value)) throw fail(file, name, "must be a table", `write it as [${name}]`);
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw fail(file, `${name}.${key}`, "is not a known setting", `known keys in [${name}]: ${allowed.join(", ")}`);
+    if (!allowed.includes(key)) {
+      throw new RwError("config", `${file}: ${name}.${key} is not a known setting${didYouMean(key, allowed, (k) => `${name}.${k}`)}`, {
+        hint: `known keys in [${name}]: ${allowed.join(", ")}`, data: { file, key: `${name}.${key}` },
+      });
+    }
   }
   return value;
+}
+
+/**
+ * Every top-level table config.toml may have: the core ones (parsed here) and the agent layer's
+ * (validated by src/agents/config.ts when an agent command runs). Anything else is a typo that
+ * would otherwise be ignored in silence ([agent.worker] leaves the worker on its default).
+ */
+export const CORE_TABLES = ["store", "ids", "claims", "execution", "sync"] as const;
+export const AGENT_TABLES = ["agents", "roles", "profiles", "pricing", "accounts", "budgets", "tools"] as const;
+const TOP_KEYS = ["version", ...CORE_TABLES, ...AGENT_TABLES];
+/** Sub-tables people write under the agent tables, for "did you mean [roles.worker]?". */
+const SUB_TABLES = ["roles.planner", "roles.worker", "roles.verifier", "roles.worker.fallback", "budgets.roles", "profiles.quality", "profiles.balanced", "profiles.budget"];
+
+function checkTopLevel(doc: Table, file: string): void {
+  for (const key of Object.keys(doc)) {
+    if (TOP_KEYS.includes(key)) continue;
+    const value = doc[key];
+    if (!isTable(value)) {
+      throw new RwError("config", `${file}: unknown setting ${key}${didYouMean(key, TOP_KEYS)}`, {
+        hint: `settings live in tables: ${TOP_KEYS.filter((k) => k !== "version").map((k) => `[${k}]`).join(" ")}`, data: { file, key },
+      });
+    }
+    // [agent.worker] is a table "agent" holding a table "worker": name the one the user wrote.
+    const sub = Object.keys(value).find((k) => isTable(value[k]));
+    const written = sub === undefined ? key : `${key}.${sub}`;
+    const guess = (sub !== undefined ? SUB_TABLES.find((t) => t.split(".")[1] === sub) : undefined) ?? nearest(written, [...TOP_KEYS.slice(1), ...SUB_TABLES]) ?? nearest(key, TOP_KEYS.slice(1));
+    throw new RwError("config", `${file}: unknown table [${written}]${guess === undefined ? "" : `; did you mean [${guess}]?`}`, {
+      hint: `the tables rw reads: ${TOP_KEYS.filter((k) => k !== "version").map((k) => `[${k}]`).join(" ")} (see the README's configuration section)`,
+      data: { file, key: written },
+    });
+  }
+}
+
+/** A duration setting, bounded (leases and timeouts become timers), with the file at fault. */
+function durationSetting(value: unknown, key: string, file: string, example: string): number {
+  if (typeof value !== "string") throw fail(file, key, "must be a duration string", `e.g. ${key.split(".").pop()!} = "${example}"`);
+  try {
+    return parseDuration(value, key);
+  } catch (err) {
+    // parseDuration's own error is a usage error about a flag; here the file is at fault.
+    const tooLong = err instanceof RwError && err.data.max_ms !== undefined;
+    throw fail(file, key, tooLong ? err.message.slice(key.length + 1) : `is not a duration: ${JSON.stringify(value)}`, tooLong ? `use at most 24d, e.g. ${key.split(".").pop()!} = "${example}"` : `use a number and a unit, e.g. ${key.split(".").pop()!} = "${example}" (90s, 2h, 1d)`);
+  }
 }
 
 /**
@@ -95,11 +145,15 @@ export function parseConfig(text: string, file = ".rewind/config.toml"): CoreCon
   }
   const cfg = defaultConfig();
   cfg.raw = doc;
+  checkTopLevel(doc, file);
   if (doc.version !== undefined && doc.version !== 1) throw fail(file, "version", `is ${JSON.stringify(doc.version)}`, "this rw reads config version 1");
   const store = section(doc, "store", file, ["ref"]);
   if (store.ref !== undefined) {
-    if (typeof store.ref !== "string" || !/^refs\/[A-Za-z0-9._/-]+$/.test(store.ref) || store.ref.includes("..")) {
-      throw fail(file, "store.ref", "must be a ref name under refs/", `e.g. ref = "${DEFAULT_REF}"`);
+    if (typeof store.ref !== "string" || !/^refs\/heads\/[A-Za-z0-9._-][A-Za-z0-9._/-]*$/.test(store.ref) || store.ref.includes("..") || /\/\/|\/$|\.lock$|\.$/.test(store.ref)) {
+      throw fail(file, "store.ref", `must be a branch ref under refs/heads/, got ${JSON.stringify(store.ref)}`, `e.g. ref = "${DEFAULT_REF}" (a branch of its own, never a code branch)`);
+    }
+    if (CODE_BRANCHES.includes(store.ref)) {
+      throw fail(file, "store.ref", `is ${store.ref}, a code branch: rw would commit tasks/ and events/ onto it`, `use a branch of its own, e.g. ref = "${DEFAULT_REF}"`);
     }
     cfg.store.ref = store.ref;
   }
@@ -109,15 +163,7 @@ export function parseConfig(text: string, file = ".rewind/config.toml"): CoreCon
     cfg.ids.prefix = ids.prefix;
   }
   const claims = section(doc, "claims", file, ["lease"]);
-  if (claims.lease !== undefined) {
-    if (typeof claims.lease !== "string") throw fail(file, "claims.lease", "must be a duration string", 'e.g. lease = "30m"');
-    try {
-      cfg.claims.lease_ms = parseDuration(claims.lease, "claims.lease");
-    } catch {
-      // parseDuration's own error is a usage error about a flag; here the file is at fault.
-      throw fail(file, "claims.lease", `is not a duration: ${JSON.stringify(claims.lease)}`, 'use a number and a unit, e.g. lease = "30m" (90s, 2h, 1d)');
-    }
-  }
+  if (claims.lease !== undefined) cfg.claims.lease_ms = durationSetting(claims.lease, "claims.lease", file, "30m");
   parseExecution(section(doc, "execution", file, EXECUTION_KEYS), cfg.execution, file);
   parseSync(doc, file, cfg.sync);
   return cfg;
@@ -127,8 +173,8 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
 
 function parseExecution(exec: Table, out: ExecutionConfig, file: string): void {
   if (exec.max_retries !== undefined) {
-    if (typeof exec.max_retries !== "number" || !Number.isInteger(exec.max_retries) || exec.max_retries < 1) {
-      throw fail(file, "execution.max_retries", "must be a whole number of at least 1", "e.g. max_retries = 3");
+    if (typeof exec.max_retries !== "number" || !Number.isInteger(exec.max_retries) || exec.max_retries < 1 || exec.max_retries > 100) {
+      throw fail(file, "execution.max_retries", "must be a whole number from 1 to 100", "e.g. max_retries = 3");
     }
     out.max_retries = exec.max_retries;
   }
@@ -153,10 +199,7 @@ function parseExecution(exec: Table, out: ExecutionConfig, file: string): void {
     }
     out.copy_files = exec.copy_files;
   }
-  if (exec.gate_timeout !== undefined) {
-    if (typeof exec.gate_timeout !== "string") throw fail(file, "execution.gate_timeout", "must be a duration string", 'e.g. gate_timeout = "10m"');
-    out.gate_timeout_ms = parseDuration(exec.gate_timeout, "execution.gate_timeout");
-  }
+  if (exec.gate_timeout !== undefined) out.gate_timeout_ms = durationSetting(exec.gate_timeout, "execution.gate_timeout", file, "10m");
   if (exec.on_interrupt !== undefined) {
     if (exec.on_interrupt !== "release" && exec.on_interrupt !== "keep") throw fail(file, "execution.on_interrupt", 'must be "release" or "keep"', 'e.g. on_interrupt = "release"');
     out.on_interrupt = exec.on_interrupt;
@@ -208,8 +251,5 @@ function parseSync(doc: Table, file: string, out: SyncConfig): void {
     if (typeof sync.auto !== "boolean") throw fail(file, "sync.auto", "must be true or false", "e.g. auto = true");
     out.auto = sync.auto;
   }
-  if (sync.interval !== undefined) {
-    if (typeof sync.interval !== "string") throw fail(file, "sync.interval", "must be a duration string", 'e.g. interval = "60s"');
-    out.interval_ms = parseDuration(sync.interval, "sync.interval");
-  }
+  if (sync.interval !== undefined) out.interval_ms = durationSetting(sync.interval, "sync.interval", file, "60s");
 }

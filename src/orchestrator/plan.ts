@@ -8,7 +8,8 @@ import type { Usage } from "./executor.ts";
 
 /** The planner role, seen from `rw plan`: a PRD in, a structured plan out. */
 export interface Planner {
-  plan(req: { prd: string; file: string; signal?: AbortSignal }): Promise<{ draft: PlanDraft; usage: Usage }>;
+  /** `dryRun`: write nothing at all, not even the planner's agent.usage events. */
+  plan(req: { prd: string; file: string; signal?: AbortSignal; dryRun?: boolean }): Promise<{ draft: PlanDraft; usage: Usage }>;
 }
 
 export interface PlanOutcome {
@@ -34,7 +35,7 @@ export async function planFromPrd(store: Store, planner: Planner, opts: { file: 
   }
   if (prd.trim() === "") throw new RwError("invalid_input", `${opts.file} is empty`, { hint: "write the requirements first" });
   await store.snapshot(); // refuse early when rw is not initialised, before paying for a model call
-  const { draft, usage } = await planner.plan({ prd, file: opts.file, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const { draft, usage } = await planner.plan({ prd, file: opts.file, dryRun: opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
   const problems = planProblems(draft);
   if (problems.length > 0) {
     throw new RwError("invalid_input", `the planner's plan for ${opts.file} is not valid, nothing was written:\n- ${problems.join("\n- ")}`, {

@@ -5,6 +5,7 @@ import { parseTree } from "./objects.ts";
 import { readAllEvents, saveSnapshot } from "./snapshot.ts";
 import { readCache } from "./state-cache.ts";
 import type { Store } from "./store.ts";
+import { git } from "./git.ts";
 import { listTree } from "./tree-write.ts";
 
 export interface FileProblem { path: string; problem: "missing" | "unexpected" | "differs"; diff?: string[] }
@@ -17,6 +18,9 @@ export interface DoctorReport {
   files_checked: number;
   problems: FileProblem[];
   log_problems: string[];
+  /** `git fsck`-level problems in rw's own commits on the ref (a NUL in a header makes remotes with receive.fsckObjects refuse every push). */
+  commit_problems: string[];
+  commits_checked: number;
   /** Files outside rw's layout (someone else's, e.g. added with git plumbing): listed, never a failure. */
   foreign: string[];
   index: "ok" | "rebuilt" | "absent";
@@ -63,14 +67,65 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
     else foreign.push(path);
   }
 
+  const commits = await checkCommits(store, snap.tip);
   let index: DoctorReport["index"] = "absent";
   const cache = await readCache(store.source.cacheDir, store.ref, (evs, st) => fold(evs, st));
   if (cache && cache.tip === snap.tip) index = canonical(cache.state) === canonical(state) ? "ok" : "rebuilt";
   if (index !== "ok" && problems.length === 0) await saveSnapshot(store.source, { ...snap, state, shards, journal: undefined });
   return {
-    ok: problems.length === 0 && log_problems.length === 0,
-    tip: snap.tip, events: events.length, tasks: Object.keys(state.tasks).length, files_checked: expected.size, problems, log_problems, foreign: foreign.sort(), index,
+    ok: problems.length === 0 && log_problems.length === 0 && commits.problems.length === 0,
+    tip: snap.tip, events: events.length, tasks: Object.keys(state.tasks).length, files_checked: expected.size, problems, log_problems,
+    commit_problems: commits.problems, commits_checked: commits.checked, foreign: foreign.sort(), index,
   };
+}
+
+/**
+ * The checks `git fsck` makes on a commit object, for every commit on the state ref: headers in
+ * order (tree, parents, author, committer), well-formed identities and dates, no NUL anywhere
+ * (nulInHeader / nulInCommit). Only rw's ref: the user's own history is not rw's to judge.
+ */
+async function checkCommits(store: Store, tip: string): Promise<{ checked: number; problems: string[] }> {
+  const r = await git(["rev-list", tip], { cwd: store.repo.gitDir });
+  const oids = r.stdout.split("\n").filter(Boolean);
+  const problems: string[] = [];
+  const reads = oids.map((oid) => store.cat.read(oid));
+  for (let i = 0; i < oids.length; i++) {
+    const obj = await reads[i]!;
+    const oid = oids[i]!.slice(0, 12);
+    if (!obj) {
+      problems.push(`commit ${oid}: missing (run \`rw doctor --repair\`)`);
+      continue;
+    }
+    for (const p of commitProblems(obj.data)) if (problems.length < 50) problems.push(`commit ${oid}: ${p}`);
+  }
+  return { checked: oids.length, problems };
+}
+
+const IDENT = /^[^<>\n]* <[^<>\n]*> \d{1,12} [+-]\d{4}$/;
+
+export function commitProblems(data: Buffer): string[] {
+  const out: string[] = [];
+  const end = data.indexOf("\n\n");
+  const header = (end < 0 ? data : data.subarray(0, end)).toString("utf8");
+  if (header.includes("\0")) out.push("NUL in a header (git fsck: nulInHeader)");
+  else if (end >= 0 && data.subarray(end).includes(0)) out.push("NUL in the message (git fsck: nulInCommit)");
+  const lines = header.split("\n");
+  let i = 0;
+  if (!/^tree [0-9a-f]{40,64}$/.test(lines[i] ?? "")) out.push("no tree line first (git fsck: missingTree)");
+  else i++;
+  while (/^parent /.test(lines[i] ?? "")) {
+    if (!/^parent [0-9a-f]{40,64}$/.test(lines[i]!)) out.push("bad parent line (git fsck: badParentSha1)");
+    i++;
+  }
+  for (const field of ["author", "committer"]) {
+    const line = lines[i] ?? "";
+    if (!line.startsWith(`${field} `)) out.push(`no ${field} line (git fsck: missing${field[0]!.toUpperCase()}${field.slice(1)})`);
+    else {
+      if (!IDENT.test(line.slice(field.length + 1).replaceAll("\0", ""))) out.push(`malformed ${field} "${line.slice(0, 80).replace(/[^\x20-\x7e]/g, "?")}" (git fsck: bad${field === "author" ? "Name" : "Email"} / badDate)`);
+      i++;
+    }
+  }
+  return out;
 }
 
 function checkLog(events: RwEvent[]): string[] {

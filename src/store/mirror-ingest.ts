@@ -4,7 +4,7 @@ import { decideCreate, editEvents, newTaskId, type CreateInput } from "../domain
 import { RwError } from "../domain/errors.ts";
 import { apply, applyCopy } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
-import { isClosed, type RwEvent, type State, type Status, type Task } from "../domain/types.ts";
+import { isClosed, recordMap, type RwEvent, type State, type Status, type Task } from "../domain/types.ts";
 import type { ParsedTaskFile, TaskFields, TaskFileProblem } from "../format/task-parse.ts";
 
 /** One changed mirror file, parsed, with the version rw last synced (its base) when known. */
@@ -67,7 +67,7 @@ export const decideIngest = (inputs: FileInput[], deleted: Array<{ path: string;
   (snapshot, ctx) => {
     // One working copy for the batch (copy-on-write per record: cloneTouched), so each file is
     // decided against the files before it without copying 10,000 tasks per file.
-    const state: State = { ...snapshot, tasks: { ...snapshot.tasks }, initiatives: { ...snapshot.initiatives }, sessions: { ...snapshot.sessions } };
+    const state: State = { ...snapshot, tasks: recordMap(snapshot.tasks), initiatives: recordMap(snapshot.initiatives), sessions: recordMap(snapshot.sessions) };
     const copied = new Set<string>();
     const applyHere = (evs: readonly RwEvent[]): void => {
       for (const e of evs) {
@@ -99,7 +99,15 @@ export const decideIngest = (inputs: FileInput[], deleted: Array<{ path: string;
     for (const d of deleted) {
       const task = state.tasks[d.id];
       if (!task || isClosed(task.status)) continue;
-      const evs = statusChangeEvents(task, "cancelled", ctx, `${where(d.path)} was deleted`);
+      let evs: RwEvent[];
+      try {
+        evs = statusChangeEvents(task, "cancelled", ctx, `${where(d.path)} was deleted`);
+      } catch (err) {
+        // Deleting the file of a task someone else has claimed: refused like `rw cancel` without --force.
+        if (!(err instanceof RwError)) throw err;
+        out.problems[d.path] = [{ file: where(d.path), line: 1, message: err.message, fix: err.hint ?? "restore the file" }];
+        continue;
+      }
       applyHere(evs);
       events.push(...evs);
       out.applied.push({ path: d.path, id: d.id, types: evs.map((e) => e.type), created: false });

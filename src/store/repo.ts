@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { git } from "./git.ts";
@@ -41,4 +42,58 @@ export async function locateRepo(cwd: string): Promise<RepoPaths> {
     objectFormat: format === "sha256" ? "sha256" : "sha1",
     bare,
   };
+}
+
+/**
+ * The object ID a ref names, read without looking the object up (`rev-parse` of a full ref name
+ * does not check that the commit exists): undefined when the ref does not exist.
+ */
+export async function refTarget(repo: RepoPaths, ref: string): Promise<string | undefined> {
+  const r = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", ref], { cwd: repo.gitDir });
+  const oid = r.stdout.trim();
+  return r.code === 0 && /^[0-9a-f]{40,64}$/.test(oid) ? oid : undefined;
+}
+
+/** The ref's reflog, newest first, read from the file (git's own `reflog` refuses a ref whose tip is missing). */
+export async function readReflog(repo: RepoPaths, ref: string): Promise<Array<{ old: string; new: string; when: string; message: string }>> {
+  const text = await readFile(join(repo.commonDir, "logs", ref), "utf8").catch(() => "");
+  const out: Array<{ old: string; new: string; when: string; message: string }> = [];
+  for (const line of text.split("\n")) {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) .*? (\d+) [+-]\d{4}\t?(.*)$/.exec(line);
+    if (m) out.push({ old: m[1]!, new: m[2]!, when: new Date(Number(m[3]) * 1000).toISOString(), message: m[4] ?? "" });
+  }
+  return out.reverse();
+}
+
+/**
+ * The error every command gives when the state ref names a commit (or tree) that is gone, e.g.
+ * after `git gc --prune=now` raced a write: what happened and the ways back. Never "run rw init":
+ * that would start an empty log beside the lost one.
+ */
+export function missingStateError(ref: string, oid: string, what = "commit"): RwError {
+  const short = ref.replace(/^refs\/heads\//, "");
+  return new RwError("corrupt", `${ref} points at ${what} ${oid.slice(0, 12)}, which is missing from the repository (removed by git gc or a broken clone?)`, {
+    hint: `run \`rw doctor --repair\` to move ${short} back to the newest commit in its reflog that still exists (it says what is lost); or pick one yourself from .git/logs/${ref} with \`git update-ref ${ref} <commit>\`; or take the remote's copy: \`git fetch origin ${short} && git update-ref ${ref} FETCH_HEAD\``,
+    data: { ref, oid, missing: what },
+  });
+}
+
+/**
+ * Refuses a store.ref that is a code branch: the branch checked out in any work tree, or an
+ * existing ref whose tip is not an rw state commit (every one carries a `Rewind-Actor:` trailer).
+ * rw would otherwise commit tasks/ and events/ onto the user's code.
+ */
+export async function checkStateRefIsOwn(repo: RepoPaths, ref: string, file: string): Promise<void> {
+  const [worktrees, tip] = await Promise.all([
+    git(["worktree", "list", "--porcelain"], { cwd: repo.gitDir }),
+    git(["log", "-1", "--format=%B", "--end-of-options", ref, "--"], { cwd: repo.gitDir }),
+  ]);
+  const fix = `set store.ref in ${file} to a branch of its own, e.g. ref = "refs/heads/rewind"`;
+  const checkedOut = worktrees.stdout.split("\n").filter((l) => l.startsWith("branch ")).map((l) => l.slice(7));
+  if (checkedOut.includes(ref)) {
+    throw new RwError("config", `${file}: store.ref is ${ref}, the branch checked out in a work tree: rw would commit its state onto your code`, { hint: fix, data: { file, key: "store.ref" } });
+  }
+  if (tip.code === 0 && !/^Rewind-Actor: /m.test(tip.stdout)) {
+    throw new RwError("config", `${file}: store.ref is ${ref}, an existing branch that is not rw's state (its tip is not an rw commit)`, { hint: fix, data: { file, key: "store.ref" } });
+  }
 }

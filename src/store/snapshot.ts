@@ -1,4 +1,5 @@
 import { applyCopy, fold } from "../domain/fold.ts";
+import { missingStateError } from "./repo.ts";
 import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
@@ -37,7 +38,8 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
   const tree = parseCommitTree(commit.data);
   const readIndex = (): Promise<CacheFile | undefined> => readCache(src.cacheDir, src.ref, (events, state) => fold(events, state));
   const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : readIndex()]);
-  const root = rootObj ? parseTree(rootObj.data, src.oidBytes) : [];
+  if (!rootObj) throw missingStateError(src.ref, tree, "tree"); // pruned by gc: an empty state would be a lie
+  const root = parseTree(rootObj.data, src.oidBytes);
   if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal };
   const shardEntries = await listShards(src, root);
   let forward: Folded | undefined;

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { emptyState, type RwEvent, type State, type Task } from "../domain/types.ts";
+import { emptyState, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
 
 /** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
 export interface ShardMark { oid: string; lines: number; last_id: string }
@@ -88,7 +88,7 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
   if (nl < 0) return undefined;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
   if (h.v !== CACHE_VERSION || h.ref !== ref || typeof h.tip !== "string" || h.fields.join() !== FIELDS.join()) return undefined;
-  const tasks: Record<string, Task> = {};
+  const tasks: Record<string, Task> = recordMap();
   const n = FIELDS.length;
   let off = nl + 1;
   for (const row of h.tasks) {
@@ -107,6 +107,9 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
   }
   if (off !== buf.length) return undefined; // truncated or padded: not a file we wrote
   const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
+  // Prototype-free maps, as fold makes them (a task called "constructor" is only a key).
+  state.initiatives = recordMap(state.initiatives);
+  state.sessions = recordMap(state.sessions);
   return { tip: h.tip, shards: h.shards, state };
 }
 

@@ -6,11 +6,11 @@ import type { DecideConfig, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
 import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import { defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
+import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
 import { Maintenance } from "./maintenance.ts";
-import { locateRepo, rwDir, type RepoPaths } from "./repo.ts";
+import { checkStateRefIsOwn, locateRepo, missingStateError, refTarget, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
@@ -57,6 +57,8 @@ export class Store {
   static async open(ctx: StoreContext): Promise<Store> {
     const repo = await locateRepo(ctx.cwd);
     const { config, file } = await loadConfig(repo);
+    // A custom ref costs one check per command; the default one is rw's by name.
+    if (config.store.ref !== DEFAULT_REF) await checkStateRefIsOwn(repo, config.store.ref, file ?? ".rewind/config.toml");
     return new Store(repo, config, file, ctx);
   }
 
@@ -106,11 +108,18 @@ export class Store {
     // The snapshot in memory is brought forward when another writer moved the tip (a lost race).
     const prev = this.memo;
     this.memo = (await loadSnapshot(this.source, this.memo)) ?? undefined;
+    if (this.memo === undefined) await this.checkNotMissing();
     if (this.memo !== prev) {
       this.memoShared = false;
       this.readyMemo = newReadyMemo(); // another writer's events are unknown here
     }
     return this.memo ?? null;
+  }
+
+  /** No tip: either the ref does not exist (not initialised) or it names a commit that is gone. */
+  async checkNotMissing(): Promise<void> {
+    const oid = await refTarget(this.repo, this.ref);
+    if (oid !== undefined) throw missingStateError(this.ref, oid);
   }
 
   /** Loads the state ahead of time (e.g. while the actor is looked up) without handing it out. */

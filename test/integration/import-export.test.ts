@@ -55,7 +55,7 @@ describe("rw import", () => {
     await repo.rwOk(["import", join(FIX, "beads")]);
     const before = tip(repo);
     const again = await repo.rw(["import", join(FIX, "beads")]);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(2);
     expect(again.stderr).toContain("7 of the imported IDs already exist here: bd-a1b2, bd-c3d4");
     expect(again.stderr).toContain("--rename-on-clash");
     expect(tip(repo)).toBe(before);
@@ -71,7 +71,7 @@ describe("rw import", () => {
     const file = join(repo.dir, "issues.jsonl");
     writeFileSync(file, '{"id":"bd-1","title":"ok"}\n{"id": \n');
     const strict = await repo.rw(["import", file, "--strict"]);
-    expect(strict.code).toBe(1);
+    expect(strict.code).toBe(2);
     expect(strict.stderr).toContain("issues.jsonl line 2 (not valid JSON");
     const r = await repo.rwOk(["import", file]);
     expect(r).toContain("imported 1 task of 2 items");

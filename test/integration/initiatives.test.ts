@@ -28,7 +28,7 @@ describe("initiatives through the CLI", { timeout: 180_000 }, () => {
     expect(await step(["initiative", "phase", "add", id, "Login flow"])).toBe(`${id}: added phase 2`);
 
     const early = await repo.rw(["initiative", "approve", id, "--phase", "1"]);
-    expect(early.code).toBe(1);
+    expect(early.code).toBe(3);
     expect(early.stderr).toContain(`cannot approve a phase of ${id}: it is a draft`);
     expect(early.stderr).toContain(`rw initiative submit ${id}`);
 

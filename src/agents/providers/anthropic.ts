@@ -50,6 +50,30 @@ function toError(err: unknown): ProviderError {
   return new ProviderError("anthropic", "unavailable", (err as Error).message);
 }
 
+/**
+ * A tool_use block's input. The SDK parses the streamed JSON lazily and its getter throws on
+ * JSON the model broke; that is the model's mistake, not an outage, so the raw text goes back
+ * to it as an error (the SDK keeps the raw text in a non-enumerable `__json_buf`).
+ */
+function toolInput(block: Anthropic.ToolUseBlock): Record<string, unknown> {
+  try {
+    const v = block.input;
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    const raw = (block as unknown as { __json_buf?: unknown }).__json_buf;
+    return { __invalid_json: typeof raw === "string" ? raw : "" };
+  }
+}
+
+const parses = (json: string): boolean => {
+  try {
+    JSON.parse(json || "{}");
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider {
   const key = apiKeyOf(s, ctx.env);
   // NOTE: pass apiKey explicitly: without it the SDK walks a credential chain (profiles on
@@ -67,7 +91,7 @@ export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider 
       try {
         const params: Anthropic.MessageCreateParams = {
           model: s.model,
-          max_tokens: s.max_tokens,
+          max_tokens: req.max_tokens ?? s.max_tokens,
           system: req.system,
           messages: toMessages(req.messages),
           ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.input_schema as Anthropic.Tool.InputSchema })) } : {}),
@@ -82,8 +106,17 @@ export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider 
             usage: () => ({ ...seen }),
             async run(signal) {
               const stream = client.messages.stream(params, { signal: signal ?? null });
+              const streamedTools = new Map<number, { id: string; name: string; json: string }>();
+              let streamedText = "";
               stream.on("streamEvent", (ev) => {
-                if (ev.type === "message_start") {
+                if (ev.type === "content_block_start" && ev.content_block.type === "tool_use") {
+                  streamedTools.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, json: "" });
+                } else if (ev.type === "content_block_delta" && ev.delta.type === "input_json_delta") {
+                  const t = streamedTools.get(ev.index);
+                  if (t) t.json += ev.delta.partial_json;
+                } else if (ev.type === "content_block_delta" && ev.delta.type === "text_delta") {
+                  streamedText += ev.delta.text;
+                } else if (ev.type === "message_start") {
                   started = true;
                   const u = ev.message.usage;
                   seen.cache_read_tokens = u.cache_read_input_tokens ?? 0;
@@ -95,12 +128,23 @@ export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider 
                 }
               });
               if (req.onText) stream.on("text", (delta) => req.onText?.(delta));
-              const msg = await stream.finalMessage();
+              let msg: Anthropic.Message;
+              try {
+                msg = await stream.finalMessage();
+              } catch (err) {
+                // The SDK parses a tool's streamed JSON when its block ends and fails the whole
+                // stream on JSON the model broke. That is the model's mistake, not an outage:
+                // the calls go back to it with their raw text, as an error it can correct.
+                const broken = [...streamedTools.values()].filter((t) => !parses(t.json));
+                if (broken.length === 0 || signal?.aborted || err instanceof Anthropic.APIError) throw err;
+                const tool_calls = [...streamedTools.values()].map((t) => ({ id: t.id, name: t.name, input: parses(t.json) ? (JSON.parse(t.json) as Record<string, unknown>) : { __invalid_json: t.json } }));
+                return { text: streamedText, tool_calls, usage: { ...seen }, stop_reason: "tool_use", model: s.model };
+              }
               let text = "";
               const tool_calls: ToolCall[] = [];
               for (const block of msg.content) {
                 if (block.type === "text") text += block.text;
-                else if (block.type === "tool_use") tool_calls.push({ id: block.id, name: block.name, input: (block.input ?? {}) as Record<string, unknown> });
+                else if (block.type === "tool_use") tool_calls.push({ id: block.id, name: block.name, input: toolInput(block) });
               }
               const u = msg.usage;
               const cacheRead = u.cache_read_input_tokens ?? 0;

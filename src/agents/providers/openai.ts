@@ -86,7 +86,7 @@ export function create(s: ProviderSettings, ctx: ProviderContext): ChatProvider 
           messages: toMessages(req.system, req.messages),
           stream: true,
           stream_options: { include_usage: true },
-          [tokenParam(s)]: s.max_tokens,
+          [tokenParam(s)]: req.max_tokens ?? s.max_tokens,
           ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ type: "function" as const, function: { name: t.name, description: t.description, parameters: t.input_schema } })) } : {}),
           ...(s.temperature !== undefined ? { temperature: s.temperature } : {}),
           ...(s.reasoning_effort ? { reasoning_effort: s.reasoning_effort } : {}),

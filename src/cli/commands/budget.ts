@@ -7,6 +7,12 @@ import { loadAgentConfig } from "../../agents/load.ts";
 
 const money = (n: number): string => `$${n.toFixed(4)}`;
 
+/** "12000 in (9000 cache read, 1000 cache write) / 300 out tokens": input by kind, as it is priced. */
+function tokenSplit(u: Usage): string {
+  const parts = [u.cache_read_tokens ? `${u.cache_read_tokens} cache read` : "", u.cache_write_tokens ? `${u.cache_write_tokens} cache write` : ""].filter(Boolean);
+  return `${u.input_tokens} in${parts.length ? ` (${parts.join(", ")})` : ""} / ${u.output_tokens} out tokens`;
+}
+
 function table(title: string, rows: Record<string, Usage>, limit?: (key: string) => number | undefined): string[] {
   const keys = Object.keys(rows).sort((a, b) => rows[b]!.cost_usd - rows[a]!.cost_usd || a.localeCompare(b));
   if (keys.length === 0) return [];
@@ -16,7 +22,7 @@ function table(title: string, rows: Record<string, Usage>, limit?: (key: string)
     ...keys.map((k) => {
       const u = rows[k]!;
       const l = limit?.(k);
-      return `  ${k.padEnd(width)}  ${money(u.cost_usd).padStart(10)}${l !== undefined ? ` of ${money(l)}` : ""}  ${u.input_tokens} in / ${u.output_tokens} out tokens, ${u.calls} calls`;
+      return `  ${k.padEnd(width)}  ${money(u.cost_usd).padStart(10)}${l !== undefined ? ` of ${money(l)}` : ""}  ${tokenSplit(u)}, ${u.calls} calls`;
     }),
   ];
 }
@@ -32,7 +38,7 @@ export default defineRw({
       if (args.json) return printJson(ctx, { budgets, spend });
       const t = spend.total;
       const lines = [
-        `project: ${money(t.cost_usd)}${budgets.project_usd !== undefined ? ` of ${money(budgets.project_usd)}` : ""}  (${t.input_tokens} in / ${t.output_tokens} out tokens, ${t.calls} calls)`,
+        `project: ${money(t.cost_usd)}${budgets.project_usd !== undefined ? ` of ${money(budgets.project_usd)}` : ""}  (${tokenSplit(t)}, ${t.calls} calls)`,
         ...table("by role", spend.by_role, (k) => budgets.roles[k]),
         ...table("by task", spend.by_task, () => budgets.task_usd),
         ...table("by model", spend.by_model),

@@ -32,6 +32,8 @@ const status = defineRw({
     const { readLock, lockIsLive } = await lockModule();
     const info = readLock(await lockDir(ctx));
     const live = info !== undefined && lockIsLive(info);
+    // Exit 3 when nothing runs (the exit-code table's "the state refuses"; LSB's "not running"), so scripts can test it.
+    if (!live) ctx.exitCode = 3;
     if (args.json) return printJson(ctx, { running: live, ...(live ? { pid: info.pid, started_at: info.started_at, log: info.log ?? null } : {}) });
     ctx.stdout(live ? `running: pid ${info.pid}, since ${info.started_at}${info.log ? `, log ${info.log}` : ""}\n` : "not running\n");
   },

@@ -15,6 +15,7 @@ export default defineRw({
     type: { type: "string", alias: "t", description: "new type" },
     status: { type: "string", alias: "s", description: `new status: ${STATUSES.join(", ")}` },
     reason: { type: "string", description: "why (recorded with a status change)" },
+    force: { type: "boolean", description: "change the status of a task someone else has claimed (recorded as forced)" },
     "add-label": { type: "string", description: "add a label (repeatable)" },
     "remove-label": { type: "string", description: "remove a label (repeatable)" },
     parent: { type: "string", description: "new parent ID (\"\" to clear)" },
@@ -59,7 +60,7 @@ export default defineRw({
     }
     await runWrite(
       args,
-      decideEdit(args.id, { patch, addLabels, removeLabels, ...(status ? { status: status as Status } : {}), ...(reason ? { reason } : {}) }),
+      decideEdit(args.id, { patch, addLabels, removeLabels, ...(status ? { status: status as Status } : {}), ...(reason ? { reason } : {}), force: args.force === true }),
       (r) => (r.changed === 0 ? `${r.id}: nothing changed` : `${r.id}: updated`),
     );
   },

@@ -16,6 +16,8 @@ export default defineRw({
       const actor = await resolveActor(store, args.actor);
       const workspace = await ensureWorkspace(store);
       const picked = await pickUpRemoteState(store);
+      // A ref on a commit gc removed is not "already there": say so instead of "kept".
+      if (!(await store.cat.read(store.ref))) await store.checkNotMissing();
       const ref = await ensureStateRef(store, actor);
       if (args.json) {
         printJson(ctx, {

@@ -48,7 +48,7 @@ export default defineRw({
         return;
       }
       const width = Math.max(...tasks.map((t) => t.id.length));
-      const lines = tasks.map((t) => `${t.id.padEnd(width)}  P${t.priority}  ${fit(t.status, 11)}  ${fit(t.title, 60)}${t.assignee ? `  @${t.assignee}` : ""}`.trimEnd());
+      const lines = tasks.map((t) => `${t.id.padEnd(width)}  P${t.priority}  ${fit(t.status, 11)}  ${fit(t.title, 60)}${t.assignee ? `  @${fit(t.assignee, 100).trimEnd()}` : ""}`.trimEnd());
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },

@@ -1,3 +1,4 @@
+import { printable } from "../../domain/text.ts";
 import { explainReady, readyPage } from "../../domain/ready.ts";
 import { int, jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
@@ -20,7 +21,7 @@ export default defineRw({
         const all = explainReady(snap.state, now);
         const shown = limit === undefined ? all : all.slice(0, limit);
         if (args.json) return printJson(ctx, { count: all.length, tasks: shown });
-        const lines = shown.map((x) => (x.ready ? `${paint(ctx, "green", "ready")}    ${x.id}  ${x.title}` : `waiting  ${x.id}  ${x.title}\n         ${x.reasons.join("\n         ")}`));
+        const lines = shown.map((x) => (x.ready ? `${paint(ctx, "green", "ready")}    ${x.id}  ${printable(x.title)}` : `waiting  ${x.id}  ${printable(x.title)}\n         ${x.reasons.join("\n         ")}`));
         return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
       }
       const { total, items: shown } = readyPage(snap.state, now, limit ?? Infinity);

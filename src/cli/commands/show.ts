@@ -3,7 +3,8 @@ import { notReadyReasons } from "../../domain/ready.ts";
 import { taskPath } from "../../store/layout.ts";
 import { jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
-import { paint, printJson, taskJson } from "../output.ts";
+import { printable } from "../../domain/text.ts";
+import { paint, printableBlock, printJson, taskJson } from "../output.ts";
 import { nowIso, withSnapshot } from "../read.ts";
 
 export default defineRw({
@@ -21,11 +22,11 @@ export default defineRw({
         return;
       }
       const file = (await store.readPath(taskPath(task.id), snap.tip)) ?? "";
-      const lines = [file.trimEnd(), ""];
+      const lines = [printableBlock(file.trimEnd()), ""];
       lines.push(ready ? paint(ctx, "green", "ready: yes") : `ready: no (${reasons.join("; ")})`);
       if (task.notes.length > 0) {
         lines.push("", "Notes:");
-        for (const n of task.notes) lines.push(`  ${n.ts}  ${n.actor}: ${n.text}`);
+        for (const n of task.notes) lines.push(`  ${n.ts}  ${printable(n.actor)}: ${printableBlock(n.text)}`);
       }
       ctx.stdout(`${lines.join("\n")}\n`);
     });

@@ -173,11 +173,11 @@ describe("decideHeartbeat / decideRelease / decideDone / decideFail", () => {
 describe("cancel / reopen / block / unblock", () => {
   const allowed: Array<[string, () => Decider<{ id: string; status: string }>, string, string, Record<string, unknown>]> = [
     ["cancel an open task", () => decideCancel("t-open", "superseded"), "task.cancelled", "cancelled", { reason: "superseded" }],
-    ["cancel a claimed task", () => decideCancel("t-held"), "task.cancelled", "cancelled", {}],
+    ["cancel a claimed task, forced", () => decideCancel("t-held", undefined, { force: true }), "task.cancelled", "cancelled", { forced: true, overrode: "alice" }],
     ["reopen a done task", () => decideReopen("t-done"), "task.reopened", "open", {}],
     ["reopen a cancelled task", () => decideReopen("t-can", "needed after all"), "task.reopened", "open", { reason: "needed after all" }],
     ["block an open task", () => decideBlock("t-open", "ask legal"), "task.blocked", "blocked", { reason: "ask legal" }],
-    ["block a claimed task", () => decideBlock("t-held", "ask legal"), "task.blocked", "blocked", { reason: "ask legal" }],
+    ["block a claimed task, forced", () => decideBlock("t-held", "ask legal", { force: true }), "task.blocked", "blocked", { reason: "ask legal", forced: true, overrode: "alice" }],
     ["unblock a blocked task", () => decideUnblock("t-blk"), "task.unblocked", "open", {}],
   ];
   it.each(allowed)("%s", (_name, make, type, status, data) => {
@@ -199,18 +199,20 @@ describe("cancel / reopen / block / unblock", () => {
     expect(w.task("t-held").retry_count).toBe(0);
   });
 
-  const refused: Array<[string, () => Decider<unknown>, ErrorCode, RegExp]> = [
-    ["cancel a cancelled task", () => decideCancel("t-can"), "invalid_input", /cannot cancel t-can: it is already cancelled/],
-    ["reopen an open task", () => decideReopen("t-open"), "invalid_input", /cannot reopen t-open: it is open, not done or cancelled/],
-    ["reopen a claimed task", () => decideReopen("t-held"), "invalid_input", /in_progress/],
+  const refused: Array<[string, () => Decider<unknown>, ErrorCode, RegExp, string?]> = [
+    ["cancel a task alice has claimed", () => decideCancel("t-held"), "not_claimable", /t-held is claimed by alice, not by bob/, "bob"],
+    ["block a task alice has claimed", () => decideBlock("t-held", "x"), "not_claimable", /claimed by alice/, "bob"],
+    ["cancel a cancelled task", () => decideCancel("t-can"), "wrong_state", /cannot cancel t-can: it is already cancelled/],
+    ["reopen an open task", () => decideReopen("t-open"), "wrong_state", /cannot reopen t-open: it is open, not done or cancelled/],
+    ["reopen a claimed task", () => decideReopen("t-held"), "wrong_state", /in_progress/],
     ["block without a reason", () => decideBlock("t-open"), "usage", /--reason must not be empty/],
-    ["block a done task", () => decideBlock("t-done", "x"), "invalid_input", /cannot block t-done: it is done/],
-    ["block a blocked task", () => decideBlock("t-blk", "x"), "invalid_input", /it is blocked/],
-    ["unblock an open task", () => decideUnblock("t-open"), "invalid_input", /not blocked/],
+    ["block a done task", () => decideBlock("t-done", "x"), "wrong_state", /cannot block t-done: it is done/],
+    ["block a blocked task", () => decideBlock("t-blk", "x"), "wrong_state", /it is blocked/],
+    ["unblock an open task", () => decideUnblock("t-open"), "wrong_state", /not blocked/],
     ["cancel an unknown task", () => decideCancel("t-nope"), "not_found", /not found/],
   ];
-  it.each(refused)("refuses to %s", (_name, make, code, message) => {
-    w.refuse(make(), code, message);
+  it.each(refused)("refuses to %s", (_name, make, code, message, actor) => {
+    w.refuse(make(), code, message, actor);
   });
 });
 

@@ -1,0 +1,45 @@
+/**
+ * "Did you mean ...?" for every surface that refuses an unknown name (options, config keys,
+ * tables, MCP arguments): the nearest candidate by edit distance, if it is near enough to be a
+ * plausible typo rather than a different word.
+ */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = name.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(lower, c.toLowerCase());
+    if (d < bestDistance || (d === bestDistance && best !== undefined && c < best)) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  if (best === undefined) return undefined;
+  // A prefix ("--lim" for --limit) or a near spelling; an unrelated word suggests nothing.
+  if (best.toLowerCase().startsWith(lower) && lower.length >= 2) return best;
+  return bestDistance <= Math.max(2, Math.floor(Math.max(lower.length, best.length) / 2.5)) ? best : undefined;
+}
+
+/** "; did you mean X?" or "" — appended to an error message. */
+export function didYouMean(name: string, candidates: Iterable<string>, show: (s: string) => string = (s) => s): string {
+  const n = nearest(name, candidates);
+  return n === undefined ? "" : `; did you mean ${show(n)}?`;
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions: "retris"). */
+function distance(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a.length > 64 || b.length > 64) return Math.abs(a.length - b.length) + 64; // bounded work
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) rows.push([i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = d;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
