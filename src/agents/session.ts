@@ -2,6 +2,7 @@ import { estimateTokens, type BudgetBlock } from "../domain/budget.ts";
 import type { CallUsage, ToolCallRecord } from "../domain/decide-agent.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { AgentConfig } from "./config.ts";
+import { accountChoice } from "./accounts.ts";
 import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
 import { secretValues } from "./redact.ts";
@@ -32,7 +33,7 @@ export interface AgentSessionOptions {
   now?: (() => number) | undefined;
 }
 
-export type StopReason = "finished" | "unfinished" | "max_turns" | "timeout" | "budget" | "aborted" | "provider_error";
+export type StopReason = "finished" | "unfinished" | "max_turns" | "timeout" | "budget" | "aborted" | "provider_error" | "refusal";
 
 export interface AgentSessionResult {
   session: string;
@@ -48,6 +49,11 @@ export interface AgentSessionResult {
   provider: string;
   model: string;
 }
+
+/** What the model reads when its output hit max_tokens inside a tool call (the call was not run). */
+export const CUT_TOOL_CALL = (max: number): string =>
+  `Your output was cut off at the max_tokens limit (${max} tokens) while you were writing this tool call, so it was NOT run. Write less per call: split a large file into several smaller write_file/edit_file calls, then continue.`;
+const CUT_TEXT = "Your output was cut off at the max_tokens limit. Continue with smaller steps; use the tools, and call finish when the task is complete.";
 
 const NUDGE = "You did not call a tool. Keep working on the task with the tools. When the task is complete, call finish with a summary; that is the only way to end the session.";
 
@@ -78,6 +84,14 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
   const recorder = new SessionRecorder({ store: opts.store, actor: opts.actor, session: opts.session, role: opts.role, task: opts.task, config: opts.config });
   const caller = new ProviderCaller(cfg, { root: opts.root ?? opts.worktree, env: opts.env, passEnv: opts.config.tools.pass_env }, opts.onProgress);
   const transcript: TranscriptEntry[] = [];
+  let partialTurn = 1;
+  caller.accounts = accountChoice(opts.config, opts.store);
+  caller.onPartial = async (settings, partial, account) => {
+    // A failed attempt's tokens were paid for and its tool calls happened: record them before a fallback.
+    transcript.push(...partial.transcript);
+    const tools = partial.transcript.flatMap((t) => (t.type === "tool" ? [{ tool: t.tool, args: t.args, result: t.result, ok: t.ok }] : [])).slice(0, 200);
+    await recorder.record(partialTurn, recorder.usage(settings, partial.usage, account), tools);
+  };
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
@@ -110,7 +124,11 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
       const blocked = await recorder.gate(settings.model, estimate, settings.max_tokens);
       if (blocked) return result("budget", turn - 1, `budget: ${blocked.scope} limit $${blocked.limit_usd} would be exceeded`, { budget: blocked });
       opts.onProgress?.({ type: "turn", turn, provider: settings.provider, model: settings.model });
-      const call = await caller.chat({ system, messages, tools: TOOL_SPECS, signal: controller.signal, onText: (delta) => opts.onProgress?.({ type: "text", delta }) });
+      partialTurn = turn;
+      const call = await caller.chat({
+        system, messages, tools: TOOL_SPECS, signal: controller.signal, onText: (delta) => opts.onProgress?.({ type: "text", delta }),
+        onRetry: (n, err) => opts.onProgress?.({ type: "note", text: `turn ${turn} failed mid-stream (${err.message}); retry ${n}` }),
+      });
       if ("error" in call) {
         await recorder.record(turn, undefined, []);
         return result(controller.signal.aborted ? stopReason() : "provider_error", turn - 1, "stopped: provider error", { error: call.error });
@@ -119,13 +137,27 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
       const usage = recorder.usage(call.settings, res.usage);
       opts.onProgress?.(usageProgress(usage));
       if (res.text) transcript.push({ type: "text", role: "assistant", text: res.text });
+      if (res.stop_reason === "refusal") {
+        await recorder.record(turn, usage, []);
+        const why = res.text.trim() ? `: ${res.text.trim().slice(0, 300)}` : "";
+        return result("refusal", turn, `the model refused the task${why}`, { error: `refusal${why}` });
+      }
       messages.push({ role: "assistant", content: res.text, tool_calls: res.tool_calls });
+      // max_tokens inside a tool call: the last call's input is cut short; running it would
+      // write a truncated file. The complete calls before it run as usual.
+      const cut = res.stop_reason === "max_tokens" && res.tool_calls.length > 0 ? res.tool_calls[res.tool_calls.length - 1] : undefined;
       const records: ToolCallRecord[] = [];
       const results: ToolResult[] = [];
       let finished: string | undefined;
       for (const tc of res.tool_calls) {
         if (finished !== undefined) {
           results.push({ id: tc.id, name: tc.name, content: "skipped: the session already finished", is_error: true });
+          continue;
+        }
+        if (tc === cut) {
+          const note = CUT_TOOL_CALL(settings.max_tokens);
+          results.push({ id: tc.id, name: tc.name, content: note, is_error: true });
+          transcript.push({ type: "note", text: `${tc.name} call cut at max_tokens; not run` });
           continue;
         }
         const out = await executeTool(tc, toolCtx);
@@ -138,7 +170,9 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
       await recorder.record(turn, usage, records);
       if (finished !== undefined) return result("finished", turn, finished);
       if (results.length > 0) messages.push({ role: "tool", results });
-      else messages.push({ role: "user", content: NUDGE });
+      // pause_turn: the server paused a long turn; sending the conversation back as it is lets it go on.
+      else if (res.stop_reason === "pause_turn") continue;
+      else messages.push({ role: "user", content: res.stop_reason === "max_tokens" ? CUT_TEXT : NUDGE });
     }
     return result("max_turns", cfg.max_turns, `stopped after ${cfg.max_turns} turns without finishing`);
   } finally {
@@ -163,10 +197,11 @@ async function runCli(opts: AgentSessionOptions, caller: ProviderCaller, recorde
   if ("error" in run) return result(signal.aborted ? stopReason() : "provider_error", 0, "stopped: provider error", { error: run.error });
   const r = run.response;
   transcript.push(...r.transcript);
-  const usage = recorder.usage(run.settings, r.usage);
+  const usage = recorder.usage(run.settings, r.usage, caller.account);
   opts.onProgress?.(usageProgress(usage));
   const tools = r.transcript.flatMap((t) => (t.type === "tool" ? [{ tool: t.tool, args: t.args, result: t.result, ok: t.ok }] : [])).slice(0, 200);
   await recorder.record(1, usage, tools);
   if (signal.aborted) return result(stopReason(), r.turns, r.summary);
-  return result(r.finished ? "finished" : "unfinished", r.turns, r.summary, r.exit_code ? { error: `exit code ${r.exit_code}` } : {});
+  const error = r.reason ?? (r.exit_code ? `exit code ${r.exit_code}` : undefined);
+  return result(r.finished ? "finished" : "unfinished", r.turns, r.summary, error ? { error } : {});
 }
