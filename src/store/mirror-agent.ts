@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, isAbsolute } from "node:path";
+import { mirrorRoot } from "./mirror-index.ts";
 import { me, ownerIsLive, type Owner } from "./owner.ts";
 import { rwDir, type RepoPaths } from "./repo.ts";
+import type { Actor, Store } from "./store.ts";
 
 /**
  * Agent sessions running in the main work tree (`rw agent run` there), so the mirror can tell
@@ -100,4 +102,20 @@ function listLive(repo: RepoPaths): AgentMarker[] {
     // no markers
   }
   return out;
+}
+
+/**
+ * Run by the session's own process as it ends, while its marker still says "agent": one sync
+ * round, so every edit the agent made to `.rewind/` is held (not recorded) however late a
+ * daemon would have noticed it. Waits for a round another process is running.
+ */
+export async function holdAgentEdits(store: Store, actor: Actor): Promise<void> {
+  if (!mirrorRoot(store.repo)) return;
+  const { syncMirror } = await import("./mirror-sync.ts");
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const r = await syncMirror(store, { actor, log: () => undefined });
+    if (r.ran) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
 }

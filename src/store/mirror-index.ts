@@ -13,6 +13,13 @@ import { rwDir, type RepoPaths } from "./repo.ts";
  */
 export interface MirrorRecord { oid: string; mtimeMs: number; size: number }
 
+/**
+ * A new file's chosen ID. After the file was renamed to `<id>.md` the entry stays for a day with
+ * `base` (the bytes the task was created from) and `renamed_at`: an editor that still has the
+ * old name open saves it again, and that save edits the task instead of creating a second one.
+ */
+export interface PendingFile { oid: string; id: string; base?: string; renamed_at?: number }
+
 export interface MirrorIndex {
   v: 1;
   ref: string;
@@ -24,7 +31,7 @@ export interface MirrorIndex {
   /** Files that could not be recorded, with the bytes (oid) that were refused. */
   problems: Record<string, { oid: string; list: TaskFileProblem[]; /** Set when the bytes were saved during this agent session (never recorded). */ agent?: string }>;
   /** New files whose task ID was chosen before committing, so a crash never creates a task twice. */
-  pending: Record<string, { oid: string; id: string }>;
+  pending: Record<string, PendingFile>;
 }
 
 export const mirrorRoot = (repo: RepoPaths): string | undefined => (repo.mainWorktree ? join(repo.mainWorktree, ".rewind") : undefined);

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isValidId } from "../domain/ids.ts";
@@ -39,6 +39,9 @@ const VIEWS = ["STATE.md", "BOARD.md"];
 export const MIRROR_FOLDERS = ["tasks", "initiatives"] as const;
 /** Larger mirror files are refused without being read (a task file is a few kilobytes). */
 export const MAX_FILE_BYTES = 1024 * 1024;
+/** How long a renamed new file's old name still edits its task (an editor buffer left open). */
+const RENAMED_KEPT_MS = 24 * 3600_000;
+const disk0 = (root: string, p: string): boolean => existsSync(join(root, p));
 const inFolder = (p: string): boolean => MIRROR_FOLDERS.some((f) => p.startsWith(`${f}/`));
 
 /**
@@ -109,6 +112,10 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     delete index.pending[p];
   }
 
+  for (const [p, pending] of Object.entries(index.pending)) {
+    if (pending.renamed_at !== undefined && Date.now() - pending.renamed_at > RENAMED_KEPT_MS && !disk0(root, p)) delete index.pending[p];
+  }
+
   // 1. What changed on disk since the last round.
   const full = opts.hints === undefined;
   const disk = full ? scanAll(root) : new Map<string, Stat>();
@@ -125,6 +132,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     const st = disk.get(p);
     const rec = index.files[p];
     if (linked.has(p.slice(0, p.indexOf("/")) as (typeof MIRROR_FOLDERS)[number])) continue;
+    if (restoreAgent.has(p)) continue; // an agent's bytes being restored from the ref: never read as an edit
     if (!st) {
       if (agent && rec) {
         restoreAgent.set(p, undefined); // deleted by the agent: restored, never a cancellation
@@ -132,7 +140,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
         continue;
       }
       delete index.problems[p];
-      delete index.pending[p];
+      if (index.pending[p]?.renamed_at === undefined) delete index.pending[p]; // a renamed file's old name stays known a while
       const id = basename(p, ".md");
       if (rec && isValidId(id) && !isWiped(p.slice(0, p.indexOf("/")))) deleted.push({ path: p, id });
       continue;
@@ -232,7 +240,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       if (await unchangedOnDisk(store, join(root, from), seen)) {
         await unlink(join(root, from)).catch(() => undefined);
         delete index.files[from];
-        delete index.pending[from];
+        if (seen !== undefined) index.pending[from] = { oid: seen, id: basename(target, ".md"), base: seen, renamed_at: Date.now() };
         log(`renamed ${where(from)} -> ${where(target)}`);
       }
     }

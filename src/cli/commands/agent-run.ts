@@ -12,7 +12,7 @@ import { loadAgentConfig, promptForTask, repoRoot } from "../../agents/load.ts";
 import { checkBudget, costOf, estimateTokens } from "../../domain/budget.ts";
 import { priceOf } from "../../agents/config.ts";
 import { runAgentSession } from "../../agents/session.ts";
-import { markAgentSession } from "../../store/mirror-agent.ts";
+import { holdAgentEdits, inMainWorktree, markAgentSession } from "../../store/mirror-agent.ts";
 
 function progressPrinter(ctx: Context, json: boolean): (p: Progress) => void {
   let midText = false;
@@ -77,6 +77,8 @@ export default defineRw({
         });
       } finally {
         process.removeListener("SIGINT", onSigint);
+        // Still marked: whatever the agent changed in .rewind/ is held now, not recorded later as the human.
+        if (inMainWorktree(store.repo, ctx.cwd)) await holdAgentEdits(store, actor).catch(() => undefined);
         unmark();
       }
       const { transcript: _t, ...summary } = res;
