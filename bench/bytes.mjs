@@ -23,10 +23,16 @@ const git = (cwd, args) => execFileSync("git", args, { cwd, encoding: "utf8", en
 /** Bytes of every file under `dir`. */
 function du(dir) {
   let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0; // removed while we looked (rw's maintenance is packing objects right now)
+  }
+  for (const entry of entries) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) total += du(p);
-    else if (entry.isFile()) total += statSync(p).size;
+    else if (entry.isFile()) total += statSync(p, { throwIfNoEntry: false })?.size ?? 0;
   }
   return total;
 }
