@@ -97,7 +97,10 @@ export const CLI_FINISH_RULE = "\n\nWhen you have completed the task, end your f
  * abort, or a provider failure that the fallback could not cover. Never ends because the model
  * stopped talking.
  */
-export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentSessionResult> {
+export async function runAgentSession(input: AgentSessionOptions): Promise<AgentSessionResult> {
+  // Everything the agent starts (tool commands, a CLI agent and what it runs) knows it is an
+  // agent: rw commands run with it do not record mirror edits as the human (cli/presync.ts).
+  const opts: AgentSessionOptions = { ...input, env: { ...input.env, RW_AGENT_SESSION: input.session } };
   const cfg = opts.config.roles[opts.role];
   const now = opts.now ?? Date.now;
   const started = now();

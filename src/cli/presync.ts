@@ -15,5 +15,12 @@ export async function syncBeforeCommand(store: Store, actor: () => Promise<Actor
   if (daemon && lockIsLive(daemon)) return;
   const { mirrorUpToDate, syncMirror } = await import("../store/mirror-sync.ts");
   if (await mirrorUpToDate(store, root)) return;
+  const session = process.env.RW_AGENT_SESSION;
+  if (session) {
+    // rw set this for an agent it started: what changed in .rewind/ may be the agent's edit,
+    // and recording it here would record it as whoever runs this command.
+    process.stderr.write(`rw: .rewind/ has changes that are not recorded: this command runs inside an agent session (RW_AGENT_SESSION=${session}), and mirror edits are recorded only from commands a person runs\n`);
+    return;
+  }
   await syncMirror(store, { actor: await actor() });
 }

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { decideExpireLeases } from "../domain/decide-lifecycle.ts";
 import { RwError } from "../domain/errors.ts";
+import { liveAgentSession } from "../store/mirror-agent.ts";
 import { mirrorRoot } from "../store/mirror-index.ts";
 import { isTaskFileName } from "../store/mirror-files.ts";
 import { syncMirror } from "../store/mirror-sync.ts";
@@ -40,8 +41,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const { store, log } = opts;
   const root = mirrorRoot(store.repo);
   if (!root) throw new RwError("usage", "the daemon needs a work tree: this repository is bare", { hint: "run it in a clone with a work tree" });
+  if (process.env.RW_AGENT_SESSION) {
+    // The daemon records mirror edits as the human: an agent must not be able to start one.
+    throw new RwError("usage", `the daemon cannot run inside an agent session (RW_AGENT_SESSION=${process.env.RW_AGENT_SESSION}): it would record the agent's edits of .rewind/ as the human`, { hint: "start `rw daemon` yourself, outside the agent" });
+  }
   if (!(await store.trySnapshot())) throw new RwError("not_initialized", "rw is not initialised in this repository", { hint: "run `rw init`" });
-  const release = acquireDaemonLock(rwDir(store.repo), { started_at: store.ctx.now().toISOString(), cwd: store.repo.mainWorktree ?? "", ...(opts.logFile ? { log: opts.logFile } : {}) });
+  const release = acquireDaemonLock(rwDir(store.repo), { started_at: store.ctx.now().toISOString(), cwd: store.repo.mainWorktree ?? "", ...(opts.logFile ? { log: opts.logFile } : {}) }, log);
   log(`daemon started (pid ${process.pid}) on ${root}`);
   const hints = new Set<string>();
   let tip = "";
@@ -51,6 +56,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let firstQueued = 0;
   let retry = false;
   let first = true;
+  // Files an agent session changed are held until it ends; then one round restores them.
+  let held = false;
   // sync.auto: exchange the state ref with the remote on an interval and after local commits.
   let auto: AutoSync | undefined;
 
@@ -66,7 +73,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       if (!r.ran) {
         full = true; // a command held the sync lock: look at everything on the next tick
         retry = true;
-      } else if (r.tip) {
+      } else {
+        held = r.held;
+      }
+      if (r.ran && r.tip) {
         if (r.tip !== tip) auto?.kick();
         tip = r.tip;
       }
@@ -145,6 +155,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       if (!retry) full = true;
       lastScan = Date.now();
       retry = false;
+      schedule();
+    }
+    if (held && !liveAgentSession(store.repo)) {
+      held = false;
+      full = true;
       schedule();
     }
     void checkTip();

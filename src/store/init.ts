@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { derivePrefix } from "../domain/ids.ts";
+import { derivePrefix, validPrefix } from "../domain/ids.ts";
 import { emptyState } from "../domain/types.ts";
 import { renderAll } from "./layout.ts";
 import { serializeCommit } from "./objects.ts";
@@ -25,14 +25,15 @@ export async function ensureStateRef(store: Store, actor: Actor): Promise<{ crea
 }
 
 /** Writes `.rewind/config.toml` and `.rewind/.gitignore` in the main work tree, keeping any that exist. */
-export async function ensureWorkspace(store: Store): Promise<{ written: string[]; kept: string[] }> {
+export async function ensureWorkspace(store: Store, opts: { prefix?: string | undefined } = {}): Promise<{ written: string[]; kept: string[] }> {
   const root = store.repo.mainWorktree;
   const written: string[] = [];
   const kept: string[] = [];
   if (!root) return { written, kept };
   const dir = join(root, ".rewind");
   await mkdir(dir, { recursive: true });
-  const prefix = store.config.ids.prefix ?? derivePrefix(basename(root));
+  // A clone that picked up existing state keeps that state's prefix, not its own folder name.
+  const prefix = store.config.ids.prefix ?? opts.prefix ?? derivePrefix(basename(root));
   const files: Array<[string, () => Promise<string>]> = [
     ["config.toml", async () => (await readTemplate("config.toml")).replaceAll("{{prefix}}", prefix)],
     [".gitignore", () => readTemplate("rewind.gitignore")],
@@ -50,4 +51,28 @@ export async function ensureWorkspace(store: Store): Promise<{ written: string[]
     );
   }
   return { written, kept };
+}
+
+/**
+ * The ID prefix the state's tasks use (the most common one; ties: the oldest task's), or
+ * undefined for an empty log. A clone's `rw init` writes it into config.toml so new IDs look
+ * like the ones the team already has.
+ */
+export async function statePrefix(store: Store): Promise<string | undefined> {
+  const snap = await store.trySnapshot();
+  if (!snap) return undefined;
+  const counts = new Map<string, { n: number; first: string }>();
+  for (const t of Object.values(snap.state.tasks)) {
+    const cut = t.id.lastIndexOf("-");
+    if (cut <= 0) continue;
+    const prefix = t.id.slice(0, cut);
+    if (!validPrefix(prefix)) continue;
+    const c = counts.get(prefix);
+    if (!c) counts.set(prefix, { n: 1, first: t.created_at });
+    else {
+      c.n++;
+      if (t.created_at < c.first) c.first = t.created_at;
+    }
+  }
+  return [...counts].sort((a, b) => b[1].n - a[1].n || a[1].first.localeCompare(b[1].first))[0]?.[0];
 }

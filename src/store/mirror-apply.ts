@@ -65,8 +65,20 @@ export async function ingestChanges(store: Store, index: MirrorIndex, changed: C
       const id = pending?.id ?? parsed.fields.id ?? (kind === "initiative" ? newInitiativeId(snap.state, idContext(store)) : newTaskId(snap.state, idContext(store)));
       input.pendingId = id;
       if (!pending || pending.oid !== c.oid) {
-        index.pending[c.path] = { oid: c.oid, id };
+        index.pending[c.path] = { ...pending, oid: c.oid, id };
         journal = true;
+      }
+      // The old name of a file rw renamed, saved again from an editor: an edit of that task,
+      // diffed against what the task was created from (so an unchanged buffer changes nothing).
+      if (pending?.base !== undefined && kind === "task") {
+        const created = await store.cat.read(pending.base);
+        if (created) {
+          try {
+            input.base = parse(created.data.toString("utf8"));
+          } catch {
+            // unreadable: compare with the tip
+          }
+        }
       }
     }
     if (kind === "initiative") initiatives.push(input as InitiativeFileChange);
@@ -92,11 +104,12 @@ export async function ingestChanges(store: Store, index: MirrorIndex, changed: C
   }
   for (const a of tx.result.applied) {
     const c = changed.find((x) => x.path === a.path);
-    if (c && !a.created) {
+    if (c) {
       // What was just recorded is the new base for this file: a later save is diffed against
-      // it, even when the file cannot be rewritten at once because it changed again.
+      // it, even when the file cannot be rewritten at once because it changed again. A created
+      // file's bytes are kept too: a re-save of its old name is diffed against them.
       await store.writer.write("blob", c.bytes);
-      index.files[a.path] = { oid: c.oid, ...c.stat };
+      if (!a.created) index.files[a.path] = { oid: c.oid, ...c.stat };
     }
     if (a.types.length > 0) log(`committed ${where(a.path)}${a.created ? ` as ${a.id}` : ""}: ${a.types.join(", ")}`);
   }

@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TaskFileProblem } from "../format/task-parse.ts";
+import { me, ownerIsLive, ownerLine, parseOwner } from "./owner.ts";
 import { rwDir, type RepoPaths } from "./repo.ts";
 
 /**
@@ -12,6 +13,13 @@ import { rwDir, type RepoPaths } from "./repo.ts";
  */
 export interface MirrorRecord { oid: string; mtimeMs: number; size: number }
 
+/**
+ * A new file's chosen ID. After the file was renamed to `<id>.md` the entry stays for a day with
+ * `base` (the bytes the task was created from) and `renamed_at`: an editor that still has the
+ * old name open saves it again, and that save edits the task instead of creating a second one.
+ */
+export interface PendingFile { oid: string; id: string; base?: string; renamed_at?: number }
+
 export interface MirrorIndex {
   v: 1;
   ref: string;
@@ -21,9 +29,9 @@ export interface MirrorIndex {
   trees?: Record<string, string>;
   files: Record<string, MirrorRecord>;
   /** Files that could not be recorded, with the bytes (oid) that were refused. */
-  problems: Record<string, { oid: string; list: TaskFileProblem[] }>;
+  problems: Record<string, { oid: string; list: TaskFileProblem[]; /** Set when the bytes were saved during this agent session (never recorded). */ agent?: string }>;
   /** New files whose task ID was chosen before committing, so a crash never creates a task twice. */
-  pending: Record<string, { oid: string; id: string }>;
+  pending: Record<string, PendingFile>;
 }
 
 export const mirrorRoot = (repo: RepoPaths): string | undefined => (repo.mainWorktree ? join(repo.mainWorktree, ".rewind") : undefined);
@@ -70,7 +78,7 @@ export async function readMirrorIndex(repo: RepoPaths, ref: string): Promise<Mir
   return emptyMirrorIndex(ref);
 }
 
-export async function writeMirrorIndex(repo: RepoPaths, index: MirrorIndex, fileCount?: number): Promise<void> {
+export async function writeMirrorIndex(repo: RepoPaths, index: MirrorIndex, fileCount?: number, held = false): Promise<void> {
   const path = indexPath(repo);
   const json = JSON.stringify(index);
   const key = fileKey(path);
@@ -83,7 +91,7 @@ export async function writeMirrorIndex(repo: RepoPaths, index: MirrorIndex, file
     const written = fileKey(path);
     cached = written === undefined ? undefined : { key: written, json, index };
   }
-  if (fileCount !== undefined) await writeFile(stampPath(repo), JSON.stringify({ tip: index.tip, count: fileCount }));
+  if (fileCount !== undefined) await writeFile(stampPath(repo), JSON.stringify({ tip: index.tip, count: fileCount, ...(held ? { held } : {}) }));
 }
 
 /**
@@ -93,41 +101,36 @@ export async function writeMirrorIndex(repo: RepoPaths, index: MirrorIndex, file
  */
 export const stampPath = (repo: RepoPaths): string => join(rwDir(repo), "mirror.stamp");
 
-export function readStamp(repo: RepoPaths): { tip: string; count: number; mtimeMs: number } | undefined {
+export function readStamp(repo: RepoPaths): { tip: string; count: number; mtimeMs: number; held: boolean } | undefined {
   try {
     const path = stampPath(repo);
     const st = statSync(path);
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as { tip: string; count: number };
-    return { tip: parsed.tip, count: parsed.count, mtimeMs: st.mtimeMs };
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as { tip: string; count: number; held?: boolean };
+    return { tip: parsed.tip, count: parsed.count, mtimeMs: st.mtimeMs, held: parsed.held === true };
   } catch {
     return undefined;
   }
 }
 
-export const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
 /**
  * A short-lived lock around one sync round, so the daemon and a command (or two commands) never
- * ingest the same edit twice. O_EXCL create; a lock whose process is dead is broken.
+ * ingest the same edit twice. O_EXCL create; the file holds the owner's PID and process start
+ * time, so a lock left by a dead process (or one whose PID was reused since) is taken over at
+ * once and reported through `onStale`.
  * Returns a release function, or null when another live process holds it.
  */
-export function trySyncLock(repo: RepoPaths): (() => void) | null {
+export function trySyncLock(repo: RepoPaths, onStale?: (line: string) => void): (() => void) | null {
   const path = syncLockPath(repo);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const mine = me();
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, "wx");
-      writeFileSync(fd, String(process.pid));
+      writeFileSync(fd, ownerLine(mine));
       closeSync(fd);
       return () => {
         try {
-          unlinkSync(path);
+          // Only our own lock: a process that judged us dead (it cannot, while we live) must not lose its lock.
+          if (parseOwner(readFileSync(path, "utf8"))?.pid === mine.pid) unlinkSync(path);
         } catch {
           // already gone: nothing to release
         }
@@ -138,15 +141,22 @@ export function trySyncLock(repo: RepoPaths): (() => void) | null {
         continue;
       }
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let holder = NaN;
+      let text: string;
       try {
-        holder = Number(readFileSync(path, "utf8"));
+        text = readFileSync(path, "utf8");
       } catch {
-        continue;
+        continue; // released meanwhile
       }
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return null;
+      const holder = parseOwner(text);
+      // An empty file is a holder between create and write: alive by definition, for a moment.
+      if (holder === undefined ? text === "" : ownerIsLive(holder)) return null;
       try {
-        unlinkSync(path);
+        // Remove exactly the stale file we judged (a rename is atomic; a fresh lock by someone else stays).
+        const aside = `${path}.stale-${process.pid}`;
+        renameSync(path, aside);
+        if (readFileSync(aside, "utf8") === text) unlinkSync(aside);
+        else renameSync(aside, path); // not the one we judged: put it back
+        onStale?.(`took over a stale mirror.lock (${holder ? `pid ${holder.pid} is gone or is another process now` : "unreadable owner"})`);
       } catch {
         // someone else broke it first
       }

@@ -139,7 +139,9 @@ function fileEvents(state: State, input: FileInput, ctx: DecideContext, problem:
   if (claimed) {
     // Created by an earlier round that stopped before renaming the file: it is that task now
     // (and the file still has to be renamed to it).
-    return { ...changeEvents(state, claimed, normalise(f, input.parsed.body), fromTask(claimed), ctx), created: true };
+    // The same goes for the old name of a renamed file saved again (input.base: what it was created from).
+    const base = input.base ? normalise(input.base.fields, input.base.body) : fromTask(claimed);
+    return { ...changeEvents(state, claimed, normalise(f, input.parsed.body), base, ctx), created: true };
   }
   if (f.id !== undefined && state.tasks[f.id]) {
     problem("id", `id ${f.id} is already used by tasks/${f.id}.md`, "remove the id line to create a new task, or edit that task's own file");

@@ -1,5 +1,5 @@
-import { readdirSync } from "node:fs";
-import { mkdir, unlink } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isValidId } from "../domain/ids.ts";
 import type { TaskFileProblem } from "../format/task-parse.ts";
@@ -7,7 +7,9 @@ import { ingestChanges, type Changed, type Deleted } from "./mirror-apply.ts";
 import type { IngestOutcome } from "./mirror-ingest.ts";
 import { isLinkedFolder, isTaskFileName, readNoFollow, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
 import { forgetMirrorIndex, mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
+import { liveAgentSession, sessionIsLive } from "./mirror-agent.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
+import { rwDir } from "./repo.ts";
 import type { Actor, Store } from "./store.ts";
 
 export interface SyncOptions {
@@ -28,6 +30,8 @@ export interface SyncReport {
   ran: boolean;
   /** The tip the mirror now reflects. */
   tip: string;
+  /** Files held because an agent session changed them: a round after the session restores them. */
+  held: boolean;
 }
 
 const VIEWS = ["STATE.md", "BOARD.md"];
@@ -35,6 +39,9 @@ const VIEWS = ["STATE.md", "BOARD.md"];
 export const MIRROR_FOLDERS = ["tasks", "initiatives"] as const;
 /** Larger mirror files are refused without being read (a task file is a few kilobytes). */
 export const MAX_FILE_BYTES = 1024 * 1024;
+/** How long a renamed new file's old name still edits its task (an editor buffer left open). */
+const RENAMED_KEPT_MS = 24 * 3600_000;
+const disk0 = (root: string, p: string): boolean => existsSync(join(root, p));
 const inFolder = (p: string): boolean => MIRROR_FOLDERS.some((f) => p.startsWith(`${f}/`));
 
 /**
@@ -45,9 +52,9 @@ const inFolder = (p: string): boolean => MIRROR_FOLDERS.some((f) => p.startsWith
  */
 export async function syncMirror(store: Store, opts: SyncOptions): Promise<SyncReport> {
   const root = mirrorRoot(store.repo);
-  const report: SyncReport = { commit: null, applied: [], refreshed: 0, problems: 0, ran: false, tip: "" };
+  const report: SyncReport = { commit: null, applied: [], refreshed: 0, problems: 0, ran: false, tip: "", held: false };
   if (!root) return report;
-  const release = trySyncLock(store.repo);
+  const release = trySyncLock(store.repo, opts.log ?? ((l) => process.stderr.write(`rw: ${l}\n`)));
   if (!release) return report;
   try {
     report.ran = true;
@@ -86,6 +93,29 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     else delete index.problems[`${f}/`];
   }
 
+  // Edits made while an agent session runs in the main work tree are the agent's, not the
+  // human's: they are held (PROBLEMS.md), never recorded; when the session is over, held files
+  // still holding the agent's bytes are set aside and restored from the ref (mirror-agent.ts).
+  const agent = liveAgentSession(store.repo);
+  const restoreAgent = new Map<string, string | undefined>();
+  for (const [p, prob] of Object.entries(index.problems)) {
+    if (prob.agent === undefined || sessionIsLive(store.repo, prob.agent)) continue;
+    delete index.problems[p];
+    const bytes = await readNoFollow(join(root, p));
+    if (!bytes || store.writer.hash("blob", bytes) !== prob.oid) continue; // changed since: the next steps treat it as the human's
+    const aside = join(rwDir(store.repo), "agent-edits", prob.agent, p);
+    await mkdir(dirname(aside), { recursive: true });
+    await writeFile(aside, bytes);
+    log(`not recorded: .rewind/${p} was changed during agent session ${prob.agent}; restored from the ref (the agent's copy: ${aside})`);
+    if (index.files[p]) restoreAgent.set(p, prob.oid);
+    else await unlink(join(root, p)).catch(() => undefined); // a file the agent created: only the copy stays
+    delete index.pending[p];
+  }
+
+  for (const [p, pending] of Object.entries(index.pending)) {
+    if (pending.renamed_at !== undefined && Date.now() - pending.renamed_at > RENAMED_KEPT_MS && !disk0(root, p)) delete index.pending[p];
+  }
+
   // 1. What changed on disk since the last round.
   const full = opts.hints === undefined;
   const disk = full ? scanAll(root) : new Map<string, Stat>();
@@ -102,9 +132,15 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     const st = disk.get(p);
     const rec = index.files[p];
     if (linked.has(p.slice(0, p.indexOf("/")) as (typeof MIRROR_FOLDERS)[number])) continue;
+    if (restoreAgent.has(p)) continue; // an agent's bytes being restored from the ref: never read as an edit
     if (!st) {
+      if (agent && rec) {
+        restoreAgent.set(p, undefined); // deleted by the agent: restored, never a cancellation
+        log(`not recorded: .rewind/${p} was deleted during agent session ${agent.session}; restored from the ref`);
+        continue;
+      }
       delete index.problems[p];
-      delete index.pending[p];
+      if (index.pending[p]?.renamed_at === undefined) delete index.pending[p]; // a renamed file's old name stays known a while
       const id = basename(p, ".md");
       if (rec && isValidId(id) && !isWiped(p.slice(0, p.indexOf("/")))) deleted.push({ path: p, id });
       continue;
@@ -138,6 +174,11 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       continue;
     }
     if (index.problems[p]?.oid === oid) continue;
+    if (agent) {
+      index.problems[p] = { oid, agent: agent.session, list: [{ file: where(p), line: 1, message: `made during agent session ${agent.session} (pid ${agent.pid}, started ${agent.started_at}), not recorded`, fix: "an agent's edit of .rewind/ is never recorded as you: when the session ends the file is restored from the ref and the agent's copy kept under the git dir (rewind/agent-edits/); to make the change yourself, save it again after the session" }] };
+      log(`held ${where(p)}: changed during agent session ${agent.session}, not recorded`);
+      continue;
+    }
     changed.push({ path: p, bytes, text: bytes.toString("utf8"), oid, stat: st });
   }
 
@@ -168,17 +209,17 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       const mine = (p: string): boolean => p.startsWith(`${folder}/`);
       const missing = full ? Object.keys(index.files).some((p) => mine(p) && !disk.has(p)) : false;
       const rebuild = wiped.get(folder) === true;
-      const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path));
+      const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path)) || [...restoreAgent.keys()].some(mine);
       if (tree === index.trees[folder] && !dirty && !missing && index.tip !== "") continue;
       const entries: TreeEntry[] = tree ? parseTree((await store.cat.read(tree))!.data, store.oidBytes) : [];
       const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
       for (const e of entries) {
         const p = `${folder}/${e.name}`;
         const rec = index.files[p];
-        const restore = rebuild || deleted.some((d) => d.path === p) || (full && rec !== undefined && !disk.has(p));
+        const restore = rebuild || deleted.some((d) => d.path === p) || restoreAgent.has(p) || (full && rec !== undefined && !disk.has(p) && !agent);
         if (rec && rec.oid === e.oid && !touched.has(p) && !restore) continue;
         if (index.problems[p]) continue; // the human's bytes stay until they fix them
-        todo.push({ p, oid: e.oid, expected: changed.find((c) => c.path === p)?.oid ?? rec?.oid });
+        todo.push({ p, oid: e.oid, expected: restoreAgent.get(p) ?? changed.find((c) => c.path === p)?.oid ?? rec?.oid });
       }
       // In chunks, concurrently: cat-file answers a queue of requests in one pipe, so the first
       // mirror of 10,000 tasks is not 10,000 round trips.
@@ -199,7 +240,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       if (await unchangedOnDisk(store, join(root, from), seen)) {
         await unlink(join(root, from)).catch(() => undefined);
         delete index.files[from];
-        delete index.pending[from];
+        if (seen !== undefined) index.pending[from] = { oid: seen, id: basename(target, ".md"), base: seen, renamed_at: Date.now() };
         log(`renamed ${where(from)} -> ${where(target)}`);
       }
     }
@@ -216,7 +257,8 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   const problems: TaskFileProblem[] = Object.keys(index.problems).sort().flatMap((p) => index.problems[p]!.list);
   report.problems = problems.length;
   await writeProblems(root, problems);
-  await writeMirrorIndex(store.repo, index, countNames(root));
+  report.held = Object.values(index.problems).some((p) => p.agent !== undefined);
+  await writeMirrorIndex(store.repo, index, countNames(root), report.held);
 }
 
 function scanAll(root: string): Map<string, Stat> {
@@ -245,6 +287,7 @@ function countNames(root: string, only?: string): number {
 export async function mirrorUpToDate(store: Store, root: string): Promise<boolean> {
   const stamp = readStamp(store.repo);
   if (!stamp) return false;
+  if (stamp.held && !liveAgentSession(store.repo)) return false; // restore what an agent session changed
   const tip = await store.cat.read(store.ref);
   if (!tip || tip.oid !== stamp.tip) return false;
   const disk = scanAll(root);

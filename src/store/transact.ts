@@ -10,6 +10,7 @@ import { LAYOUT_FILE, LAYOUT_VERSION, layoutOf, layoutText, REF_README, renderCh
 import { parseTree, serializeCommit } from "./objects.ts";
 import { rwDir } from "./repo.ts";
 import { readAllEvents, saveSnapshot, type Snapshot } from "./snapshot.ts";
+import { join } from "node:path";
 import { withTxLock } from "./tx-lock.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
@@ -106,7 +107,7 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
         if (!moved && owned && snap.state.event_count === eventCount) store.release(snap);
       }
       return undefined;
-    });
+    }, { refLock: join(store.repo.commonDir, `${store.ref}.lock`) });
     if (outcome) return outcome;
     await backoff(attempt);
   }

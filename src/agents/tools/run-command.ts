@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { secretFreeEnv, type SecretEnvOptions } from "../secret-env.ts";
+import { killAll, register, signalAll, TOKEN_VAR } from "./process-tree.ts";
 import { resolveInside, ToolError, type Sandbox } from "./sandbox.ts";
 
 export interface RunCommandLimits {
@@ -10,6 +12,9 @@ export interface RunCommandLimits {
   /** What stays out of the command's environment besides secret-named variables (secret-env.ts). */
   secrets?: SecretEnvOptions;
 }
+
+/** Set for every process an agent session starts: commands see it and refuse to act as the human (see cli/presync.ts). */
+export const AGENT_SESSION_VAR = "RW_AGENT_SESSION";
 
 /**
  * Splits a command line into words with simple quoting. Shell operators are refused rather than
@@ -54,9 +59,10 @@ export function allowedBy(argv: string[], allow: string[]): string | undefined {
 }
 
 /**
- * Runs an allow-listed command in the worktree, in its own process group, without a shell. At
- * the timeout the whole group is killed (SIGTERM, then SIGKILL), so a command that forks cannot
- * outlive it. Output is capped; the model sees the exit code and the (tail of the) output.
+ * Runs an allow-listed command in the worktree, in its own session, without a shell. At the
+ * timeout everything it started is killed (SIGTERM, then SIGKILL), and when it exits whatever it
+ * left in the background is killed too, so nothing a command forks outlives it. Output is
+ * capped; the model sees the exit code and the (tail of the) output.
  */
 export async function runCommandTool(sb: Sandbox, input: Record<string, unknown>, limits: RunCommandLimits, signal?: AbortSignal): Promise<{ text: string; ok: boolean }> {
   if (typeof input.command !== "string" || input.command.trim() === "") throw new ToolError("command must be a non-empty string");
@@ -65,17 +71,15 @@ export async function runCommandTool(sb: Sandbox, input: Record<string, unknown>
   if (!allowedBy(argv, limits.allow)) {
     throw new ToolError(`${argv.slice(0, 2).join(" ")} is not allowed; allowed commands: ${limits.allow.join(", ")} (config: tools.allow_commands)`);
   }
-  // Path-looking arguments must stay inside too (`ls ../..`, `cat /etc/passwd`).
-  for (const arg of argv.slice(1)) {
-    const value = arg.includes("=") && !arg.startsWith("/") ? arg.slice(arg.indexOf("=") + 1) : arg;
-    if (value.startsWith("/") || value.startsWith("~") || value.split("/").includes("..")) {
-      if (value.startsWith("~")) throw new ToolError(`${arg}: paths outside the worktree are refused`);
-      await resolveInside(sb, value);
-    }
-  }
+  await checkPathArguments(sb, argv);
   const timeoutMs = typeof input.timeout_ms === "number" ? Math.min(input.timeout_ms, limits.timeout_ms) : limits.timeout_ms;
   return new Promise((done) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: sb.root, env: secretFreeEnv(limits.env, limits.secrets), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    // A new session (detached: setsid) and a token in the environment: together they find
+    // everything the command started, even children that left the session (process-tree.ts).
+    const token = randomBytes(12).toString("hex");
+    const env = { ...secretFreeEnv(limits.env, limits.secrets), [TOKEN_VAR]: token, [AGENT_SESSION_VAR]: limits.env[AGENT_SESSION_VAR] ?? "api-tools" };
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: sb.root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const unregister = child.pid === undefined ? () => undefined : register(token, child.pid);
     // Keep the head and the tail: errors usually sit at the end.
     const half = Math.floor(limits.output_cap / 2);
     let head = "";
@@ -94,36 +98,59 @@ export async function runCommandTool(sb: Sandbox, input: Record<string, unknown>
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     let killedBy: string | undefined;
-    const killGroup = (sig: NodeJS.Signals): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
+    const killEverything = (): void => {
+      if (child.pid !== undefined) killAll(child.pid, token);
     };
     const stop = (why: string): void => {
       if (killedBy) return;
       killedBy = why;
-      killGroup("SIGTERM");
-      setTimeout(() => killGroup("SIGKILL"), 1000).unref();
+      if (child.pid !== undefined) signalAll(child.pid, token, "SIGTERM");
+      setTimeout(killEverything, 1000).unref();
     };
     const timer = setTimeout(() => stop(`timed out after ${timeoutMs} ms`), timeoutMs);
     const onAbort = (): void => stop("aborted");
     signal?.addEventListener("abort", onAbort, { once: true });
+    // When the command itself exits, whatever it left running in the background (`nohup … &`,
+    // `setsid`, a daemonised server) goes with it: nothing a tool started outlives the call.
+    child.on("exit", () => killEverything());
     child.on("error", (err) => {
       clearTimeout(timer);
+      unregister();
       signal?.removeEventListener("abort", onAbort);
       done({ text: `cannot run ${argv[0]}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, ok: false });
     });
     child.on("close", (code, sig) => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      // The leader is gone; make sure no grandchild of a timed-out command lingers.
-      if (killedBy) killGroup("SIGKILL");
+      killEverything();
+      unregister();
       const status = killedBy ? `killed: ${killedBy}` : sig ? `killed by ${sig}` : `exit code ${code}`;
       const dropped = total - head.length - tail.length;
       const out = dropped > 0 ? `${head}\n[… ${dropped} characters of output dropped …]\n${tail}` : head + tail;
       done({ text: `${status}\n${out}`, ok: !killedBy && code === 0 });
     });
   });
+}
+
+/**
+ * Every argument that could name a file must resolve inside the worktree, through symlinks:
+ * plain words (`cat link-file`), option values (`--output=link-dir/x`, `-o../x`) and
+ * `key=value` words (`of=/x`). A word that is not a path resolves to a missing name inside,
+ * which is fine; one too long to be a path is skipped.
+ */
+export async function checkPathArguments(sb: Sandbox, argv: string[]): Promise<void> {
+  for (const arg of argv.slice(1)) {
+    const candidates: string[] = [];
+    if (!arg.startsWith("-")) candidates.push(arg);
+    const eq = arg.indexOf("=");
+    if (eq >= 0) candidates.push(arg.slice(eq + 1));
+    if (/^-[A-Za-z]./.test(arg)) candidates.push(arg.slice(2));
+    for (const c of candidates) {
+      if (c === "" || c.length > 4096 || c.split("/").some((seg) => seg.length > 255)) continue;
+      if (c.startsWith("~")) throw new ToolError(`${arg}: paths outside the worktree are refused`);
+      await resolveInside(sb, c).catch((err: unknown) => {
+        throw err instanceof ToolError ? new ToolError(`argument ${arg}: ${err.message}`) : err;
+      });
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { loadAgentConfig, promptForTask, repoRoot } from "../../agents/load.ts";
 import { checkBudget, costOf, estimateTokens } from "../../domain/budget.ts";
 import { priceOf } from "../../agents/config.ts";
 import { runAgentSession } from "../../agents/session.ts";
+import { holdAgentEdits, inMainWorktree, markAgentSession } from "../../store/mirror-agent.ts";
 
 function progressPrinter(ctx: Context, json: boolean): (p: Progress) => void {
   let midText = false;
@@ -66,13 +67,19 @@ export default defineRw({
       const onSigint = (): void => controller.abort();
       process.once("SIGINT", onSigint);
       let res: AgentSessionResult;
+      const session = `as-${store.nextEventId(ctx.now().toISOString())}`;
+      // In the main work tree the agent can reach .rewind/: the mirror holds its edits (mirror-agent.ts).
+      const unmark = markAgentSession(store.repo, session, ctx.cwd, ctx.now().toISOString());
       try {
         res = await runAgentSession({
           role, task: args.task, prompt, worktree: ctx.cwd, config: cfg, store, actor, env: ctx.env, root: repoRoot(store),
-          session: `as-${store.nextEventId(ctx.now().toISOString())}`, signal: controller.signal, onProgress: progressPrinter(ctx, Boolean(args.json)), now: () => ctx.now().getTime(),
+          session, signal: controller.signal, onProgress: progressPrinter(ctx, Boolean(args.json)), now: () => ctx.now().getTime(),
         });
       } finally {
         process.removeListener("SIGINT", onSigint);
+        // Still marked: whatever the agent changed in .rewind/ is held now, not recorded later as the human.
+        if (inMainWorktree(store.repo, ctx.cwd)) await holdAgentEdits(store, actor).catch(() => undefined);
+        unmark();
       }
       const { transcript: _t, ...summary } = res;
       if (args.json) printJson(ctx, { result: summary });

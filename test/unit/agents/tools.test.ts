@@ -133,3 +133,43 @@ describe("run_command", () => {
     expect(JSON.stringify(out.record)).not.toContain("sk-live-verysecretvalue");
   });
 });
+
+describe("run_command: nothing a command started outlives it", () => {
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8").slice(readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") - 1));
+    } catch {
+      return false;
+    }
+  };
+  // Each child writes its PID and sleeps; the command itself exits at once (or hangs to the timeout).
+  const spawnLine = (how: string): string => `const {spawn}=require('child_process');const c=${how};require('fs').writeFileSync('child.pid',String(c.pid));c.unref()`;
+  it.each([
+    { name: "a setsid child (new session)", script: spawnLine(`spawn('setsid',['sleep','300'],{stdio:'ignore',detached:true})`), hang: false },
+    { name: "a nohup … & grandchild of a shell", script: `const {execSync}=require('child_process');execSync('nohup sleep 300 >/dev/null 2>&1 & echo $! > child.pid')`, hang: false },
+    { name: "a detached child of a command that hangs to the timeout", script: `${spawnLine(`spawn('sleep',['300'],{stdio:'ignore',detached:true})`)};setInterval(()=>{},1000)`, hang: true },
+    { name: "a setsid double fork that cleared nothing but its parent", script: spawnLine(`spawn('setsid',['sh','-c','sleep 300 & echo $! > child.pid; wait'],{stdio:'ignore',detached:true})`), hang: false },
+  ])("$name is killed", async ({ script, hang }) => {
+    ctx.limits.timeout_ms = hang ? 1500 : 20_000;
+    const out = await call("run_command", { command: `node -e "${script}"` });
+    expect(out.content).toContain(hang ? "killed: timed out" : "exit code 0");
+    const pid = await waitFor(() => Number(readFileSync(join(root, "child.pid"), "utf8").trim()) || undefined, { what: "child.pid" });
+    await waitFor(() => !alive(pid), { what: `process ${pid} to be gone`, timeoutMs: 10_000 });
+  });
+
+  it("a backtracking regex search stops at its time limit without blocking the event loop", { timeout: 60_000 }, async () => {
+    writeFileSync(join(root, "src", "evil.txt"), `${"a".repeat(40)}!\n`);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 100);
+    const t0 = Date.now();
+    const out = await call("search", { pattern: "^(a+)+$", regex: true });
+    clearInterval(timer);
+    expect(out.is_error).toBe(true);
+    expect(out.content).toMatch(/took longer than 10 s/);
+    // The loop kept running while the worker matched: at least one tick per second elapsed.
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor((Date.now() - t0) / 1000));
+    // A normal regex search still works the same.
+    expect((await call("search", { pattern: "^export const [ab]", regex: true })).content.split("\n")).toHaveLength(2);
+  });
+});
