@@ -1,4 +1,5 @@
 import { decideEdit } from "../../domain/decide-task.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { RwError } from "../../domain/errors.ts";
 import { STATUSES, type Status, type TaskPatch } from "../../domain/types.ts";
 import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
@@ -59,7 +60,7 @@ export default defineRw({
     }
     await runWrite(
       args,
-      decideEdit(args.id, { patch, addLabels, removeLabels, ...(status ? { status: status as Status } : {}), ...(reason ? { reason } : {}) }),
+      onTask(args.id, (id) => decideEdit(id, { patch, addLabels, removeLabels, ...(status ? { status: status as Status } : {}), ...(reason ? { reason } : {}) })),
       (r) => (r.changed === 0 ? `${r.id}: nothing changed` : `${r.id}: updated`),
     );
   },
