@@ -18,7 +18,7 @@ export default defineRw({
         const events = entries.flatMap((x) => (x.event ? [x.event] : []));
         return printJson(ctx, { id, events, entries: entries.map(({ event, ...rest }) => ({ ...rest, ...(event ? { event_id: event.id } : {}) })) });
       }
-      const lines = entries.map((x) => `${x.ts}  ${x.actor.padEnd(14)}  ${x.type.padEnd(18)}  ${x.commit ? `${x.commit.slice(0, 8)}  ` : ""}${describeEntry(x)}`.trimEnd());
+      const lines = entries.map((x) => `${x.ts.replace(/\.\d{3}Z$/, "Z")}  ${x.actor.padEnd(14)}  ${x.type.padEnd(18)}  ${x.commit ? `${x.commit.slice(0, 8)}  ` : ""}${describeEntry(x)}`.trimEnd());
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },
