@@ -19,6 +19,8 @@ export interface ToolsConfig {
   allow_commands: string[];
   command_timeout_ms: number;
   output_cap: number;
+  /** Secret-named variables the user lets through to gates, `run_command` and CLI agents (secret-env.ts). */
+  pass_env: string[];
 }
 
 /** The agent configuration after defaults, profile and per-role overrides. */
@@ -59,7 +61,7 @@ const schema = z.object({
   profiles: z.partialRecord(z.enum(PROFILES), z.strictObject({ planner: z.string().min(1), worker: z.string().min(1), verifier: z.string().min(1) }).partial()).optional(),
   pricing: z.record(z.string(), z.strictObject({ input: usd, output: usd })).optional(),
   budgets: z.strictObject({ task_usd: usd, project_usd: usd, roles: z.strictObject({ planner: usd, worker: usd, verifier: usd }).partial() }).partial().optional(),
-  tools: z.strictObject({ allow_commands: z.array(z.string().min(1)), command_timeout: duration, output_cap: z.number().int().min(256).max(10_000_000) }).partial().optional(),
+  tools: z.strictObject({ allow_commands: z.array(z.string().min(1)), command_timeout: duration, output_cap: z.number().int().min(256).max(10_000_000), pass_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")) }).partial().optional(),
 });
 type Doc = z.infer<typeof schema>;
 type ProviderTable = z.infer<typeof providerTable>;
@@ -163,6 +165,7 @@ export function resolveAgentConfig(raw: Record<string, unknown>, file = ".rewind
       allow_commands: tools.allow_commands ?? DEFAULT_ALLOWED_COMMANDS,
       command_timeout_ms: tools.command_timeout ? parseDuration(tools.command_timeout, "tools.command_timeout") : 120_000,
       output_cap: tools.output_cap ?? 16_000,
+      pass_env: tools.pass_env ?? [],
     },
   };
 }

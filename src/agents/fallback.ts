@@ -1,5 +1,6 @@
 import type { RoleConfig } from "./config.ts";
 import { redact, secretValues } from "./redact.ts";
+import { cliAgentEnv } from "./secret-env.ts";
 import { createProvider, type ProviderContext } from "./providers/index.ts";
 import {
   ProviderError, type ChatRequest, type ChatResponse, type CliRunRequest, type CliRunResult, type Progress, type Provider, type ProviderSettings,
@@ -43,7 +44,7 @@ export class ProviderCaller {
   run(req: CliRunRequest): Promise<Outcome<CliRunResult>> {
     return this.attempt(async (p) => {
       if (p.kind !== "cli") throw new ProviderError(p.name, "bad_request", `the fallback ${p.name} is not a CLI agent`);
-      return p.run(req);
+      return p.run({ ...req, env: cliAgentEnv(req.env, p.settings, this.ctx.passEnv) }); // exactly what its provider needs
     });
   }
 

@@ -5,6 +5,7 @@ import type { AgentConfig } from "./config.ts";
 import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
 import { secretValues } from "./redact.ts";
+import { agentSecretOptions } from "./secret-env.ts";
 import { executeTool, openSandbox, TOOL_SPECS, type ToolContext } from "./tools/index.ts";
 import { ProviderError, type Message, type Progress, type Role, type ToolResult, type TranscriptEntry } from "./types.ts";
 
@@ -72,7 +73,7 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
   const now = opts.now ?? Date.now;
   const started = now();
   const recorder = new SessionRecorder({ store: opts.store, actor: opts.actor, session: opts.session, role: opts.role, task: opts.task, config: opts.config });
-  const caller = new ProviderCaller(cfg, { root: opts.root ?? opts.worktree, env: opts.env }, opts.onProgress);
+  const caller = new ProviderCaller(cfg, { root: opts.root ?? opts.worktree, env: opts.env, passEnv: opts.config.tools.pass_env }, opts.onProgress);
   const transcript: TranscriptEntry[] = [];
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
@@ -93,7 +94,7 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
     const sandbox = await openSandbox(opts.worktree);
     const toolCtx: ToolContext = {
       sandbox, secrets: secretValues(opts.env), signal: controller.signal,
-      limits: { allow: opts.config.tools.allow_commands, timeout_ms: opts.config.tools.command_timeout_ms, output_cap: opts.config.tools.output_cap, env: opts.env },
+      limits: { allow: opts.config.tools.allow_commands, timeout_ms: opts.config.tools.command_timeout_ms, output_cap: opts.config.tools.output_cap, env: opts.env, secrets: agentSecretOptions(opts.config) },
     };
     const system = systemPrompt(opts.role, sandbox.root);
     const messages: Message[] = [{ role: "user", content: opts.prompt }];

@@ -53,7 +53,7 @@ export async function generateStructured<T>(opts: StructuredOptions<T>): Promise
   const jsonSchema = isZod(opts.schema) ? (z.toJSONSchema(opts.schema) as JsonSchema) : opts.schema;
   const name = opts.name ?? "respond";
   const recorder = new SessionRecorder({ store: opts.store, actor: opts.actor, session: opts.session, role: opts.role, task: opts.task, config: opts.config });
-  const caller = new ProviderCaller(opts.config.roles[opts.role], { root: opts.root, env: opts.env });
+  const caller = new ProviderCaller(opts.config.roles[opts.role], { root: opts.root, env: opts.env, passEnv: opts.config.tools.pass_env });
   const cli = (await caller.primary()).kind === "cli";
   const attempts = opts.attempts ?? 3;
   const system = `You are the ${opts.role} agent of rw. Answer by calling the ${name} tool exactly once with the requested structure.`;

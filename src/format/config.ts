@@ -29,6 +29,18 @@ export interface ExecutionConfig {
   gate_timeout_ms: number;
   /** On Ctrl-C: give claims back at once ("release"), or leave them to expire ("keep"). */
   on_interrupt: "release" | "keep";
+  /** Let the user's git hooks run in rw's own git operations (worktree add, commits, merges, the fast-forward). */
+  git_hooks: boolean;
+  /** Paths a task's diff may not add or change, besides `.rewind/`, `.git/`, `.githooks/` and `core.hooksPath`. */
+  protected_paths: string[];
+  /** Globs a task's diff may not touch (the attempt is refused). */
+  forbidden_paths: string[];
+  /** An attempt whose diff is larger is refused; undefined = no limit. */
+  max_patch_bytes: number | undefined;
+  /** Times a task is redone on a new base after merge conflicts before it is blocked (does not use max_retries). */
+  max_rebases: number;
+  /** "human": a task that passed gates and the verifier waits in `review` for `rw review --approve`. */
+  review: "auto" | "human";
 }
 
 export interface SyncConfig {
@@ -41,11 +53,15 @@ export interface SyncConfig {
 
 export const DEFAULT_REF = "refs/heads/rewind";
 
-const EXECUTION_KEYS = ["max_retries", "gates", "integration_branch", "worktree_dir", "copy_files", "gate_timeout", "on_interrupt"];
+const EXECUTION_KEYS = [
+  "max_retries", "gates", "integration_branch", "worktree_dir", "copy_files", "gate_timeout", "on_interrupt",
+  "git_hooks", "protected_paths", "forbidden_paths", "max_patch_bytes", "max_rebases", "review",
+];
 
 export function defaultConfig(): CoreConfig {
   return { version: 1, store: { ref: DEFAULT_REF }, ids: { prefix: undefined }, claims: { lease_ms: 30 * 60_000 }, execution: {
     max_retries: 3, gates: [], integration_branch: undefined, worktree_dir: undefined, copy_files: [], gate_timeout_ms: 10 * 60_000, on_interrupt: "release",
+    git_hooks: false, protected_paths: [], forbidden_paths: [], max_patch_bytes: undefined, max_rebases: 5, review: "auto",
   }, sync: { remote: undefined, claims: "local", auto: false, interval_ms: 60_000 }, raw: {} };
 }
 
@@ -144,6 +160,35 @@ function parseExecution(exec: Table, out: ExecutionConfig, file: string): void {
   if (exec.on_interrupt !== undefined) {
     if (exec.on_interrupt !== "release" && exec.on_interrupt !== "keep") throw fail(file, "execution.on_interrupt", 'must be "release" or "keep"', 'e.g. on_interrupt = "release"');
     out.on_interrupt = exec.on_interrupt;
+  }
+  parseExecutionGuards(exec, out, file);
+}
+
+/** The `rw run` guard rails: hooks, protected and forbidden paths, patch size, rebases, review. */
+function parseExecutionGuards(exec: Table, out: ExecutionConfig, file: string): void {
+  if (exec.git_hooks !== undefined) {
+    if (typeof exec.git_hooks !== "boolean") throw fail(file, "execution.git_hooks", "must be true or false", "e.g. git_hooks = false");
+    out.git_hooks = exec.git_hooks;
+  }
+  for (const key of ["protected_paths", "forbidden_paths"] as const) {
+    const v = exec[key];
+    if (v === undefined) continue;
+    if (!isStringList(v) || v.some((p) => p.trim() === "")) throw fail(file, `execution.${key}`, "must be a list of paths or globs", `e.g. ${key} = ["secrets/**"]`);
+    out[key] = v;
+  }
+  if (exec.max_patch_bytes !== undefined) {
+    const n = exec.max_patch_bytes;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) throw fail(file, "execution.max_patch_bytes", "must be a whole number of bytes", "e.g. max_patch_bytes = 200000");
+    out.max_patch_bytes = n;
+  }
+  if (exec.max_rebases !== undefined) {
+    const n = exec.max_rebases;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw fail(file, "execution.max_rebases", "must be a whole number (0 or more)", "e.g. max_rebases = 5");
+    out.max_rebases = n;
+  }
+  if (exec.review !== undefined) {
+    if (exec.review !== "auto" && exec.review !== "human") throw fail(file, "execution.review", `is ${JSON.stringify(exec.review)}`, 'use "auto" (merge when gates and the verifier pass) or "human" (wait for `rw review --approve`)');
+    out.review = exec.review;
   }
 }
 

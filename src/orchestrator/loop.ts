@@ -1,4 +1,5 @@
 import { loadPromptTemplate } from "../agents/prompt.ts";
+import { secretFreeEnv, type SecretEnvOptions } from "../agents/secret-env.ts";
 import { decideClaim } from "../domain/decide-lifecycle.ts";
 import { decideClaimNextWhere, decideSessionEnded, decideSessionStarted } from "../domain/decide-run.ts";
 import { RwError } from "../domain/errors.ts";
@@ -21,6 +22,8 @@ export interface RunOptions {
   initiative?: string;
   maxTasks?: number;
   env: Record<string, string | undefined>;
+  /** What the clean environment of gates and hooks leaves out besides secret-named variables (secret-env.ts). */
+  secrets?: SecretEnvOptions;
   clock: () => number;
   host: string;
   pid: number;
@@ -77,7 +80,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     const r: RunEnv = {
       store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
       template: (await loadPromptTemplate("worker", store.repo.mainWorktree)).text,
-      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: o.env, now: o.clock, lock: new Mutex() },
+      setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: secretFreeEnv(o.env, o.secrets), now: o.clock, lock: new Mutex() },
     };
     const summary: RunSummary = { session, completed: [], failed: [], blocked: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
     const startedTasks = new Set<string>();

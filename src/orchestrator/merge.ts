@@ -3,6 +3,7 @@ import type { Task } from "../domain/types.ts";
 import { git, gitOk } from "../store/git.ts";
 import type { RepoPaths } from "../store/repo.ts";
 import type { Actor } from "../store/store.ts";
+import { hookArgs } from "./git-hooks.ts";
 import type { Mutex } from "./mutex.ts";
 import { listWorktrees, repoCwd, type TaskWorktree } from "./worktrees.ts";
 
@@ -11,15 +12,15 @@ const rev = async (cwd: string, name: string): Promise<string> => (await gitOk([
 /**
  * Stages everything in the worktree and commits it, authored by the worker, with a message that
  * names the task. Returns false when there was nothing to commit.
- * NOTE: --no-verify: the user's commit hooks may prompt or be slow; gates are rw's checks.
+ * NOTE: --no-verify and no hooks (git-hooks.ts): the user's commit hooks may prompt or be slow; gates are rw's checks.
  */
-export async function commitWork(wt: TaskWorktree, task: Task, actor: Actor, env: Record<string, string | undefined>): Promise<boolean> {
+export async function commitWork(wt: TaskWorktree, task: Task, actor: Actor, env: Record<string, string | undefined>, gitHooks = false): Promise<boolean> {
   await gitOk(["add", "-A"], { cwd: wt.path });
   if ((await git(["diff", "--cached", "--quiet"], { cwd: wt.path })).code === 0) return false;
   const hasUser = (await git(["config", "user.name"], { cwd: wt.path })).stdout.trim() !== "";
   const who = { GIT_AUTHOR_NAME: actor.name, GIT_AUTHOR_EMAIL: actor.email, ...(hasUser ? {} : { GIT_COMMITTER_NAME: actor.name, GIT_COMMITTER_EMAIL: actor.email }) };
   const message = `${task.id}: ${task.title}\n\nRewind-Task: ${task.id}\n`;
-  await gitOk(["commit", "-q", "--no-verify", "-F", "-"], { cwd: wt.path, input: message, env: { ...env, ...who } });
+  await gitOk(hookArgs(gitHooks, ["commit", "-q", "--no-verify", "-F", "-"]), { cwd: wt.path, input: message, env: { ...env, ...who } });
   return true;
 }
 
@@ -34,6 +35,8 @@ export interface MergeLocks {
   merge: Mutex;
   /** git's worktree bookkeeping (worktrees.ts): finding the integration branch's checkout lists worktrees. */
   worktrees: Mutex;
+  /** `execution.git_hooks`: let the user's hooks run in these merges (git-hooks.ts). */
+  gitHooks: boolean;
 }
 
 const ATTEMPTS = 20;
@@ -54,10 +57,10 @@ export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: 
       const old = await rev(cwd, ref);
       const upToDate = (await git(["merge-base", "--is-ancestor", old, "HEAD"], { cwd: wt.path })).code === 0;
       if (!upToDate) {
-        const m = await git(["merge", "--no-edit", "--no-verify", "-m", `Merge ${integration} into ${wt.branch}`, old], { cwd: wt.path });
+        const m = await git(hookArgs(locks.gitHooks, ["merge", "--no-edit", "--no-verify", "-m", `Merge ${integration} into ${wt.branch}`, old]), { cwd: wt.path });
         if (m.code !== 0) {
           const conflicts = (await git(["diff", "--name-only", "--diff-filter=U"], { cwd: wt.path })).stdout.split("\n").filter(Boolean);
-          await git(["merge", "--abort"], { cwd: wt.path });
+          await git(hookArgs(locks.gitHooks, ["merge", "--abort"]), { cwd: wt.path });
           if (conflicts.length > 0) return { ok: false, conflicts };
           throw new RwError("git", `merging ${integration} into ${wt.branch} failed: ${(m.stderr || m.stdout).trim()}`);
         }
@@ -66,7 +69,7 @@ export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: 
       const files = (await gitOk(["diff", "--name-only", old, next], { cwd })).split("\n").filter(Boolean);
       if (!(await stillHeld())) return { ok: false, lost: true };
       if (next === old) return { ok: true, commit: next, previous: old, files };
-      if (await advance(repo, integration, old, next, locks.worktrees)) return { ok: true, commit: next, previous: old, files };
+      if (await advance(repo, integration, old, next, locks)) return { ok: true, commit: next, previous: old, files };
       await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
     }
     throw new RwError("conflict", `gave up merging into ${integration}: it kept moving`, { hint: "run `rw run` again; the task's work is kept in its worktree" });
@@ -74,11 +77,11 @@ export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: 
 }
 
 /** Moves the integration branch from `old` to `next` (a fast-forward); false when someone moved it first. */
-async function advance(repo: RepoPaths, integration: string, old: string, next: string, worktrees: Mutex): Promise<boolean> {
+async function advance(repo: RepoPaths, integration: string, old: string, next: string, locks: MergeLocks): Promise<boolean> {
   const ref = `refs/heads/${integration}`;
-  const checkout = [...(await worktrees.run(() => listWorktrees(repoCwd(repo))))].find(([, branch]) => branch === ref)?.[0];
+  const checkout = [...(await locks.worktrees.run(() => listWorktrees(repoCwd(repo))))].find(([, branch]) => branch === ref)?.[0];
   if (checkout === undefined) {
-    return (await git(["update-ref", "-m", `rw: merge ${next.slice(0, 10)}`, ref, next, old], { cwd: repoCwd(repo) })).code === 0;
+    return (await git(hookArgs(locks.gitHooks, ["update-ref", "-m", `rw: merge ${next.slice(0, 10)}`, ref, next, old]), { cwd: repoCwd(repo) })).code === 0;
   }
   const dirty = (await gitOk(["status", "--porcelain", "--untracked-files=no"], { cwd: checkout })).trim();
   if (dirty !== "") {
@@ -88,7 +91,7 @@ async function advance(repo: RepoPaths, integration: string, old: string, next: 
     });
   }
   if ((await rev(checkout, "HEAD")) !== old) return false;
-  const r = await git(["merge", "-q", "--ff-only", next], { cwd: checkout });
+  const r = await git(hookArgs(locks.gitHooks, ["merge", "-q", "--ff-only", next]), { cwd: checkout });
   if (r.code === 0) return true;
   if ((await rev(checkout, "HEAD")) !== old) return false; // moved under us: merge again
   throw new RwError("git", `cannot fast-forward ${integration} in ${checkout}: ${r.stderr.trim()}`, { hint: "see `git status` there; the task's work is kept in its worktree" });

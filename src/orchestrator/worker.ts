@@ -148,7 +148,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     try {
       wt = await ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id);
       // A conflict means the base moved under this work: redo it on top of what landed.
-      if (previous?.kind === "conflict") await resetWorktree(wt.path, r.setup.integration);
+      if (previous?.kind === "conflict") await resetWorktree(wt.path, r.setup.integration, r.setup.exec.git_hooks);
     } catch (err) {
       if (ctl.signal.aborted) return await interrupted();
       return await fail("setup", message(err), message(err));
@@ -214,8 +214,8 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
 
     if (ctl.signal.aborted) return await interrupted();
     step("merge");
-    await commitWork(wt, task, w.actor, r.setup.env);
-    const merged = await mergeTask(repo, wt, r.setup.integration, { merge: r.mutex, worktrees: r.setup.lock }, () => stillHolds(r, w, task.id));
+    await commitWork(wt, task, w.actor, r.setup.env, r.setup.exec.git_hooks);
+    const merged = await mergeTask(repo, wt, r.setup.integration, { merge: r.mutex, worktrees: r.setup.lock, gitHooks: r.setup.exec.git_hooks }, () => stillHolds(r, w, task.id));
     if ("lost" in merged) {
       lost = true;
       return await interrupted();

@@ -7,6 +7,7 @@ import type { ExecutionConfig } from "../format/config.ts";
 import { git, gitOk } from "../store/git.ts";
 import type { RepoPaths } from "../store/repo.ts";
 import type { Mutex } from "./mutex.ts";
+import { hookArgs } from "./git-hooks.ts";
 import { runShell } from "./shell.ts";
 
 export interface TaskWorktree {
@@ -111,7 +112,7 @@ async function addWorktree(setup: WorktreeSetup, id: string): Promise<TaskWorktr
     // Asked each time: an `add -b` that failed after creating the branch leaves it behind.
     const hasBranch = (await git(["rev-parse", "-q", "--verify", `refs/heads/${branch}`], { cwd })).code === 0;
     const args = hasBranch ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, setup.integration];
-    const r = await git(args, { cwd });
+    const r = await git(hookArgs(setup.exec.git_hooks, args), { cwd });
     if (r.code === 0) return { path, branch, reused: false };
     error = r.stderr.trim();
     await git(["worktree", "prune"], { cwd }); // what the failed add left half-made
@@ -144,20 +145,20 @@ async function postWorktree(setup: WorktreeSetup, id: string, path: string): Pro
 }
 
 /** Starts a task over on the current integration tip (after a merge conflict: redo on top of what landed). */
-export async function resetWorktree(path: string, integration: string): Promise<void> {
-  await git(["merge", "--abort"], { cwd: path });
-  await gitOk(["reset", "-q", "--hard", `refs/heads/${integration}`], { cwd: path });
+export async function resetWorktree(path: string, integration: string, gitHooks = false): Promise<void> {
+  await git(hookArgs(gitHooks, ["merge", "--abort"]), { cwd: path });
+  await gitOk(hookArgs(gitHooks, ["reset", "-q", "--hard", `refs/heads/${integration}`]), { cwd: path });
   await gitOk(["clean", "-q", "-fd"], { cwd: path });
 }
 
 /** After a successful merge: the worktree and its branch are gone; the commits live on the integration branch. */
-export async function removeWorktree(setup: Pick<WorktreeSetup, "repo" | "lock">, wt: TaskWorktree): Promise<void> {
+export async function removeWorktree(setup: Pick<WorktreeSetup, "repo" | "lock" | "exec">, wt: TaskWorktree): Promise<void> {
   const cwd = repoCwd(setup.repo);
   await setup.lock.run(async () => {
     await git(["worktree", "remove", "--force", wt.path], { cwd });
     await rm(wt.path, { recursive: true, force: true });
     await git(["worktree", "prune"], { cwd });
-    await git(["branch", "-q", "-D", wt.branch], { cwd });
+    await git(hookArgs(setup.exec.git_hooks, ["branch", "-q", "-D", wt.branch]), { cwd });
   });
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -38,17 +38,31 @@ export class ObjectWriter {
     }
     const dir = join(this.objectsDir, oid.slice(0, 2));
     const path = join(dir, oid.slice(2));
-    if (existsSync(path)) return oid;
+    // Already there (loose): freshen its mtime, as git does, so a `git gc` running now does not
+    // prune it as old and unreachable before our ref points at it.
+    if (freshen(path)) return oid;
+    // Level 1 (git's core.looseCompression default) for blobs and commits; trees at the zlib
+    // default too: git gc packs everything later, but until then loose bytes are disk.
+    const body = deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level: type === "tree" ? 6 : 1 });
+    // `git gc`/`git repack -d` removes emptied objects/xx/ directories at any moment, also
+    // between our mkdir and our write or rename (ENOENT): make the directory again and retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.writeOnce(dir, path, body);
+        return oid;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 20) throw err;
+        this.dirs.delete(dir);
+      }
+    }
+  }
+
+  private writeOnce(dir: string, path: string, body: Buffer): void {
     if (!this.dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       this.dirs.add(dir);
     }
     const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    // Level 1 (git's core.looseCompression default): shards can be megabytes. A large tree
-    // (tasks/ at 10,000 tasks is ~400 KB, mostly binary object ids) is stored (level 0): level 1
-    // took ~28x the time for a 31% smaller file, on every commit; git gc packs it anyway.
-    const level = type === "tree" && data.length > 65_536 ? 0 : 1;
-    const body = deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level });
     // No fsync, like git's default (core.fsync flushes packs, not loose objects or refs):
     // measured at several ms per object on the benchmark machine, six objects per commit.
     writeFileSync(tmp, body, { flag: "wx", mode: 0o444 });
@@ -59,7 +73,19 @@ export class ObjectWriter {
       rmSync(tmp, { force: true });
       if (!existsSync(path)) throw err;
     }
-    return oid;
+  }
+}
+
+/** True when the loose object exists (its mtime now set to now); false when it is absent. */
+function freshen(path: string): boolean {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return true;
+  } catch (err) {
+    // EACCES/EPERM (someone else's object in a shared repository): it exists, leave it.
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "EPERM" || code === "EACCES";
   }
 }
 

@@ -4,6 +4,8 @@ import type { Provider, ProviderName, ProviderSettings } from "../types.ts";
 export interface ProviderContext {
   root: string;
   env: Record<string, string | undefined>;
+  /** `tools.pass_env`, for the CLI agents' clean environment (secret-env.ts). */
+  passEnv?: readonly string[];
 }
 
 type Factory = (s: ProviderSettings, ctx: ProviderContext) => Provider | Promise<Provider>;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { secretFreeEnv, type SecretEnvOptions } from "../secret-env.ts";
 import { resolveInside, ToolError, type Sandbox } from "./sandbox.ts";
 
 export interface RunCommandLimits {
@@ -6,6 +7,8 @@ export interface RunCommandLimits {
   timeout_ms: number;
   output_cap: number;
   env: Record<string, string | undefined>;
+  /** What stays out of the command's environment besides secret-named variables (secret-env.ts). */
+  secrets?: SecretEnvOptions;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function runCommandTool(sb: Sandbox, input: Record<string, unknown>
   }
   const timeoutMs = typeof input.timeout_ms === "number" ? Math.min(input.timeout_ms, limits.timeout_ms) : limits.timeout_ms;
   return new Promise((done) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: sb.root, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: sb.root, env: secretFreeEnv(limits.env, limits.secrets), detached: true, stdio: ["ignore", "pipe", "pipe"] });
     // Keep the head and the tail: errors usually sit at the end.
     const half = Math.floor(limits.output_cap / 2);
     let head = "";

@@ -1,5 +1,7 @@
 import { hostname } from "node:os";
 import { RwError } from "../../domain/errors.ts";
+import { loadAgentConfig } from "../../agents/load.ts";
+import { agentSecretOptions } from "../../agents/secret-env.ts";
 import { createAgentExecutor } from "../../orchestrator/agent-executor.ts";
 import { checkTaskOption, planRun } from "../../orchestrator/dry-run.ts";
 import { runLoop } from "../../orchestrator/loop.ts";
@@ -48,6 +50,7 @@ export default defineRw({
         return ctx.stdout(`${lines.join("\n")}\n`);
       }
       const executor = await createAgentExecutor(store, ctx.env);
+      const secrets = agentSecretOptions(loadAgentConfig(store));
       const stop = new AbortController();
       const onSignal = (sig: string): void => {
         ctx.stderr(`\nrw run: ${sig}: stopping workers (nothing is merged half-way); press Ctrl-C again to quit at once\n`);
@@ -62,7 +65,7 @@ export default defineRw({
       const printer = progressPrinter(ctx, args.json ? "json" : ctx.isTTY ? "tty" : "plain");
       try {
         const summary = await runLoop({
-          store, executor, parallel, ...filters, env: ctx.env, clock: () => ctx.now().getTime(), host, pid: process.pid, signal: stop.signal, emit: printer.emit,
+          store, executor, parallel, ...filters, env: ctx.env, secrets, clock: () => ctx.now().getTime(), host, pid: process.pid, signal: stop.signal, emit: printer.emit,
         });
         if (summary.interrupted) ctx.exitCode = 130;
         else if (!args.json && summary.completed.length + summary.failed.length + summary.blocked.length === 0) ctx.stdout(`${paint(ctx, "dim", "nothing was ready (`rw ready --explain` says why)")}\n`);
