@@ -10,9 +10,9 @@ import type { State } from "./types.ts";
  * match is "not found". Lookups use own properties only, so `constructor` or `__proto__` never
  * find a member of Object.prototype.
  */
-export function resolveId(ids: Record<string, unknown>, input: string, what: "task" | "initiative" = "task"): string {
+export function resolveId(ids: Record<string, unknown>, input: string, what: "task" | "initiative" = "task", role: string = what): string {
   const id = input.trim();
-  assertValidId(id, `${what} ID`);
+  assertValidId(id, `${role} ID`);
   if (Object.hasOwn(ids, id)) return id;
   const lower = id.toLowerCase();
   const keys = Object.keys(ids);
@@ -47,9 +47,22 @@ export function onTask<R>(input: string, decide: (id: string) => Decider<R>): De
 
 /** onTask for two task IDs (a dependency: the task that waits and the one it waits on). */
 export function onTasks<R>(a: string, b: string, decide: (a: string, b: string) => Decider<R>): Decider<R> {
-  return (state, ctx) => decide(resolveTaskId(state, a), resolveTaskId(state, b))(state, ctx);
+  return (state, ctx) => decide(resolveTaskId(state, a), resolveId(state.tasks, b, "task", "dependency"))(state, ctx);
 }
 
 export function onInitiative<R>(input: string, decide: (id: string) => Decider<R>): Decider<R> {
   return (state, ctx) => decide(resolveInitiativeId(state, input))(state, ctx);
+}
+
+/**
+ * One of a task's own dependencies (which may name a task that no longer exists); input that
+ * matches none is passed on as given, so the decider can say "does not depend on".
+ */
+export function resolveDep(state: State, id: string, input: string): string {
+  try {
+    return resolveId(Object.fromEntries(state.tasks[id]!.deps.map((d) => [d, true])), input, "task", "dependency");
+  } catch (err) {
+    if (err instanceof RwError && err.code === "not_found") return input.trim();
+    throw err;
+  }
 }

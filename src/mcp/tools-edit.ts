@@ -4,7 +4,7 @@ import type { Decider } from "../domain/decide.ts";
 import { decideBlock, decideCancel, decideDone, decideFail, decideRelease, decideReopen, decideUnblock } from "../domain/decide-lifecycle.ts";
 import { decideCreate, decideDepAdd, decideDepRemove, decideEdit, decideNote, type EditInput } from "../domain/decide-task.ts";
 import { RwError } from "../domain/errors.ts";
-import { resolveId, resolveInitiativeId, resolveTaskId } from "../domain/resolve-id.ts";
+import { resolveDep, resolveId, resolveInitiativeId, resolveTaskId } from "../domain/resolve-id.ts";
 import { STATUSES, type State, type Status, type TaskPatch } from "../domain/types.ts";
 import { O, P, num, opt, str, strs, tool, write, type ToolDef } from "./kit.ts";
 
@@ -13,7 +13,7 @@ const on = <R>(a: Record<string, unknown>, decide: (id: string, state: State) =>
   const id = resolveTaskId(state, String(a.id));
   return decide(id, state)(state, ctx);
 };
-const deps = (state: State, ids: string[]): string[] => ids.map((d) => resolveTaskId(state, d));
+const deps = (state: State, ids: string[]): string[] => ids.map((d) => resolveId(state.tasks, d, "task", "dependency"));
 const link = (state: State, v: string | undefined, resolve: (s: State, x: string) => string): string | undefined => (v === undefined || v === "" ? v : resolve(state, v));
 
 type Transition = (id: string, reason?: string) => Decider<{ id: string; status: Status }>;
@@ -116,8 +116,8 @@ export const EDIT_TOOLS: Record<string, ToolDef> = {
       const on = String(a.on);
       const r = await write(api, a.actor, (state, ctx) => {
         const id = resolveTaskId(state, String(a.id));
-        if (a.remove === true) return decideDepRemove(id, resolveId(Object.fromEntries(state.tasks[id]!.deps.map((d) => [d, true])), on))(state, ctx);
-        return decideDepAdd(id, resolveTaskId(state, on))(state, ctx);
+        if (a.remove === true) return decideDepRemove(id, resolveDep(state, id, on))(state, ctx);
+        return decideDepAdd(id, resolveId(state.tasks, on, "task", "dependency"))(state, ctx);
       });
       return { text: `${r.id} now depends on: ${r.deps.join(", ") || "nothing"}`, data: { id: r.id, deps: r.deps } };
     },

@@ -139,9 +139,13 @@ describe("rw mcp over stdio", () => {
   it("prints the configuration snippet for a client", async () => {
     repo = makeRepo();
     const cursor = await repo.rwOk(["mcp", "--print-config", "cursor"]);
-    const json = JSON.parse(cursor.slice(cursor.indexOf("{"))) as { mcpServers: { rw: { command: string; args: string[] } } };
-    expect(json.mcpServers.rw).toMatchObject({ command: "rw", args: ["mcp"] });
-    expect(await repo.rwOk(["mcp", "--print-config", "claude"])).toContain("claude mcp add rw -- rw mcp");
+    // The whole output is a valid .cursor/mcp.json.
+    const json = JSON.parse(cursor) as { mcpServers: { rw: { command: string; args: string[]; env: Record<string, string> } } };
+    expect(json.mcpServers.rw).toEqual({ command: "rw", args: ["mcp"], env: { RW_ACTOR: "cursor" } });
+    const claude = await repo.rwOk(["mcp", "--print-config", "claude"]);
+    // Claude Code's documented form: options (--transport, --env) before the server name, the command after --.
+    expect(claude).toContain("claude mcp add --transport stdio --env RW_ACTOR=claude rw -- rw mcp");
+    expect(JSON.parse(claude.slice(claude.indexOf("{")))).toMatchObject({ mcpServers: { rw: { env: { RW_ACTOR: "claude" } } } });
     const bad = await repo.rw(["mcp", "--print-config", "vim"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("use one of: claude, cursor");

@@ -1,5 +1,5 @@
 import { decideDepAdd, decideDepRemove } from "../../domain/decide-task.ts";
-import { onTask, onTasks, resolveId } from "../../domain/resolve-id.ts";
+import { onTask, onTasks, resolveDep } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
@@ -25,7 +25,7 @@ const rm = defineRw({
   args: pair,
   examples: ["rw dep rm rw-7k2f rw-a1b2"],
   async run({ args }) {
-    await runWrite(args, onTask(args.id, (id) => (state, ctx) => decideDepRemove(id, resolveId(Object.fromEntries(state.tasks[id]!.deps.map((d) => [d, true])), args.dep))(state, ctx)), (r) => `${r.id} now depends on: ${r.deps.join(", ") || "nothing"}`);
+    await runWrite(args, onTask(args.id, (id) => (state, ctx) => decideDepRemove(id, resolveDep(state, id, args.dep))(state, ctx)), (r) => `${r.id} now depends on: ${r.deps.join(", ") || "nothing"}`);
   },
 });
 
