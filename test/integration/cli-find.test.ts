@@ -13,7 +13,7 @@ describe("finding things from the CLI", { timeout: 240_000 }, () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);
     const a = await repo.rwOk(["create", "Fix the login bug", "--body", "The token expires too early"]);
-    const b = await repo.rwOk(["create", "Document login", "--dep", a.split("-")[1]!]);
+    const b = await repo.rwOk(["create", "Document login", "--dep", a]);
     const suffix = a.split("-")[1]!;
     expect(JSON.parse(await repo.rwOk(["show", suffix.toUpperCase(), "--json"]))).toMatchObject({ task: { id: a } });
     expect(await repo.rwOk(["claim", suffix], { actor: "agent-1" })).toContain(`claimed ${a}`);
