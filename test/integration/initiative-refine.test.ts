@@ -136,4 +136,26 @@ describe("rw initiative refine", { timeout: 120_000 }, () => {
     expect(JSON.stringify(server.requests[1]!.body.messages)).toContain("src/auth.js");
     await expectDoctorOk(r);
   });
+
+  it("rw plan --from-initiative drafts phases and tasks into the refined draft, from its concept and decisions", async () => {
+    const { r, id } = await draftRepo(`${fakeArchitect("architect.json")}\n[roles.planner]\nprovider = "fake"\nscript = ".rewind/planner.json"\n`);
+    architectScript(r, "architect.json", { questions: ["Which hash?"], concept: "Real password checks in src/auth.js.\n" });
+    await r.rwOk(["initiative", "refine", id]);
+    await r.rwOk(["initiative", "refine", id, "--answers", "-", "--answers-only"], { input: "1. argon2\n" });
+    await r.rwOk(["initiative", "phase", "add", id, "Groundwork"]);
+    writeFileSync(join(r.dir, ".rewind", "planner.json"), JSON.stringify({ turns: [{ tool_calls: [{ name: "submit_plan", input: {
+      initiative: { title: "ignored", body: "ignored" }, phases: [{ title: "Hashing" }],
+      tasks: [{ key: "hash", title: "Hash passwords with argon2", body: "Do it.\n\n## Acceptance criteria\n- [ ] argon2 used\n", phase: 1 }],
+    } }] }] }));
+    const out = await rwJson<{ written: { initiative: string; tasks: Array<{ id: string; phase: number }> } }>(r, ["plan", "--from-initiative", id]);
+    expect(out.written.initiative).toBe(id);
+    expect(out.written.tasks.map((t) => t.phase)).toEqual([2]);
+    const show = await rwJson<{ initiative: { title: string; body: string; status: string }; phases: Array<{ n: number; title: string; tasks: unknown[] }> }>(r, ["initiative", "show", id]);
+    expect(show.initiative).toMatchObject({ title: "Real authentication", body: "Real password checks in src/auth.js.\n", status: "draft" });
+    expect(show.phases.map((p) => [p.n, p.title, p.tasks.length])).toEqual([[1, "Groundwork", 0], [2, "Hashing", 1]]);
+    await rwFails(r, ["plan", "prd.md", "--from-initiative", id], 2, "not both");
+    await r.rwOk(["initiative", "submit", id]);
+    await rwFails(r, ["plan", "--from-initiative", id], 1, "not a draft");
+    await expectDoctorOk(r);
+  });
 });
