@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { RwError } from "../domain/errors.ts";
+import { bodyText, namedActor } from "../domain/text.ts";
 import { git } from "../store/git.ts";
 import { Store, type Actor } from "../store/store.ts";
 import { context, type Context } from "./context.ts";
@@ -74,16 +75,10 @@ export async function resolveActor(store: Store, flag: unknown): Promise<Actor> 
   return namedActor(name, named === undefined || named === gitName ? cfg.get("user.email") : undefined);
 }
 
-/** An actor called `name` (a plain name a commit author can have), with `email` or one made from the name. */
-export function namedActor(name: string, email?: string): Actor {
-  if (name.length > 100 || /[\n<>]/.test(name)) throw new RwError("usage", `invalid actor name ${JSON.stringify(name)}`, { hint: "use a plain name without <, > or newlines" });
-  return { name, email: email ?? `${slug(name)}@rw.invalid` };
-}
+// Shared with the MCP server, so it lives below cli/.
+export { namedActor };
 
-const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "actor";
-
-/** A body as given inline (`--body`, an MCP argument): ending in a newline like a file, unless empty. */
-export const bodyText = (text: string): string => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
+export { bodyText };
 
 /** --body TEXT, --body-file FILE (or - for stdin), or text piped into stdin. */
 export async function readBody(ctx: Context, args: { body?: unknown; "body-file"?: unknown }, allowPipe: boolean): Promise<string | undefined> {

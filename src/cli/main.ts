@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { renderUsage, runCommand, type CommandDef } from "citty";
 import { RwError } from "../domain/errors.ts";
-import { commands } from "./commands/index.ts";
 import { didYouMean } from "../domain/suggest.ts";
+import { commands } from "./commands/index.ts";
 import { checkPositionals, repeatedOptions } from "./args.ts";
 import type { RwCommandDef } from "./command.ts";
 import { processContext, setContext, type Context } from "./context.ts";
@@ -82,7 +82,7 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return rootHelp(ctx);
   if (first === "--version" || first === "-v") return ctx.stdout(`${version()}\n`);
   const load = commands[first];
-  if (!load) throw new RwError("usage", `unknown command ${JSON.stringify(first)}`, { hint: "run `rw --help` for the list of commands" });
+  if (!load) throw new RwError("usage", `unknown command ${JSON.stringify(first)}${didYouMean(first, Object.keys(commands), (c) => `rw ${c}`)}`, { hint: "run `rw --help` for the list of commands" });
   let cmd = (await load()) as RwCommandDef;
   let parent: CommandDef = { meta: { name: "rw" } };
   let rest = argv.slice(1);
@@ -100,7 +100,7 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
   if (rest.includes("--help") || rest.includes("-h")) return ctx.stdout(await usage(ctx, cmd, parent));
   const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
   if (subs && !cmd.run) {
-    throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
+    throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}${didYouMean(rest[0], Object.keys(subs), (c) => `rw ${path} ${c}`)}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
   }
   await checkFlags(cmd, rest, path);
   const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};

@@ -42,10 +42,7 @@ export function fit(text: string, width: number): string {
   return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : text.padEnd(width);
 }
 
-/** An error as rw prints it on stderr (and the MCP server answers it): the message, then the hint. */
-export function errorText(message: string, hint?: string): string {
-  return `rw: ${message}\n${hint ? `  hint: ${hint}\n` : ""}`;
-}
+export { errorText } from "../domain/text.ts";
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

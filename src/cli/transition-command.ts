@@ -1,4 +1,5 @@
 import type { Decider } from "../domain/decide.ts";
+import { onTask } from "../domain/resolve-id.ts";
 import type { Status } from "../domain/types.ts";
 import { actorArg, jsonArg, one } from "./args.ts";
 import { defineRw } from "./command.ts";
@@ -19,7 +20,7 @@ export function transitionCommand(name: string, decide: Transition, description:
     },
     examples,
     async run({ args }) {
-      await runWrite(args, decide(args.id, one(args.reason), { force: args.force === true }), (r) => `${r.id} is now ${r.status}`);
+      await runWrite(args, onTask(args.id, (id) => decide(id, one(args.reason), { force: args.force === true })), (r) => `${r.id} is now ${r.status}`);
     },
   });
 }

@@ -1,6 +1,6 @@
-import { errorText } from "../cli/output.ts";
 import { RwError } from "../domain/errors.ts";
 import type { ReadyItem } from "../domain/ready.ts";
+import { errorText } from "../domain/text.ts";
 import type { Task } from "../domain/types.ts";
 import type { HistoryEntry } from "../store/history.ts";
 import { describeEntry } from "../store/history.ts";
@@ -14,6 +14,7 @@ export function cut(text: string, width: number): string {
   return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : text;
 }
 
+/** One timestamp format for history and log answers (and `rw history` / `rw log`): seconds, UTC. */
 const when = (iso: string): string => iso.replace(/\.\d{3}Z$/, "Z");
 
 export function readyLine(r: ReadyItem): string {
@@ -39,8 +40,29 @@ export function historyText(entries: HistoryEntry[], limit: number): string {
   return lines.join("\n") || "no history";
 }
 
-/** The very text the CLI prints on stderr for an error, so both surfaces say the same thing. */
+/**
+ * Hints in the words of the surface the agent uses: the domain's hints name CLI commands and
+ * flags (`rw list --all`, `--force`); an MCP client can only call tools.
+ */
+const MCP_HINTS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
+  [/run `rw list --all` to see every task ID/, "call list with all: true to see every task ID"],
+  [/run `rw initiative list` to see every initiative/, "call initiative_list to see every initiative"],
+  [/`rw ready --explain` says why each task is waiting/, "call ready with explain: true to see why each task is waiting"],
+  [/claim it first with `rw claim ([^`]+)`, or pass --force/, (_m, id) => `claim it first (call claim with id: "${id}"), or pass force: true`],
+  [/pass --actor with the claimant's name, or --force/, "pass actor with the claimant's name, or force: true"],
+  [/\(`rw dep rm`\)/, "(call dep with remove: true)"],
+  [/see `rw ([a-z-]+) --help`/, (_m, verb) => `see the ${verb} tool's input schema`],
+  [/--force\b/g, "force: true"],
+];
+
+export function mcpHint(hint: string): string {
+  let out = hint;
+  for (const [pattern, replacement] of MCP_HINTS) out = out.replace(pattern, replacement as string);
+  return out;
+}
+
+/** The CLI's error text with MCP hints, so both surfaces say the same thing in their own terms. */
 export function errorAnswer(err: unknown): string {
-  if (err instanceof RwError) return errorText(err.message, err.hint);
+  if (err instanceof RwError) return errorText(err.message, err.hint === undefined ? undefined : mcpHint(err.hint));
   return errorText(err instanceof Error ? err.message : String(err));
 }

@@ -34,7 +34,10 @@ describe("rw mcp over stdio", () => {
     for (let i = 0; i < 12; i++) await repo.rwOk(["create", `Implement the moderately long feature number ${i} of the billing service rewrite`, "-p", String(i % 4)]);
     const client = await connect(repo.dir);
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(tools).toEqual(["claim", "create", "decide", "done", "fail", "history", "list", "note", "ready", "release", "show", "update"].sort());
+    expect(tools).toEqual([
+      "block", "blocked", "cancel", "claim", "create", "decide", "decisions", "dep", "done", "fail", "heartbeat", "history", "initiative_list",
+      "initiative_show", "list", "log", "note", "plan", "ready", "release", "reopen", "search", "show", "unblock", "update",
+    ]);
     const ready = await call(client, "ready", { limit: 10 });
     expect(ready.isError).toBe(false);
     const lines = ready.text.split("\n");
@@ -91,8 +94,9 @@ describe("rw mcp over stdio", () => {
     expect(viaMcp.text).toBe(viaCli.stderr);
     const missing = await call(client, "show", { id: "rw-nope" });
     expect(missing.isError).toBe(true);
-    expect(missing.text).toBe((await repo.rw(["show", "rw-nope"])).stderr);
-    expect(missing.text).toContain("hint: run `rw list --all`");
+    // The same message as the CLI, with the hint in MCP's terms (an agent can only call tools).
+    expect((await repo.rw(["show", "rw-nope"])).stderr).toBe("rw: task rw-nope not found\n  hint: run `rw list --all` to see every task ID\n");
+    expect(missing.text).toBe("rw: task rw-nope not found\n  hint: call list with all: true to see every task ID\n");
     const bad = await call(client, "fail", { id, reason: "  " , actor: "agent-1" });
     expect(bad).toEqual({ isError: true, text: "rw: --reason must not be empty\n" });
   });
@@ -135,9 +139,13 @@ describe("rw mcp over stdio", () => {
   it("prints the configuration snippet for a client", async () => {
     repo = makeRepo();
     const cursor = await repo.rwOk(["mcp", "--print-config", "cursor"]);
-    const json = JSON.parse(cursor.slice(cursor.indexOf("{"))) as { mcpServers: { rw: { command: string; args: string[] } } };
-    expect(json.mcpServers.rw).toMatchObject({ command: "rw", args: ["mcp"] });
-    expect(await repo.rwOk(["mcp", "--print-config", "claude"])).toContain("claude mcp add rw -- rw mcp");
+    // The whole output is a valid .cursor/mcp.json.
+    const json = JSON.parse(cursor) as { mcpServers: { rw: { command: string; args: string[]; env: Record<string, string> } } };
+    expect(json.mcpServers.rw).toEqual({ command: "rw", args: ["mcp"], env: { RW_ACTOR: "cursor" } });
+    const claude = await repo.rwOk(["mcp", "--print-config", "claude"]);
+    // Claude Code's documented form: options (--transport, --env) before the server name, the command after --.
+    expect(claude).toContain("claude mcp add --transport stdio --env RW_ACTOR=claude rw -- rw mcp");
+    expect(JSON.parse(claude.slice(claude.indexOf("{")))).toMatchObject({ mcpServers: { rw: { env: { RW_ACTOR: "claude" } } } });
     const bad = await repo.rw(["mcp", "--print-config", "vim"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("use one of: claude, cursor");

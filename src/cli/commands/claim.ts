@@ -1,4 +1,5 @@
 import { decideClaim, decideClaimNext } from "../../domain/decide-lifecycle.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { RwError } from "../../domain/errors.ts";
 import { parseDuration } from "../../format/duration.ts";
 import { actorArg, jsonArg, one } from "../args.ts";
@@ -24,7 +25,7 @@ export default defineRw({
     const lease = one(args.lease);
     const leaseMs = lease === undefined ? undefined : parseDuration(lease, "--lease");
     const opts = { ...(leaseMs !== undefined ? { leaseMs } : {}), force: Boolean(args.force) };
-    const decide = id === undefined ? decideClaimNext(opts) : decideClaim(id, opts);
+    const decide = id === undefined ? decideClaimNext(opts) : onTask(id, (rid) => decideClaim(rid, opts));
     let remote: string | undefined;
     await runWrite(args, decide, (r) => {
       const how = r.renewed ? "renewed claim on" : r.takeover_from ? `took over (lease of ${r.takeover_from} expired)` : "claimed";

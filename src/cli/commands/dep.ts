@@ -1,4 +1,5 @@
 import { decideDepAdd, decideDepRemove } from "../../domain/decide-task.ts";
+import { onTask, onTasks, resolveDep } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
@@ -15,7 +16,7 @@ const add = defineRw({
   args: pair,
   examples: ["rw dep add rw-7k2f rw-a1b2"],
   async run({ args }) {
-    await runWrite(args, decideDepAdd(args.id, args.dep), (r) => `${r.id} now depends on: ${r.deps.join(", ")}`);
+    await runWrite(args, onTasks(args.id, args.dep, decideDepAdd), (r) => `${r.id} now depends on: ${r.deps.join(", ")}`);
   },
 });
 
@@ -24,7 +25,7 @@ const rm = defineRw({
   args: pair,
   examples: ["rw dep rm rw-7k2f rw-a1b2"],
   async run({ args }) {
-    await runWrite(args, decideDepRemove(args.id, args.dep), (r) => `${r.id} now depends on: ${r.deps.join(", ") || "nothing"}`);
+    await runWrite(args, onTask(args.id, (id) => (state, ctx) => decideDepRemove(id, resolveDep(state, id, args.dep))(state, ctx)), (r) => `${r.id} now depends on: ${r.deps.join(", ") || "nothing"}`);
   },
 });
 

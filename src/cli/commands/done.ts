@@ -1,4 +1,5 @@
 import { decideDone } from "../../domain/decide-lifecycle.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
@@ -15,6 +16,6 @@ export default defineRw({
   examples: ["rw done rw-7k2f --summary 'POST /login with JWT'", "rw done rw-7k2f --force"],
   async run({ args }) {
     const summary = one(args.summary);
-    await runWrite(args, decideDone(args.id, { force: Boolean(args.force), ...(summary ? { summary } : {}) }), (r) => `${r.id} is done`);
+    await runWrite(args, onTask(args.id, (id) => decideDone(id, { force: Boolean(args.force), ...(summary ? { summary } : {}) })), (r) => `${r.id} is done`);
   },
 });

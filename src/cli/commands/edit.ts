@@ -1,4 +1,5 @@
 import { decideEdit } from "../../domain/decide-task.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { RwError } from "../../domain/errors.ts";
 import { STATUSES, type Status, type TaskPatch } from "../../domain/types.ts";
 import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
@@ -60,7 +61,7 @@ export default defineRw({
     }
     await runWrite(
       args,
-      decideEdit(args.id, { patch, addLabels, removeLabels, ...(status ? { status: status as Status } : {}), ...(reason ? { reason } : {}), force: args.force === true }),
+      onTask(args.id, (id) => decideEdit(id, { patch, addLabels, removeLabels, ...(status ? { status: status as Status } : {}), ...(reason ? { reason } : {}), force: args.force === true })),
       (r) => (r.changed === 0 ? `${r.id}: nothing changed` : `${r.id}: updated`),
     );
   },

@@ -1,4 +1,5 @@
 import { decideFail } from "../../domain/decide-lifecycle.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
@@ -14,7 +15,7 @@ export default defineRw({
   },
   examples: ["rw fail rw-7k2f --reason 'npm test: 3 failures in auth.spec'"],
   async run({ args }) {
-    await runWrite(args, decideFail(args.id, { reason: one(args.reason) ?? "", force: Boolean(args.force) }), (r) =>
+    await runWrite(args, onTask(args.id, (id) => decideFail(id, { reason: one(args.reason) ?? "", force: Boolean(args.force) })), (r) =>
       r.will_retry ? `${r.id} failed (attempt ${r.retry_count}); open again for a retry` : `${r.id} failed ${r.retry_count} times: now blocked`,
     );
   },

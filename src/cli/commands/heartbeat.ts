@@ -1,4 +1,5 @@
 import { decideHeartbeat } from "../../domain/decide-lifecycle.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { parseDuration } from "../../format/duration.ts";
 import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
@@ -16,6 +17,6 @@ export default defineRw({
   async run({ args }) {
     const lease = one(args.lease);
     const opts = lease === undefined ? {} : { leaseMs: parseDuration(lease, "--lease") };
-    await runWrite(args, decideHeartbeat(args.id, opts), (r) => `${r.id}: lease until ${r.lease_until}`);
+    await runWrite(args, onTask(args.id, (id) => decideHeartbeat(id, opts)), (r) => `${r.id}: lease until ${r.lease_until}`);
   },
 });

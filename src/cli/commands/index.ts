@@ -43,4 +43,6 @@ export const commands: Record<string, Loader> = {
   agent: lazy(() => import("./agent.ts")),
   config: lazy(() => import("./config.ts")),
   budget: lazy(() => import("./budget.ts")),
+  search: lazy(() => import("./search.ts")),
+  blocked: lazy(() => import("./blocked.ts")),
 };

@@ -13,8 +13,8 @@ const CLIENTS = ["claude", "cursor"] as const;
 export function mcpConfigSnippet(client: string): string {
   if (client === "claude") {
     return [
-      "# Claude Code: run once in your repository",
-      "claude mcp add rw -- rw mcp",
+      "# Claude Code: run once in your repository (options go before the server name)",
+      "claude mcp add --transport stdio --env RW_ACTOR=claude rw -- rw mcp",
       "",
       "# or commit this as .mcp.json in the repository root:",
       JSON.stringify({ mcpServers: { rw: { command: "rw", args: ["mcp"], env: { RW_ACTOR: "claude" } } } }, null, 2),
@@ -22,7 +22,8 @@ export function mcpConfigSnippet(client: string): string {
     ].join("\n");
   }
   if (client === "cursor") {
-    return ["// .cursor/mcp.json in the repository root", JSON.stringify({ mcpServers: { rw: { command: "rw", args: ["mcp"], env: { RW_ACTOR: "cursor" } } } }, null, 2), ""].join("\n");
+    // Only JSON on stdout, so `rw mcp --print-config cursor > .cursor/mcp.json` is a valid file; where it goes is in --help.
+    return `${JSON.stringify({ mcpServers: { rw: { command: "rw", args: ["mcp"], env: { RW_ACTOR: "cursor" } } } }, null, 2)}\n`;
   }
   throw new RwError("usage", `unknown client ${JSON.stringify(client)} for --print-config`, { hint: `use one of: ${CLIENTS.join(", ")}` });
 }
@@ -32,7 +33,12 @@ export default defineRw({
   args: {
     "print-config": { type: "string", description: `print the configuration snippet for a client (${CLIENTS.join(", ")}) and exit`, valueHint: "client" },
   },
-  examples: ["rw mcp", "rw mcp --print-config claude", "rw mcp --print-config cursor >> .cursor/mcp.json   # then merge by hand"],
+  examples: [
+    "rw mcp",
+    "rw mcp --print-config claude",
+    "rw mcp --print-config cursor > .cursor/mcp.json   # a new file; merge by hand into an existing one",
+    "RW_MCP_TOOLS=core rw mcp   # only the agent loop's 9 tools (core | standard | all, default all)",
+  ],
   async run({ args }) {
     const ctx = context();
     const client = one(args["print-config"]);

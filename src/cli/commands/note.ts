@@ -1,4 +1,5 @@
 import { decideNote } from "../../domain/decide-task.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
@@ -13,6 +14,6 @@ export default defineRw({
   },
   examples: ['rw note rw-7k2f "token expiry is 15 minutes, see RFC"'],
   async run({ args }) {
-    await runWrite(args, decideNote(args.id, args.text), (r) => `noted on ${r.id}`);
+    await runWrite(args, onTask(args.id, (id) => decideNote(id, args.text)), (r) => `noted on ${r.id}`);
   },
 });

@@ -1,4 +1,5 @@
 import { decideRelease } from "../../domain/decide-lifecycle.ts";
+import { onTask } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { runWrite } from "../write.ts";
@@ -15,6 +16,6 @@ export default defineRw({
   examples: ["rw release rw-7k2f", "rw release rw-7k2f --force --reason 'agent-2 crashed'"],
   async run({ args }) {
     const reason = one(args.reason);
-    await runWrite(args, decideRelease(args.id, { force: Boolean(args.force), ...(reason ? { reason } : {}) }), (r) => `released ${r.id}`);
+    await runWrite(args, onTask(args.id, (id) => decideRelease(id, { force: Boolean(args.force), ...(reason ? { reason } : {}) })), (r) => `released ${r.id}`);
   },
 });

@@ -1,4 +1,5 @@
 import { getTask } from "../../domain/decide.ts";
+import { resolveTaskId } from "../../domain/resolve-id.ts";
 import { notReadyReasons } from "../../domain/ready.ts";
 import { taskPath } from "../../store/layout.ts";
 import { jsonArg } from "../args.ts";
@@ -13,7 +14,7 @@ export default defineRw({
   examples: ["rw show rw-7k2f", "rw show rw-7k2f --json | jq .task.status"],
   async run({ args }) {
     await withSnapshot(async (snap, store, ctx) => {
-      const task = getTask(snap.state, args.id);
+      const task = getTask(snap.state, resolveTaskId(snap.state, args.id));
       // The one definition `rw ready` and the MCP server use: an expired claim is ready to take over.
       const reasons = notReadyReasons(snap.state, task, nowIso(ctx));
       const ready = reasons.length === 0;

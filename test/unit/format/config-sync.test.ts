@@ -14,7 +14,7 @@ describe("[sync] in .rewind/config.toml", () => {
   it.each([
     ['[sync]\nclaims = "everywhere"\n', /sync\.claims is "everywhere"/],
     ["[sync]\nauto = 1\n", /sync\.auto must be true or false/],
-    ['[sync]\ninterval = "soon"\n', /invalid sync\.interval/],
+    ['[sync]\ninterval = "soon"\n', /sync\.interval is not a duration: "soon"/],
     ['[sync]\nremote = ""\n', /sync\.remote must be a git remote/],
     ['[sync]\nremotes = "origin"\n', /sync\.remotes is not a known setting/],
   ])("refuses %j with a message naming the key", (text, message) => {

@@ -1,4 +1,5 @@
 import { decideInitiativeApprove } from "../../../domain/decide-initiative.ts";
+import { onInitiative } from "../../../domain/resolve-id.ts";
 import { RwError } from "../../../domain/errors.ts";
 import { actorArg, int, jsonArg } from "../../args.ts";
 import { defineRw } from "../../command.ts";
@@ -16,6 +17,6 @@ export default defineRw({
   async run({ args }) {
     const phase = int(args.phase, "--phase");
     if (phase === undefined) throw new RwError("usage", "--phase is required", { hint: "approve one phase at a time: --phase N" });
-    await runWrite(args, decideInitiativeApprove(args.id, phase), (r) => `${r.id}: phase ${r.phase} approved (initiative ${r.status})`);
+    await runWrite(args, onInitiative(args.id, (id) => decideInitiativeApprove(id, phase)), (r) => `${r.id}: phase ${r.phase} approved (initiative ${r.status})`);
   },
 });

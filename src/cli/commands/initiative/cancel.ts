@@ -1,4 +1,5 @@
 import { decideInitiativeCancel } from "../../../domain/decide-initiative.ts";
+import { onInitiative } from "../../../domain/resolve-id.ts";
 import { actorArg, jsonArg, one } from "../../args.ts";
 import { defineRw } from "../../command.ts";
 import { runWrite } from "../../write.ts";
@@ -13,6 +14,6 @@ export default defineRw({
   },
   examples: ["rw initiative cancel in-3m8d --reason 'superseded by in-9x2a'"],
   async run({ args }) {
-    await runWrite(args, decideInitiativeCancel(args.id, one(args.reason)), (r) => `${r.id}: cancelled`);
+    await runWrite(args, onInitiative(args.id, (id) => decideInitiativeCancel(id, one(args.reason))), (r) => `${r.id}: cancelled`);
   },
 });

@@ -1,4 +1,5 @@
 import { decideInitiativeComplete } from "../../../domain/decide-initiative.ts";
+import { onInitiative } from "../../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../../args.ts";
 import { defineRw } from "../../command.ts";
 import { runWrite } from "../../write.ts";
@@ -8,6 +9,6 @@ export default defineRw({
   args: { id: { type: "positional", description: "initiative ID", required: true }, ...actorArg, ...jsonArg },
   examples: ["rw initiative complete in-3m8d"],
   async run({ args }) {
-    await runWrite(args, decideInitiativeComplete(args.id), (r) => `${r.id}: completed`);
+    await runWrite(args, onInitiative(args.id, decideInitiativeComplete), (r) => `${r.id}: completed`);
   },
 });

@@ -1,4 +1,5 @@
 import { decideInitiativeEdit } from "../../../domain/decide-initiative.ts";
+import { onInitiative } from "../../../domain/resolve-id.ts";
 import { RwError } from "../../../domain/errors.ts";
 import { actorArg, jsonArg, one, readBody } from "../../args.ts";
 import { defineRw } from "../../command.ts";
@@ -22,7 +23,7 @@ export default defineRw({
     if (title === undefined && body === undefined) throw new RwError("usage", "nothing to change", { hint: "give --title, --body or --body-file" });
     await runWrite(
       args,
-      decideInitiativeEdit(args.id, { ...(title !== undefined ? { title } : {}), ...(body !== undefined ? { body } : {}) }),
+      onInitiative(args.id, (id) => decideInitiativeEdit(id, { ...(title !== undefined ? { title } : {}), ...(body !== undefined ? { body } : {}) })),
       (r) => (r.changed === 0 ? `${r.id}: nothing changed` : `${r.id}: updated`),
     );
   },

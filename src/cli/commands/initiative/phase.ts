@@ -1,4 +1,5 @@
 import { decidePhaseAdd } from "../../../domain/decide-initiative.ts";
+import { onInitiative } from "../../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../../args.ts";
 import { defineRw } from "../../command.ts";
 import { runWrite } from "../../write.ts";
@@ -13,7 +14,7 @@ const add = defineRw({
   },
   examples: ['rw initiative phase add in-3m8d "Migrate sessions"'],
   async run({ args }) {
-    await runWrite(args, decidePhaseAdd(args.id, args.title), (r) => `${r.id}: added phase ${r.phase}`);
+    await runWrite(args, onInitiative(args.id, (id) => decidePhaseAdd(id, args.title)), (r) => `${r.id}: added phase ${r.phase}`);
   },
 });
 

@@ -1,4 +1,5 @@
 import { getInitiative, phaseProgress, progressBar } from "../../../domain/initiative-lifecycle.ts";
+import { resolveInitiativeId } from "../../../domain/resolve-id.ts";
 import type { Task } from "../../../domain/types.ts";
 import { jsonArg } from "../../args.ts";
 import { defineRw } from "../../command.ts";
@@ -16,7 +17,7 @@ export default defineRw({
   examples: ["rw initiative show in-3m8d", "rw initiative show in-3m8d --json | jq '.phases[].status'"],
   async run({ args }) {
     await withSnapshot((snap, _store, ctx) => {
-      const i = getInitiative(snap.state, args.id);
+      const i = getInitiative(snap.state, resolveInitiativeId(snap.state, args.id));
       const { phases, unphased } = phaseProgress(snap.state, i);
       const decisions = snap.state.decisions.filter((d) => d.initiative === i.id);
       if (args.json) {

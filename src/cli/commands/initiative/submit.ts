@@ -1,4 +1,5 @@
 import { decideInitiativeSubmit } from "../../../domain/decide-initiative.ts";
+import { onInitiative } from "../../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../../args.ts";
 import { defineRw } from "../../command.ts";
 import { runWrite } from "../../write.ts";
@@ -8,6 +9,6 @@ export default defineRw({
   args: { id: { type: "positional", description: "initiative ID", required: true }, ...actorArg, ...jsonArg },
   examples: ["rw initiative submit in-3m8d"],
   async run({ args }) {
-    await runWrite(args, decideInitiativeSubmit(args.id), (r) => `${r.id}: in review`);
+    await runWrite(args, onInitiative(args.id, decideInitiativeSubmit), (r) => `${r.id}: in review`);
   },
 });
