@@ -68,11 +68,11 @@ const schema = z.object({
   agents: z.strictObject({
     profile: z.enum(PROFILES), provider: z.enum(PROVIDERS), max_turns: z.number().int().positive().max(1000), timeout: duration, retries: z.number().int().min(0).max(10),
   }).partial().optional(),
-  roles: z.strictObject({ planner: roleTable, worker: roleTable, verifier: roleTable }).partial().optional(),
-  profiles: z.partialRecord(z.enum(PROFILES), z.strictObject({ planner: z.string().min(1), worker: z.string().min(1), verifier: z.string().min(1) }).partial()).optional(),
+  roles: z.strictObject({ planner: roleTable, worker: roleTable, verifier: roleTable, architect: roleTable }).partial().optional(),
+  profiles: z.partialRecord(z.enum(PROFILES), z.strictObject({ planner: z.string().min(1), worker: z.string().min(1), verifier: z.string().min(1), architect: z.string().min(1) }).partial()).optional(),
   pricing: z.record(z.string(), z.strictObject({ input: usd, output: usd, cache_read: usd.optional(), cache_write: usd.optional(), flex: z.number().positive().max(1).optional() })).optional(),
   accounts: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.strictObject({ config_dir: z.string().min(1) })).optional(),
-  budgets: z.strictObject({ task_usd: usd, project_usd: usd, roles: z.strictObject({ planner: usd, worker: usd, verifier: usd }).partial() }).partial().optional(),
+  budgets: z.strictObject({ task_usd: usd, project_usd: usd, roles: z.strictObject({ planner: usd, worker: usd, verifier: usd, architect: usd }).partial() }).partial().optional(),
   tools: z.strictObject({ allow_commands: z.array(z.string().min(1)), command_timeout: duration, output_cap: z.number().int().min(256).max(10_000_000), pass_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")) }).partial().optional(),
 });
 type Doc = z.infer<typeof schema>;

@@ -7,14 +7,14 @@ export type Profile = (typeof PROFILES)[number];
 /** Shipped profile → role → model maps, per provider family. A config's [profiles.*] overrides them. */
 export const DEFAULT_PROFILE_MODELS: Partial<Record<ProviderName, Record<Profile, Record<Role, string>>>> = {
   anthropic: {
-    quality: { planner: "claude-opus-4-5", worker: "claude-opus-4-5", verifier: "claude-sonnet-4-6" },
-    balanced: { planner: "claude-opus-4-5", worker: "claude-sonnet-4-6", verifier: "claude-sonnet-4-6" },
-    budget: { planner: "claude-sonnet-4-6", worker: "claude-haiku-4-5", verifier: "claude-haiku-4-5" },
+    quality: { planner: "claude-opus-4-5", worker: "claude-opus-4-5", verifier: "claude-sonnet-4-6", architect: "claude-opus-4-5" },
+    balanced: { planner: "claude-opus-4-5", worker: "claude-sonnet-4-6", verifier: "claude-sonnet-4-6", architect: "claude-opus-4-5" },
+    budget: { planner: "claude-sonnet-4-6", worker: "claude-haiku-4-5", verifier: "claude-haiku-4-5", architect: "claude-sonnet-4-6" },
   },
   openai: {
-    quality: { planner: "gpt-5", worker: "gpt-5", verifier: "gpt-5" },
-    balanced: { planner: "gpt-5", worker: "gpt-5-mini", verifier: "gpt-5-mini" },
-    budget: { planner: "gpt-5-mini", worker: "gpt-5-nano", verifier: "gpt-5-nano" },
+    quality: { planner: "gpt-5", worker: "gpt-5", verifier: "gpt-5", architect: "gpt-5" },
+    balanced: { planner: "gpt-5", worker: "gpt-5-mini", verifier: "gpt-5-mini", architect: "gpt-5" },
+    budget: { planner: "gpt-5-mini", worker: "gpt-5-nano", verifier: "gpt-5-nano", architect: "gpt-5-mini" },
   },
 };
 DEFAULT_PROFILE_MODELS["claude-code"] = DEFAULT_PROFILE_MODELS.anthropic;

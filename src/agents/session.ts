@@ -7,8 +7,8 @@ import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
 import { secretValues } from "./redact.ts";
 import { agentSecretOptions } from "./secret-env.ts";
-import { executeTool, openSandbox, TOOL_SPECS, type ToolContext } from "./tools/index.ts";
-import { ProviderError, type Message, type Progress, type Role, type ToolResult, type TranscriptEntry } from "./types.ts";
+import { executeTool, openSandbox, TOOL_SPECS, type ToolContext, type ToolOutcome } from "./tools/index.ts";
+import { ProviderError, type Message, type Progress, type Role, type ToolResult, type ToolSpec, type TranscriptEntry, type ToolCall } from "./types.ts";
 
 export interface AgentSessionOptions {
   role: Role;
@@ -31,6 +31,13 @@ export interface AgentSessionOptions {
   onProgress?: ((p: Progress) => void) | undefined;
   /** The clock, for the time limit. */
   now?: (() => number) | undefined;
+  /** The tools this role may call (default: every tool). The architect gets the read-only ones. */
+  tools?: readonly string[] | undefined;
+  /**
+   * Replaces `finish`: the session ends when the model calls this tool with an input `accept`
+   * takes (it returns the problem otherwise, sent back to the model); the input is `answer`.
+   */
+  answer?: { spec: ToolSpec; accept(input: Record<string, unknown>): string | undefined } | undefined;
 }
 
 export type StopReason = "finished" | "unfinished" | "max_turns" | "timeout" | "budget" | "aborted" | "provider_error" | "refusal";
@@ -48,6 +55,8 @@ export interface AgentSessionResult {
   transcript: TranscriptEntry[];
   provider: string;
   model: string;
+  /** The answer tool's accepted input, when the session was given one. */
+  answer?: Record<string, unknown> | undefined;
 }
 
 /** What the model reads when its output hit max_tokens inside a tool call (the call was not run). */
@@ -57,12 +66,16 @@ const CUT_TEXT = "Your output was cut off at the max_tokens limit. Continue with
 
 const NUDGE = "You did not call a tool. Keep working on the task with the tools. When the task is complete, call finish with a summary; that is the only way to end the session.";
 
-export function systemPrompt(role: Role, worktree: string): string {
+export function systemPrompt(role: Role, worktree: string, finishTool = "finish", readOnly = false): string {
   return [
     `You are the ${role} agent of rw, working in the directory ${worktree} (a git worktree).`,
-    "Use the tools to read, change and test files; paths are relative to that directory and cannot leave it.",
-    "run_command runs one allow-listed command without a shell.",
-    "The session ends only when you call the finish tool with a summary of what you did.",
+    readOnly
+      ? "Use the tools to read, list and search files; paths are relative to that directory and cannot leave it. You cannot change files."
+      : "Use the tools to read, change and test files; paths are relative to that directory and cannot leave it.",
+    ...(readOnly ? [] : ["run_command runs one allow-listed command without a shell."]),
+    finishTool === "finish"
+      ? "The session ends only when you call the finish tool with a summary of what you did."
+      : `The session ends only when you call the ${finishTool} tool with your answer.`,
   ].join("\n");
 }
 
@@ -110,10 +123,11 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
       sandbox, secrets: secretValues(opts.env), signal: controller.signal,
       limits: { allow: opts.config.tools.allow_commands, timeout_ms: opts.config.tools.command_timeout_ms, output_cap: opts.config.tools.output_cap, env: opts.env, secrets: agentSecretOptions(opts.config) },
     };
-    const system = systemPrompt(opts.role, sandbox.root);
+    const system = systemPrompt(opts.role, sandbox.root, opts.answer?.spec.name, opts.tools !== undefined && !opts.tools.some((t) => t === "write_file" || t === "edit_file" || t === "run_command"));
     const messages: Message[] = [{ role: "user", content: opts.prompt }];
     transcript.push({ type: "text", role: "user", text: opts.prompt });
-    const toolChars = JSON.stringify(TOOL_SPECS).length;
+    const specs = sessionTools(opts);
+    const toolChars = JSON.stringify(specs).length;
     for (let turn = 1; turn <= cfg.max_turns; turn++) {
       if (controller.signal.aborted || now() - started > cfg.timeout_ms) return result(stopReason(), turn - 1, "stopped before finishing");
       const settings = caller.active;
@@ -123,7 +137,7 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
       opts.onProgress?.({ type: "turn", turn, provider: settings.provider, model: settings.model });
       partialTurn = turn;
       const call = await caller.chat({
-        system, messages, tools: TOOL_SPECS, signal: controller.signal, onText: (delta) => opts.onProgress?.({ type: "text", delta }),
+        system, messages, tools: specs, signal: controller.signal, onText: (delta) => opts.onProgress?.({ type: "text", delta }),
         onRetry: (n, err) => opts.onProgress?.({ type: "note", text: `turn ${turn} failed mid-stream (${err.message}); retry ${n}` }),
       });
       if ("error" in call) {
@@ -146,6 +160,7 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
       const records: ToolCallRecord[] = [];
       const results: ToolResult[] = [];
       let finished: string | undefined;
+      let answer: Record<string, unknown> | undefined;
       for (const tc of res.tool_calls) {
         if (finished !== undefined) {
           results.push({ id: tc.id, name: tc.name, content: "skipped: the session already finished", is_error: true });
@@ -157,7 +172,8 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
           transcript.push({ type: "note", text: `${tc.name} call cut at max_tokens; not run` });
           continue;
         }
-        const out = await executeTool(tc, toolCtx);
+        const out = await runTool(tc, toolCtx, opts, specs);
+        if (out.answer) answer = out.answer;
         records.push(out.record);
         results.push({ id: tc.id, name: tc.name, content: out.content, is_error: out.is_error });
         transcript.push({ type: "tool", ...out.record });
@@ -165,7 +181,7 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
         if (out.finished !== undefined) finished = out.finished;
       }
       await recorder.record(turn, usage, records);
-      if (finished !== undefined) return result("finished", turn, finished);
+      if (finished !== undefined) return result("finished", turn, finished, answer ? { answer } : {});
       if (results.length > 0) messages.push({ role: "tool", results });
       // pause_turn: the server paused a long turn; sending the conversation back as it is lets it go on.
       else if (res.stop_reason === "pause_turn") continue;
@@ -176,6 +192,28 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentS
     clearTimeout(timer);
     opts.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** The tool specs a session offers: the role's subset, with the answer tool in place of finish when given. */
+function sessionTools(opts: AgentSessionOptions): ToolSpec[] {
+  const allowed = opts.tools ? new Set(opts.tools) : undefined;
+  const specs = TOOL_SPECS.filter((t) => t.name === "finish" ? !opts.answer : !allowed || allowed.has(t.name));
+  return opts.answer ? [...specs, opts.answer.spec] : specs;
+}
+
+/** One tool call within the role's limits: tools outside its set are refused, the answer tool is checked. */
+async function runTool(tc: ToolCall, ctx: ToolContext, opts: AgentSessionOptions, specs: readonly ToolSpec[]): Promise<ToolOutcome & { answer?: Record<string, unknown> }> {
+  const record = (result: string, ok: boolean): ToolOutcome["record"] => ({ tool: tc.name, args: "", result, ok });
+  if (opts.answer && tc.name === opts.answer.spec.name) {
+    const problem = opts.answer.accept(tc.input);
+    if (problem !== undefined) return { content: `invalid answer: ${problem}\nCall ${tc.name} again with a corrected answer.`, is_error: true, record: record(`invalid: ${problem.slice(0, 120)}`, false) };
+    return { content: "answer received", is_error: false, record: record("answer received", true), finished: "answered", answer: tc.input };
+  }
+  if (!specs.some((s) => s.name === tc.name)) {
+    const text = `error: the ${opts.role} may not use ${tc.name}; available: ${specs.map((s) => s.name).join(", ")}`;
+    return { content: text, is_error: true, record: record(text, false) };
+  }
+  return executeTool(tc, ctx);
 }
 
 const usageProgress = (u: CallUsage): Progress => ({ type: "usage", input_tokens: u.input_tokens, output_tokens: u.output_tokens, cost_usd: u.cost_usd });

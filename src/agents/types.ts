@@ -3,7 +3,7 @@
  * the provider-neutral conversation the tool loop keeps (so a fallback provider can take over
  * mid-session).
  */
-export const ROLES = ["planner", "worker", "verifier"] as const;
+export const ROLES = ["planner", "worker", "verifier", "architect"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PROVIDERS = ["anthropic", "openai", "claude-code", "codex", "command", "fake"] as const;

@@ -14,6 +14,7 @@ import { renderWorkerPrompt } from "./prompt.ts";
 import { openTranscript } from "./transcript.ts";
 import { ensureWorktree, removeWorktree, resetWorktree, type WorktreeSetup } from "./worktrees.ts";
 import type { ProgressEvent } from "./progress-events.ts";
+import type { DomainNote } from "../agents/domain-notes.ts";
 
 /** What every worker of one `rw run` shares. */
 export interface RunEnv {
@@ -21,6 +22,8 @@ export interface RunEnv {
   executor: Executor;
   setup: WorktreeSetup;
   template: string;
+  /** The repository's `.rewind/domain/*.md` notes; each prompt includes the relevant ones. */
+  domainNotes?: readonly DomainNote[] | undefined;
   session: string;
   /** Merges into the integration branch, one at a time (worktree bookkeeping has `setup.lock`). */
   mutex: Mutex;
@@ -157,7 +160,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
 
     step("agent");
     const gates = gatesFor(task, r.setup.exec.gates);
-    const prompt = renderWorkerPrompt(r.template, task, gates, attempt, previous?.feedback);
+    const prompt = renderWorkerPrompt(r.template, task, gates, attempt, previous?.feedback, r.domainNotes);
     log(`--- prompt ---\n${prompt}\n--- agent ---\n`);
     let agentStep = "agent";
     let agentUsage: Usage | undefined;
