@@ -8,7 +8,9 @@ import { join, resolve } from "node:path";
 
 export const GEN_VERSION = 2;
 const ROOT = resolve(import.meta.dirname, "..");
-const DIST = join(ROOT, "dist");
+// RW_BENCH_DIST: generate with another build (an older layout), cached apart from this build's.
+const DIST = process.env.RW_BENCH_DIST ?? join(ROOT, "dist");
+const ALT = process.env.RW_BENCH_DIST ? "-alt" : "";
 export const DATA = join(ROOT, "bench", ".data");
 const DAY = 86_400_000;
 const LABELS = ["api", "ui", "db", "infra", "docs", "perf", "auth", "cli"];
@@ -63,11 +65,20 @@ function batch(steps, apply) {
   };
 }
 
-/** Path of the cached repository for `size` tasks, generating it first when missing or stale. */
-export async function ensureRepo(size, log = console.error) {
-  const dir = join(DATA, `gen-v${GEN_VERSION}-${size}`);
+/**
+ * Path of the cached repository for `size` tasks, generating it first when missing or stale.
+ * `oneDay`: every event in the last hour instead of over 90 days (one big day shard, as an import
+ * of a whole backlog leaves it), for measuring what a commit costs next to a big day.
+ */
+export async function ensureRepo(size, log = console.error, { oneDay = false } = {}) {
+  const dir = join(DATA, `gen-v${GEN_VERSION}-${size}${oneDay ? "-1day" : ""}${ALT}`);
   const marker = join(dir, "meta.json");
-  if (existsSync(marker)) return { dir: join(dir, "repo"), meta: JSON.parse(readFileSync(marker, "utf8")) };
+  const today = new Date().toISOString().slice(0, 10);
+  if (existsSync(marker)) {
+    const meta = JSON.parse(readFileSync(marker, "utf8"));
+    // A one-day repository is only "today's big shard" on the day it was made.
+    if (!oneDay || meta.day === today) return { dir: join(dir, "repo"), meta };
+  }
   rmSync(dir, { recursive: true, force: true });
   const repo = join(dir, "repo");
   mkdirSync(repo, { recursive: true });
@@ -87,7 +98,7 @@ export async function ensureRepo(size, log = console.error) {
   const rand = rng(size);
   const transactions = 100;
   const perTx = Math.ceil(size / transactions);
-  const start = Date.now() - 91 * DAY;
+  const start = oneDay ? Date.now() - 3_600_000 : Date.now() - 91 * DAY;
   let clock = start;
   const store = await Store.open({ cwd: repo, env: {}, now: () => new Date(clock) });
   // Seeded IDs: the same repository every time (the store's own randomness is crypto-random).
@@ -97,7 +108,7 @@ export async function ensureRepo(size, log = console.error) {
   const open = [];
   let created = 0;
   for (let tx = 0; tx < transactions && created < size; tx++) {
-    clock = start + Math.floor((tx * 90 * DAY) / transactions) + Math.floor(rand() * 3_600_000);
+    clock = oneDay ? start + tx * 30_000 : start + Math.floor((tx * 90 * DAY) / transactions) + Math.floor(rand() * 3_600_000);
     const steps = [];
     const count = Math.min(perTx, size - created);
     for (let k = 0; k < count; k++) {
@@ -145,7 +156,7 @@ export async function ensureRepo(size, log = console.error) {
   // What an aged repository looks like after `git gc`: packed, so copies for write runs are cheap.
   git(repo, ["repack", "-adq"]);
   git(repo, ["prune"]);
-  const meta = { version: GEN_VERSION, size, done: size - open.length, sample_id: ids[Math.floor(size / 2)], seconds: (Date.now() - t0) / 1000 };
+  const meta = { version: GEN_VERSION, day: today, size, done: size - open.length, sample_id: ids[Math.floor(size / 2)], seconds: (Date.now() - t0) / 1000 };
   writeFileSync(marker, JSON.stringify(meta, null, 2));
   log(`generated ${size} tasks in ${meta.seconds.toFixed(1)} s`);
   return { dir: repo, meta };

@@ -1,6 +1,6 @@
 import { addMs, checkLabel, checkPriority, checkTimestamp, checkType, makeEvent, type DecideContext, type Decider } from "./decide.ts";
 import { RwError } from "./errors.ts";
-import { isValidId } from "./ids.ts";
+import { idFromBytes, isValidId, suffixLength } from "./ids.ts";
 import { newInitiativeId } from "./decide-initiative.ts";
 import type { InitiativeStatus, Phase, RwEvent, Task } from "./types.ts";
 
@@ -11,33 +11,58 @@ export type ImportTask = Pick<Task, "id" | "title" | "status" | "priority" | "ty
   assignee?: string;
   /** Creation time in the source (kept in `task.created` data so `created_at` survives). */
   created_at?: string;
-  /** Close, cancel or block reason. */
+  /** When the source closed it (kept as `at` of the completion or cancellation). */
+  closed_at?: string;
+  /** Close (completion summary), cancel or block reason. */
   reason?: string;
   notes?: Array<{ actor: string; text: string; ts?: string }>;
+  /** Order among tasks with no source creation time (PRD stories): their created_at follows it, so ties in priority keep the source's order. */
+  rank?: number;
+  /** Source values rw has no field for (status word, priority number, label spellings…), written back on export. */
+  origin?: Record<string, unknown>;
 };
 
 /** An initiative to create with the tasks (ralph-tui's prd.json, rw's own export). */
 export interface ImportInitiative {
-  /** Kept when given; otherwise a new `in-xxxx` ID. */
+  /** Kept when given; otherwise derived from `seed` (the same ID for --dry-run and the real import). */
   id?: string;
+  /** Bytes (a hash of the source) a new ID is derived from; random when absent. */
+  seed?: Uint8Array;
   title: string;
   status: InitiativeStatus;
   phases: Phase[];
   body: string;
   created_at?: string;
+  origin?: Record<string, unknown>;
   /** Tasks of the plan with no initiative of their own join this one (in this phase). */
   adopt?: { phase?: number };
 }
+
+/**
+ * What the report says about one source item or field. `kind` is what is counted
+ * ("tombstone", "link-dropped", "renamed", "defaulted", …); `problem` marks malformed input,
+ * which `--strict` refuses instead of skipping.
+ */
+export interface ImportNote { kind: string; item?: string; text: string; problem?: boolean }
 
 /** What an importer produced from its source files, before it meets the repository's state. */
 export interface ImportPlan {
   source: string;
   initiatives?: ImportInitiative[];
   tasks: ImportTask[];
-  /** Human-readable lines: what was left out and why. */
-  dropped: string[];
+  /** Every item not imported as written, and why. */
+  notes: ImportNote[];
   /** Human-readable lines: how source concepts were mapped. */
   mapped: string[];
+  /** How many items the source held (imported + skipped); 0 warns "empty source". */
+  items?: number;
+}
+
+export interface ImportOptions {
+  /** Refuse the whole import when any item is malformed (a `problem` note). */
+  strict?: boolean;
+  /** Give clashing IDs a free `-2`, `-3`… suffix instead of refusing. */
+  renameOnClash?: boolean;
 }
 
 export interface ImportResult {
@@ -46,60 +71,73 @@ export interface ImportResult {
   initiatives: string[];
   by_status: Record<string, number>;
   events: number;
-  dropped: string[];
+  notes: ImportNote[];
+  /** Per kind: "imported" plus one count per note kind. */
+  counts: Record<string, number>;
   mapped: string[];
 }
 
 /**
  * One transaction for a whole import: a `task.created` per task, then the lifecycle events that
- * fold to its source status. Conflicting IDs refuse the whole import (nothing half-done);
+ * fold to its source status. IDs that exist here refuse the whole import (nothing half-done)
+ * unless renameOnClash; a duplicate inside the source keeps the first and reports the rest;
  * references the backlog cannot satisfy (unknown task, cycle) are dropped and reported.
  */
-export const decideImport = (plan: ImportPlan): Decider<ImportResult> => (state, ctx) => {
-  const dropped = [...plan.dropped];
-  const ids = new Set<string>();
-  for (const t of plan.tasks) {
-    if (!isValidId(t.id)) throw new RwError("invalid_id", `${plan.source}: ${JSON.stringify(t.id)} cannot be a task ID`, { hint: "IDs are 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit" });
-    if (ids.has(t.id)) throw new RwError("invalid_input", `${plan.source}: task ${t.id} appears twice`, { hint: "fix the duplicate in the source file and import again" });
-    ids.add(t.id);
-  }
-  const clash = plan.tasks.filter((t) => state.tasks[t.id]).map((t) => t.id);
-  if (clash.length > 0) {
-    throw new RwError("conflict", `${clash.length} of the imported IDs already exist here: ${clash.slice(0, 5).join(", ")}${clash.length > 5 ? ", …" : ""}`, {
-      hint: "import into a repository without those tasks (nothing was written)", data: { ids: clash },
+export const decideImport = (plan: ImportPlan, opts: ImportOptions = {}): Decider<ImportResult> => (state, ctx) => {
+  const notes = [...plan.notes];
+  const tasks = uniqueTasks(plan, notes);
+  const clash = tasks.filter((t) => state.tasks[t.id] || state.initiatives[t.id]).map((t) => t.id);
+  if (clash.length > 0 && !opts.renameOnClash) {
+    throw new RwError("invalid_input", `${clash.length} of the imported IDs already exist here: ${clash.slice(0, 10).join(", ")}${clash.length > 10 ? ", …" : ""}`, {
+      hint: "nothing was written; import into a repository without those tasks, or pass --rename-on-clash to give them new IDs", data: { ids: clash },
     });
   }
+  if (clash.length > 0) renameClashes(tasks, clash, (id) => state.tasks[id] !== undefined || state.initiatives[id] !== undefined, notes);
+  const problems = notes.filter((n) => n.problem);
+  if (opts.strict && problems.length > 0) {
+    throw new RwError("invalid_input", `${plan.source}: ${problems.length} malformed item${problems.length === 1 ? "" : "s"}: ${problems.slice(0, 5).map((p) => `${p.item ?? "?"} (${p.text})`).join("; ")}${problems.length > 5 ? "; …" : ""}`, {
+      hint: "nothing was written; fix them in the source, or import without --strict to skip them and get them reported", data: { problems },
+    });
+  }
+  const ids = new Set(tasks.map((t) => t.id));
   const known = (id: string): boolean => ids.has(id) || state.tasks[id] !== undefined;
   const events: RwEvent[] = [];
   const initiatives = new Set<string>();
   let adopter: { id: string; phase?: number } | undefined;
   for (const i of plan.initiatives ?? []) {
-    const id = i.id ?? newInitiativeId(state, ctx);
+    const id = i.id ?? (i.seed ? seededInitiativeId(i.seed, (x) => Boolean(state.initiatives[x] || state.tasks[x] || ids.has(x) || initiatives.has(x)), Object.keys(state.initiatives).length) : newInitiativeId(state, ctx));
     if (!isValidId(id)) throw new RwError("invalid_id", `${plan.source}: ${JSON.stringify(id)} cannot be an initiative ID`);
-    if (state.initiatives[id] || initiatives.has(id)) throw new RwError("conflict", `initiative ${id} already exists here`, { hint: "import into a repository without it (nothing was written)" });
+    if (state.initiatives[id] || initiatives.has(id)) throw new RwError("invalid_input", `initiative ${id} already exists here`, { hint: "import into a repository without it (nothing was written)", data: { ids: [id] } });
     initiatives.add(id);
-    events.push(...initiativeEvents(i, id, ctx));
+    events.push(...initiativeEvents(i, id, ctx, plan.source));
     if (i.adopt) adopter = { id, ...(i.adopt.phase !== undefined ? { phase: i.adopt.phase } : {}) };
   }
   const deps = new Map<string, string[]>();
-  for (const t of plan.tasks) {
+  // Links to records in neither the source nor here: reported, and kept in origin so an export writes them back.
+  const unresolved = new Map<string, Array<{ depends_on_id: string; type: string }>>();
+  const dangling = (t: ImportTask, id: string, type: string): void => {
+    unresolved.set(t.id, [...(unresolved.get(t.id) ?? []), { depends_on_id: id, type }]);
+  };
+  for (const t of tasks) {
     const kept: string[] = [];
     for (const d of new Set(t.deps)) {
-      if (d === t.id) dropped.push(`${t.id}: dependency on itself dropped`);
-      else if (!known(d)) dropped.push(`${t.id}: dependency on unknown ${d} dropped`);
-      else kept.push(d);
+      if (d === t.id) notes.push({ kind: "link-dropped", item: t.id, text: "dependency on itself dropped" });
+      else if (!known(d)) {
+        dangling(t, d, "blocks");
+        notes.push({ kind: "link-dropped", item: t.id, text: `dependency on ${d} dropped (not in the source or here)` });
+      } else kept.push(d);
     }
     deps.set(t.id, kept);
   }
-  breakCycles(deps, dropped);
+  breakCycles(deps, notes);
   const by_status: Record<string, number> = {};
-  for (const t of plan.tasks) {
+  for (const t of tasks) {
     const data: Record<string, unknown> = { title: t.title.trim() || "(untitled)", priority: checkPriority(t.priority), type: checkType(t.type) };
     const labels = [...new Set(t.labels)].filter((l) => {
       try {
         return checkLabel(l) !== "";
       } catch {
-        dropped.push(`${t.id}: label ${JSON.stringify(l)} dropped (not a valid rw label)`);
+        notes.push({ kind: "label-dropped", item: t.id, text: `label ${JSON.stringify(l)} dropped (not a valid rw label)` });
         return false;
       }
     });
@@ -108,33 +146,96 @@ export const decideImport = (plan: ImportPlan): Decider<ImportResult> => (state,
     if (d.length > 0) data.deps = d;
     if (t.parent !== undefined) {
       if (known(t.parent) && t.parent !== t.id) data.parent = t.parent;
-      else dropped.push(`${t.id}: parent ${t.parent} not found, dropped`);
+      else {
+        if (t.parent !== t.id) dangling(t, t.parent, "parent-child");
+        notes.push({ kind: "link-dropped", item: t.id, text: `parent ${t.parent} dropped (${t.parent === t.id ? "itself" : "not in the source or here"})` });
+      }
     }
     const initiative = t.initiative ?? adopter?.id;
     if (initiative !== undefined && (initiatives.has(initiative) || state.initiatives[initiative])) {
       data.initiative = initiative;
       const phase = t.initiative !== undefined ? t.phase : adopter?.phase;
       if (phase !== undefined) data.phase = phase;
-    } else if (initiative !== undefined) dropped.push(`${t.id}: initiative ${initiative} not found, link dropped`);
+    } else if (initiative !== undefined) notes.push({ kind: "link-dropped", item: t.id, text: `initiative ${initiative} not found, link dropped` });
     if (t.gates && t.gates.length > 0) data.gates = t.gates;
     if (t.defer_until !== undefined) data.defer_until = checkTimestamp(t.defer_until, `${t.id} defer_until`);
     if (t.body !== "") data.body = t.body;
-    if (t.created_at !== undefined && !Number.isNaN(Date.parse(t.created_at))) data.created_at = new Date(Date.parse(t.created_at)).toISOString();
+    const created = isoOf(t.created_at) ?? (t.rank !== undefined ? addMs(ctx.now, t.rank - tasks.length) : undefined);
+    if (created) data.created_at = created;
     data.source = plan.source;
+    // `from`: which format the kept values belong to, so an export to another format ignores them.
+    const origin = { ...t.origin, ...(unresolved.has(t.id) ? { unresolved: unresolved.get(t.id) } : {}) };
+    if (Object.keys(origin).length > 0) data.origin = { from: plan.source, ...origin };
     events.push(makeEvent(ctx, "task.created", t.id, data));
     for (const n of t.notes ?? []) {
       if (n.text.trim() === "") continue;
       events.push(as(makeEvent(ctx, "task.noted", t.id, { text: n.text, ...(n.ts ? { at: n.ts } : {}) }), n.actor));
     }
-    events.push(...statusEvents(t, ctx));
-    by_status[t.status] = (by_status[t.status] ?? 0) + 1;
+    let status = t.status;
+    if (status === "in_progress" && !t.assignee?.trim()) {
+      // A claim needs a claimant; the importing user is not one (they would own it for a lease).
+      status = "open";
+      notes.push({ kind: "defaulted", item: t.id, text: "in progress with no assignee: imported as open, so anyone can claim it" });
+    }
+    events.push(...statusEvents({ ...t, status }, ctx));
+    by_status[status] = (by_status[status] ?? 0) + 1;
   }
+  const counts: Record<string, number> = { imported: tasks.length };
+  for (const n of notes) counts[n.kind] = (counts[n.kind] ?? 0) + 1;
   return {
     events,
-    summary: `import ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"} from ${plan.source}`,
-    result: { source: plan.source, created: plan.tasks.map((t) => t.id), initiatives: [...initiatives], by_status, events: events.length, dropped, mapped: plan.mapped },
+    summary: `import ${tasks.length} task${tasks.length === 1 ? "" : "s"} from ${plan.source}`,
+    result: { source: plan.source, created: tasks.map((t) => t.id), initiatives: [...initiatives], by_status, events: events.length, notes, counts, mapped: plan.mapped },
   };
 };
+
+const isoOf = (v: string | undefined): string | undefined => (v !== undefined && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString() : undefined);
+
+/** Tasks with valid, unique IDs: a bad ID or a later duplicate is skipped and reported (a problem). */
+function uniqueTasks(plan: ImportPlan, notes: ImportNote[]): ImportTask[] {
+  const seen = new Set<string>();
+  const out: ImportTask[] = [];
+  for (const t of plan.tasks) {
+    if (!isValidId(t.id)) notes.push({ kind: "skipped", item: t.id, text: "not a valid rw task ID (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)", problem: true });
+    else if (seen.has(t.id)) notes.push({ kind: "duplicate", item: t.id, text: `a second item with ID ${t.id} skipped (the first was imported)`, problem: true });
+    else {
+      seen.add(t.id);
+      out.push({ ...t, deps: [...t.deps], labels: [...t.labels] });
+    }
+  }
+  return out;
+}
+
+/** `--rename-on-clash`: each clashing task gets the first free `<id>-2`, `-3`…; references inside the import follow. */
+function renameClashes(tasks: ImportTask[], clash: string[], taken: (id: string) => boolean, notes: ImportNote[]): void {
+  const used = new Set(tasks.map((t) => t.id));
+  const renames = new Map<string, string>();
+  for (const id of clash) {
+    let n = 2;
+    while (taken(`${id}-${n}`) || used.has(`${id}-${n}`)) n++;
+    renames.set(id, `${id}-${n}`);
+    used.add(`${id}-${n}`);
+    notes.push({ kind: "renamed", item: id, text: `${id} exists here: imported as ${id}-${n}` });
+  }
+  const to = (id: string): string => renames.get(id) ?? id;
+  for (const t of tasks) {
+    t.id = to(t.id);
+    t.deps = t.deps.map(to);
+    if (t.parent !== undefined) t.parent = to(t.parent);
+  }
+}
+
+/** A new initiative ID from the source's hash, so a dry run and the import name it alike. */
+function seededInitiativeId(seed: Uint8Array, taken: (id: string) => boolean, count: number): string {
+  const bytes = Uint8Array.from(seed.slice(0, 8));
+  let length = suffixLength(count);
+  for (let attempt = 0; ; attempt++) {
+    const id = idFromBytes("in", bytes, length);
+    if (!taken(id)) return id;
+    bytes[attempt % bytes.length] = (bytes[attempt % bytes.length]! + 131) & 0xff;
+    if (attempt % 8 === 7) length++;
+  }
+}
 
 const INITIATIVE_STEPS: Record<InitiativeStatus, string[]> = {
   draft: [], review: ["initiative.submitted"], approved: ["initiative.approved"], in_progress: ["initiative.approved", "initiative.started"],
@@ -142,11 +243,13 @@ const INITIATIVE_STEPS: Record<InitiativeStatus, string[]> = {
 };
 
 /** `initiative.created` (phases with their statuses), then the steps that fold to its status. */
-function initiativeEvents(i: ImportInitiative, id: string, ctx: DecideContext): RwEvent[] {
+function initiativeEvents(i: ImportInitiative, id: string, ctx: DecideContext, source: string): RwEvent[] {
   const data: Record<string, unknown> = { title: i.title.trim() || "(untitled)" };
   if (i.phases.length > 0) data.phases = i.phases.map((p) => ({ n: p.n, title: p.title, status: p.status }));
   if (i.body !== "") data.body = i.body;
-  if (i.created_at !== undefined && !Number.isNaN(Date.parse(i.created_at))) data.created_at = new Date(Date.parse(i.created_at)).toISOString();
+  const created = isoOf(i.created_at);
+  if (created) data.created_at = created;
+  if (i.origin && Object.keys(i.origin).length > 0) data.origin = { from: source, ...i.origin };
   return [makeEvent(ctx, "initiative.created", undefined, data, id), ...INITIATIVE_STEPS[i.status].map((type) => makeEvent(ctx, type, undefined, {}, id))];
 }
 
@@ -158,6 +261,7 @@ function as(e: RwEvent, actor: string | undefined): RwEvent {
 
 function statusEvents(t: ImportTask, ctx: DecideContext): RwEvent[] {
   const reason = t.reason?.trim() || undefined;
+  const at = isoOf(t.closed_at);
   switch (t.status) {
     case "open":
       return [];
@@ -170,16 +274,17 @@ function statusEvents(t: ImportTask, ctx: DecideContext): RwEvent[] {
       const out: RwEvent[] = [];
       // Whoever held it keeps it (fold keeps the assignee of a claim that ends done or cancelled).
       if (t.assignee) out.push(as(makeEvent(ctx, "task.claimed", t.id, { lease_until: addMs(ctx.now, ctx.config.leaseMs) }), t.assignee));
+      const when = at ? { at } : {};
       out.push(t.status === "done"
-        ? as(makeEvent(ctx, "task.completed", t.id, reason ? { summary: reason } : {}), t.assignee)
-        : makeEvent(ctx, "task.cancelled", t.id, reason ? { reason } : {}));
+        ? as(makeEvent(ctx, "task.completed", t.id, { ...(reason ? { summary: reason } : {}), ...when }), t.assignee)
+        : makeEvent(ctx, "task.cancelled", t.id, { ...(reason ? { reason } : {}), ...when }));
       return out;
     }
   }
 }
 
 /** Drops the edge that closes each dependency cycle (reported), so the imported graph is acyclic. */
-function breakCycles(deps: Map<string, string[]>, dropped: string[]): void {
+function breakCycles(deps: Map<string, string[]>, notes: ImportNote[]): void {
   const state = new Map<string, 1 | 2>();
   const visit = (id: string): void => {
     state.set(id, 1);
@@ -188,7 +293,7 @@ function breakCycles(deps: Map<string, string[]>, dropped: string[]): void {
       const s = state.get(d);
       if (s === 1) {
         list.splice(list.indexOf(d), 1);
-        dropped.push(`${id}: dependency on ${d} dropped (it closed a cycle)`);
+        notes.push({ kind: "link-dropped", item: id, text: `dependency on ${d} dropped (it closed a cycle)` });
       } else if (s === undefined && deps.has(d)) visit(d);
     }
     state.set(id, 2);

@@ -1,4 +1,5 @@
 import { RwError } from "../domain/errors.ts";
+import type { ImportNote } from "../domain/decide-import.ts";
 
 /** A Markdown body from a description and named sections; empty sections are left out. */
 export function body(description: string | undefined, sections: Array<[string, string | undefined]>): string {
@@ -54,4 +55,67 @@ export function iso(v: unknown): string | undefined {
   if (s === undefined) return undefined;
   const ms = Date.parse(s);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/**
+ * Source labels to rw labels. A label rw cannot hold as written (`gt:merge-request`) is
+ * rewritten (`gt-merge-request`), reported, and its spelling kept in `origin.labels` so an
+ * export writes the original back.
+ */
+export function labelsOf(raw: string[], item: string, notes: ImportNote[], origin: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const spelled: Record<string, string> = {};
+  for (const l of raw) {
+    const rw = labelOf(l);
+    if (rw === "") {
+      notes.push({ kind: "label-dropped", item, text: `label ${JSON.stringify(l)} dropped (nothing left of it as an rw label)` });
+      continue;
+    }
+    if (rw !== l) {
+      spelled[rw] = l;
+      notes.push({ kind: "label-rewritten", item, text: `label ${JSON.stringify(l)} -> ${rw}` });
+    }
+    out.push(rw);
+  }
+  if (Object.keys(spelled).length > 0) origin.labels = spelled;
+  return out;
+}
+
+/**
+ * Source priorities to rw's 0-4 keeping their order: values already 0-4 stay; otherwise the
+ * distinct values, sorted, are spread evenly over 0-4 (rank mapping, lowest value = 0 = most
+ * urgent). The source value goes to `origin.priority` so exports write it back.
+ */
+export function rankPriorities(values: number[]): (v: number) => number {
+  const inRange = values.every((v) => Number.isInteger(v) && v >= 0 && v <= 4);
+  if (inRange) return (v) => v;
+  const distinct = [...new Set(values)].sort((a, b) => a - b);
+  const rank = new Map(distinct.map((v, i) => [v, distinct.length === 1 ? 2 : Math.round((i * 4) / (distinct.length - 1))]));
+  return (v) => rank.get(v) ?? 2;
+}
+
+/** One "field-dropped" note per source field rw does not keep, with how many items had it. */
+export function droppedFields(counts: Map<string, number>, source: string, notes: ImportNote[]): void {
+  for (const [field, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    notes.push({ kind: "field-dropped", item: field, text: `${source} field ${JSON.stringify(field)} not imported (${n} item${n === 1 ? "" : "s"} had it)` });
+  }
+}
+
+/** Counts the fields of `rec` that are not in `known` (for droppedFields). */
+export function countUnknown(rec: Record<string, unknown>, known: ReadonlySet<string>, counts: Map<string, number>): void {
+  for (const k of Object.keys(rec)) if (!known.has(k) && rec[k] !== undefined && rec[k] !== null && rec[k] !== "") counts.set(k, (counts.get(k) ?? 0) + 1);
+}
+
+/**
+ * Free-text acceptance criteria as rw's checklist: list lines (`- x`, `* x`, `1. x`, `[ ] x`)
+ * become checkboxes (ticked when `done`, or as the source ticked them); prose, headings and
+ * blank lines stay as written, so nothing of the text is lost.
+ */
+export function checklistOf(text: string, done: boolean): string {
+  return text.split("\n").map((l) => {
+    const m = /^(\s*)(?:(?:[-*+]|\d+[.)])\s+(?:\[([ xX])\]\s+)?|\[([ xX])\]\s+)(.*)$/.exec(l);
+    if (!m) return l;
+    const tick = m[2] ?? m[3];
+    return `${m[1]}- [${tick !== undefined ? (tick === " " ? " " : "x") : done ? "x" : " "}] ${m[4]}`;
+  }).join("\n");
 }

@@ -1,6 +1,6 @@
 import { fold } from "../domain/fold.ts";
 import { emptyState, type RwEvent } from "../domain/types.ts";
-import { renderAll } from "./layout.ts";
+import { layoutOf, renderAll } from "./layout.ts";
 import { parseTree } from "./objects.ts";
 import { readAllEvents, saveSnapshot } from "./snapshot.ts";
 import { readCache } from "./state-cache.ts";
@@ -23,7 +23,7 @@ export interface DoctorReport {
 }
 
 /** The paths rw owns on the state ref: any of these that the events do not render is a problem. */
-const OWNED_FILES = new Set(["README.md", "STATE.md", "BOARD.md", "PROBLEMS.md"]);
+const OWNED_FILES = new Set(["README.md", "STATE.md", "BOARD.md", "PROBLEMS.md", "LAYOUT"]);
 const OWNED_DIRS = ["tasks/", "events/", "initiatives/"];
 
 export function isOwnedPath(path: string): boolean {
@@ -43,7 +43,9 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
   const { events, shards } = await readAllEvents(store.source, root);
   const log_problems = checkLog(events);
   const state = fold(events, emptyState());
-  const expected = renderAll(state, events);
+  // Checked against the layout the tip says it has (LAYOUT): a repository from before shard rolling stays valid.
+  const layout = layoutOf(root, (data) => store.writer.hash("blob", data));
+  const expected = renderAll(state, events, layout ?? 2);
   const actual = await listTree(store.cat, snap.tree, store.oidBytes);
   const problems: FileProblem[] = [];
   for (const [path, text] of expected) {

@@ -1,8 +1,7 @@
 import { mergeLogs, type MergeResult } from "../domain/merge.ts";
 import type { RwEvent } from "../domain/types.ts";
-import { shardOf } from "../format/event-line.ts";
 import { git } from "./git.ts";
-import { renderAll } from "./layout.ts";
+import { LAYOUT_VERSION, renderAll, renderShards } from "./layout.ts";
 import { parseCommitTree, parseTree, serializeCommit } from "./objects.ts";
 import { compareAndSwap } from "./ref-store.ts";
 import { readAllEvents, saveSnapshot, type Snapshot } from "./snapshot.ts";
@@ -86,12 +85,8 @@ async function writeBlobs(store: Store, changes: FileChanges): Promise<void> {
 
 function shardMarks(events: RwEvent[], files: Map<string, Blob>): Record<string, ShardMark> {
   const marks: Record<string, ShardMark> = {};
-  for (const e of events) {
-    const name = shardOf(e);
-    const mark = marks[name] ?? { oid: files.get(`events/${name}`)!.oid, lines: 0, last_id: "" };
-    mark.lines++;
-    mark.last_id = e.id;
-    marks[name] = mark;
+  for (const [path, lines] of renderShards(events, LAYOUT_VERSION)) {
+    marks[path.slice("events/".length)] = { oid: files.get(path)!.oid, lines: lines.length, last_id: (JSON.parse(lines[lines.length - 1]!) as RwEvent).id };
   }
   return marks;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { deflateSync } from "node:zlib";
+import { constants, deflateSync } from "node:zlib";
 import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -41,9 +41,11 @@ export class ObjectWriter {
     // Already there (loose): freshen its mtime, as git does, so a `git gc` running now does not
     // prune it as old and unreachable before our ref points at it.
     if (freshen(path)) return oid;
-    // Level 1 (git's core.looseCompression default) for blobs and commits; trees at the zlib
-    // default too: git gc packs everything later, but until then loose bytes are disk.
-    const body = deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level: type === "tree" ? 6 : 1 });
+    // zlib's default level (git's core.compression default), except for a big tree: tasks/ at
+    // 10,000 tasks is ~380 KB, mostly random object IDs, rewritten by every commit. Measured
+    // there: level 1 saves 31% in ~7x the time of storing it; the default level saves 32% in ~13x.
+    const level = type === "tree" && data.length > 65_536 ? 1 : constants.Z_DEFAULT_COMPRESSION;
+    const body = deflateSync(Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]), { level });
     // `git gc`/`git repack -d` removes emptied objects/xx/ directories at any moment, also
     // between our mkdir and our write or rename (ENOENT): make the directory again and retry.
     for (let attempt = 1; ; attempt++) {

@@ -9,6 +9,7 @@ import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
 import { defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
+import { Maintenance } from "./maintenance.ts";
 import { locateRepo, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
@@ -34,6 +35,8 @@ export class Store {
   readonly zeroOid: string;
   private readonly newUlid = monotonicFactory();
   readonly refs: RefUpdater;
+  /** Packs rw's loose objects every few commits (maintenance.ts). */
+  readonly maintenance: Maintenance;
   private memo: Snapshot | undefined;
   /** Ranking work valid for `memo` (domain/ready-memo.ts). */
   readyMemo = newReadyMemo();
@@ -46,6 +49,7 @@ export class Store {
     this.cat = new CatFile(repo.gitDir);
     this.writer = new ObjectWriter(join(repo.commonDir, "objects"), repo.objectFormat);
     this.refs = new RefUpdater(repo.gitDir);
+    this.maintenance = new Maintenance(repo.commonDir, rwDir(repo));
     this.oidBytes = repo.objectFormat === "sha256" ? 32 : 20;
     this.zeroOid = "0".repeat(this.oidBytes * 2);
   }

@@ -5,11 +5,11 @@ import { cloneTouched } from "../domain/fold-plan.ts";
 import { carryReadyMemo } from "../domain/ready-memo.ts";
 import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
-import { eventLine, shardOf } from "../format/event-line.ts";
-import { renderChanged } from "./layout.ts";
+import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
+import { LAYOUT_FILE, LAYOUT_VERSION, layoutOf, layoutText, REF_README, renderChanged, renderShards } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
 import { rwDir } from "./repo.ts";
-import { saveSnapshot, type Snapshot } from "./snapshot.ts";
+import { readAllEvents, saveSnapshot, type Snapshot } from "./snapshot.ts";
 import { withTxLock } from "./tx-lock.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
@@ -95,6 +95,7 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo);
           await saveSnapshot(store.source, next).catch(() => undefined);
+          store.maintenance.afterCommit();
         }
         // Once published the write counts even if a local writer moved the ref meanwhile: the next
         // sync merges the two, and deciding again here would claim twice.
@@ -136,18 +137,65 @@ function inPlace(touched: Map<string, Task | undefined>): (state: State, events:
 async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], unblocks: Map<string, number>): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
   const changes: FileChanges = new Map();
   for (const [path, text] of renderChanged(state, events, unblocks)) changes.set(path, Buffer.from(text));
-  const byShard = new Map<string, RwEvent[]>();
+  const layout = layoutOf(snap.root, (data) => store.writer.hash("blob", data));
+  if (layout === undefined) {
+    throw new RwError("corrupt", `${store.ref} uses a state layout this rw does not know (its ${LAYOUT_FILE} file)`, {
+      hint: "it was written by a newer rw: upgrade rw to write here (reading works)",
+    });
+  }
+  if (layout === 1) return migrateLayout(store, snap, events, changes);
+  // Each day's newest file and its length (read once, below): where the next line goes.
+  const newest = new Map<string, { index: number; name: string }>();
+  for (const name of Object.keys(snap.shards)) {
+    const parsed = parseShardName(name);
+    if (parsed && parsed.index >= (newest.get(parsed.day)?.index ?? -1)) newest.set(parsed.day, { index: parsed.index, name });
+  }
+  const existing = new Map<string, Buffer>();
+  const read = async (name: string): Promise<Buffer> => {
+    const mark = snap.shards[name];
+    return mark ? (store.writer.cached(mark.oid) ?? (await store.cat.read(mark.oid))?.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
+  };
+  for (const day of new Set(events.map((e) => e.ts.slice(0, 10)))) {
+    const last = newest.get(day);
+    if (last) existing.set(last.name, await read(last.name));
+  }
+  const placer = new ShardPlacer(2, (day) => {
+    const last = newest.get(day);
+    return last ? { index: last.index, bytes: existing.get(last.name)!.length } : undefined;
+  });
+  const byShard = new Map<string, string[]>();
   for (const e of events) {
-    const name = shardOf(e);
-    byShard.set(name, [...(byShard.get(name) ?? []), e]);
+    const line = eventLine(e);
+    const name = placer.place(e, line);
+    const lines = byShard.get(name);
+    if (lines) lines.push(line);
+    else byShard.set(name, [line]);
   }
   const shards = { ...snap.shards };
-  for (const [name, list] of byShard) {
+  for (const [name, lines] of byShard) {
     const mark = snap.shards[name];
-    const existing = mark ? (store.writer.cached(mark.oid) ?? (await store.cat.read(mark.oid))?.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
-    const content = Buffer.concat([existing, Buffer.from(list.map(eventLine).join(""))]);
+    const content = Buffer.concat([existing.get(name) ?? (await read(name)), Buffer.from(lines.join(""))]);
     changes.set(`events/${name}`, content);
-    shards[name] = { oid: store.writer.hash("blob", content), lines: (mark?.lines ?? 0) + list.length, last_id: list[list.length - 1]!.id };
+    shards[name] = { oid: store.writer.hash("blob", content), lines: (mark?.lines ?? 0) + lines.length, last_id: (JSON.parse(lines[lines.length - 1]!) as RwEvent).id };
   }
+  return { changes, shards };
+}
+
+/**
+ * The first write to a layout 1 repository moves it to layout 2: every day's file re-rendered
+ * (days under the bound keep the very same blob; a bigger day is split once), plus LAYOUT and
+ * the README that describes it. Reads never migrate: the ref only moves by a write.
+ */
+async function migrateLayout(store: Store, snap: Snapshot, events: RwEvent[], changes: FileChanges): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
+  const old = await readAllEvents(store.source, snap.root);
+  for (const name of Object.keys(old.shards)) changes.set(`events/${name}`, null);
+  const shards: Record<string, ShardMark> = {};
+  for (const [path, lines] of renderShards([...old.events, ...events], LAYOUT_VERSION)) {
+    const content = Buffer.from(lines.join(""));
+    changes.set(path, content);
+    shards[path.slice("events/".length)] = { oid: store.writer.hash("blob", content), lines: lines.length, last_id: (JSON.parse(lines[lines.length - 1]!) as RwEvent).id };
+  }
+  changes.set(LAYOUT_FILE, Buffer.from(layoutText(LAYOUT_VERSION)));
+  changes.set("README.md", Buffer.from(REF_README));
   return { changes, shards };
 }

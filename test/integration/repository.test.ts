@@ -20,7 +20,7 @@ describe("rw in different kinds of repositories", () => {
     expect(first.stdout).toMatch(/^created refs\/heads\/rewind \(orphan branch with README\.md\) at [0-9a-f]{10}\nwrote \.rewind\/config\.toml\nwrote \.rewind\/\.gitignore\n/);
     const tip = repo.git(["rev-parse", "refs/heads/rewind"]).trim();
     expect(repo.git(["rev-list", "--parents", "rewind"]).trim()).toBe(tip); // orphan: no parent
-    expect(repo.git(["ls-tree", "--name-only", "rewind"]).trim()).toBe("BOARD.md\nREADME.md\nSTATE.md");
+    expect(repo.git(["ls-tree", "--name-only", "rewind"]).trim()).toBe("BOARD.md\nLAYOUT\nREADME.md\nSTATE.md");
     const config = readFileSync(join(repo.dir, ".rewind", "config.toml"), "utf8");
     expect(config).toContain("version = 1");
     expect(config).toMatch(/# lease = "30m"/);

@@ -7,8 +7,9 @@ import { fold } from "../../../src/domain/fold.ts";
 import { emptyState } from "../../../src/domain/types.ts";
 import { planBacklogMd, cleanBody } from "../../../src/import/backlog-md.ts";
 import { planBeads } from "../../../src/import/beads.ts";
-import { criteriaFromText, labelOf } from "../../../src/import/common.ts";
-import { parseFrontmatter } from "../../../src/import/frontmatter.ts";
+import { checklistOf, criteriaFromText, labelOf, rankPriorities } from "../../../src/import/common.ts";
+import { referencedDeps } from "../../../src/import/github.ts";
+import { criteriaText, joinSections, splitSections } from "../../../src/import/sections.ts";
 import { planTaskMaster } from "../../../src/import/taskmaster.ts";
 
 const FIX = resolve(import.meta.dirname, "../../fixtures");
@@ -45,22 +46,26 @@ describe("beads", () => {
     expect(t["bd-e5f6"]).toMatchObject({ deps: ["bd-c3d4"], parent: "bd-a1b2", assignee: "agent-2" });
     expect(t["bd-g7h8"]!.deps).toEqual(["bd-c3d4"]);
     expect(t["bd-p5q6"]).toBeUndefined();
-    expect(result.dropped).toContain("bd-p5q6: tombstone (deleted in beads) skipped");
-    expect(result.dropped.some((d) => d.startsWith("bd-g7h8: related link to bd-k1l2"))).toBe(true);
+    expect(result.notes).toContainEqual({ kind: "tombstone", item: "bd-p5q6", text: "deleted in beads (tombstone); not imported" });
+    expect(result.notes.some((d) => d.item === "bd-g7h8" && d.kind === "link-dropped" && d.text.startsWith("related link to bd-k1l2"))).toBe(true);
+    expect(result.counts).toMatchObject({ imported: 7, tombstone: 1 });
   });
 
   it("puts design, acceptance criteria and notes in the body, comments in notes, close reason on completion", () => {
     expect(t["bd-c3d4"]!.body).toBe(
       "POST /login returns a signed token for valid credentials.\n\n## Design\n\nJWT, 15 minute expiry, refresh token in an httpOnly cookie.\n\n" +
-      "## Acceptance criteria\n\n- [ ] valid credentials return 200 and a token\n- [ ] invalid credentials return 401 and no token\n",
+      "## Acceptance criteria\n\n- [x] valid credentials return 200 and a token\n- [x] invalid credentials return 401 and no token\n",
     );
     expect(t["bd-c3d4"]!.notes).toEqual([{ ts: "2025-10-02T11:00:00.000Z", actor: "alice", text: "Using jose rather than jsonwebtoken" }]);
     expect(t["bd-c3d4"]).toMatchObject({ assignee: "alice", created_at: "2025-10-01T09:05:00.000Z" });
     expect(t["bd-e5f6"]!.body).toContain("- [ ] sixth attempt within a minute returns 429\n");
   });
 
-  it("names the line of a broken JSONL file", () => {
-    expect(() => planBeads('{"id":"a","title":"x"}\n{oops\n', "issues.jsonl")).toThrow("issues.jsonl line 2 is not valid JSON");
+  it("skips a broken line, names it, and imports the rest", () => {
+    const p = planBeads('{"id":"a","title":"x"}\n{oops\n{"id":"b","title":"y"}\n', "issues.jsonl");
+    expect(p.tasks.map((x) => x.id)).toEqual(["a", "b"]);
+    expect(p.notes).toContainEqual(expect.objectContaining({ kind: "skipped", item: "issues.jsonl line 2", problem: true }));
+    expect(() => decideImport(p, { strict: true })(emptyState(), ctx())).toThrow("1 malformed item: issues.jsonl line 2");
   });
 });
 
@@ -69,8 +74,8 @@ describe("Task Master", () => {
   const t = state.tasks;
 
   it.each([
-    ["1", "done", 1], ["2", "in_progress", 1], ["2.1", "done", 1], ["2.2", "open", 1], ["2.3", "blocked", 1],
-    ["3", "open", 2], ["4", "cancelled", 3], ["5", "in_progress", 1], ["ui-redesign-1", "open", 2], ["ui-redesign-2", "blocked", 3],
+    ["1", "done", 1], ["2", "open", 1], ["2.1", "done", 1], ["2.2", "open", 1], ["2.3", "blocked", 1],
+    ["3", "open", 2], ["4", "cancelled", 3], ["5", "open", 1], ["ui-redesign-1", "open", 2], ["ui-redesign-2", "blocked", 3],
   ])("task %s is %s with priority %i", (id, status, priority) => {
     expect(t[id]).toMatchObject({ status, priority });
   });
@@ -81,7 +86,7 @@ describe("Task Master", () => {
     expect(t["3"]!.deps).toEqual(["2", "2.2"]);
     expect(t["2"]!.type).toBe("epic");
     expect(t["ui-redesign-2"]).toMatchObject({ deps: ["ui-redesign-1"], labels: ["ui-redesign"] });
-    expect(result.mapped).toContain("tags -> labels (master, ui-redesign)");
+    expect(result.mapped).toContain("tags -> labels and ID prefixes (master, ui-redesign)");
   });
 
   it("keeps details and test strategy in the body", () => {
@@ -109,7 +114,7 @@ describe("Backlog.md", () => {
     expect(t["task-1"]).toMatchObject({ status: "in_progress", priority: 1, labels: ["backend", "catalogue", "M1-Browse"], assignee: "carol" });
     expect(t["task-2"]).toMatchObject({ status: "open", title: "Product search: full text", deps: ["task-1"], priority: 2 });
     expect(t["task-2.1"]).toMatchObject({ status: "open", parent: "task-2", labels: ["review"], priority: 3 });
-    expect(result.dropped).toContain("drafts/task-9 - Maybe-recommendations.md: draft not imported");
+    expect(result.notes).toContainEqual(expect.objectContaining({ kind: "draft", item: "backlog/drafts/task-9 - Maybe-recommendations.md" }));
   });
 
   it("turns Backlog.md's numbered criteria into rw's checklist and drops section markers", () => {
@@ -130,28 +135,68 @@ describe("helpers", () => {
     ["[X] upper", [{ text: "upper", checked: true }]],
   ])("criteriaFromText(%j)", (input, want) => expect(criteriaFromText(input)).toEqual(want));
 
-  it("reads the frontmatter subset and refuses what it does not understand, naming the line", () => {
-    expect(parseFrontmatter("---\na: 'it''s'\nb: [x, \"y z\"]\nc:\n  - one\n---\nbody\n", "f.md")).toEqual({ data: { a: "it's", b: ["x", "y z"], c: ["one"] }, body: "body\n" });
-    expect(() => parseFrontmatter("---\na: 1\n  nested: x\n---\n", "f.md")).toThrow("f.md:3: cannot read frontmatter line");
+  it("turns list lines into checkboxes and keeps every other line of the criteria", () => {
+    expect(checklistOf("Must:\n- a\n* [x] b\n[ ] c\n1. d\nplain", false)).toBe("Must:\n- [ ] a\n- [x] b\n- [ ] c\n- [ ] d\nplain");
+    expect(checklistOf("- a", true)).toBe("- [x] a");
+  });
+
+  it("rank-maps priorities outside 0-4 keeping their order, and leaves 0-4 alone", () => {
+    const same = rankPriorities([0, 3, 4]);
+    expect([0, 3, 4].map(same)).toEqual([0, 3, 4]);
+    const ranked = rankPriorities([1, 2, 3, 40, 80, 7]);
+    const out = [1, 2, 3, 7, 40, 80].map(ranked);
+    expect(out).toEqual([...out].sort((a, b) => a - b));
+    expect(out[0]).toBe(0);
+    expect(out[5]).toBe(4);
+  });
+
+  it("splits a joined body back into its sections, even when the description has the same heading", () => {
+    const body = joinSections("Intro\n\n## Notes\n\nmine", [["Acceptance criteria", "- [ ] a\nprose"], ["Notes", "theirs"]]);
+    expect(splitSections(body, ["Acceptance criteria", "Notes"])).toEqual({ description: "Intro\n\n## Notes\n\nmine", sections: { "Acceptance criteria": "- [ ] a\nprose", Notes: "theirs" } });
+    expect(criteriaText("x\n\n### Acceptance Criteria:\n\nprose line\n- [ ] a\n\n## Next\n\ny\n")).toEqual({ text: "prose line\n- [ ] a", rest: "x\n\n## Next\n\ny" });
+  });
+
+  it("finds the issues a GitHub issue waits for", () => {
+    expect(referencedDeps("Blocked by #12 and #13.\nDepends on: #4\n- [ ] #20\n- [x] #21 done\nsee other/repo#9 and #99")).toEqual([12, 13, 4, 20, 21]);
   });
 });
 
 describe("decideImport", () => {
   const base = (over: Partial<ImportPlan["tasks"][number]> = {}): ImportPlan["tasks"][number] => ({ id: "a", title: "A", status: "open", priority: 2, type: "task", labels: [], deps: [], body: "", ...over });
 
-  it("refuses the whole import when an ID already exists", () => {
-    const state = fold(decideImport({ source: "x", tasks: [base()], dropped: [], mapped: [] })(emptyState(), ctx()).events);
-    expect(() => decideImport({ source: "x", tasks: [base(), base({ id: "b" })], dropped: [], mapped: [] })(state, ctx())).toThrow("1 of the imported IDs already exist here: a");
+  it("refuses the whole import when an ID already exists, or renames it on request", () => {
+    const state = fold(decideImport({ source: "x", tasks: [base()], notes: [], mapped: [] })(emptyState(), ctx()).events);
+    const plan: ImportPlan = { source: "x", tasks: [base(), base({ id: "b", deps: ["a"] })], notes: [], mapped: [] };
+    expect(() => decideImport(plan)(state, ctx())).toThrow(expect.objectContaining({ message: "1 of the imported IDs already exist here: a", exitCode: 1 }));
+    const renamed = decideImport(plan, { renameOnClash: true })(state, ctx());
+    expect(renamed.result.created).toEqual(["a-2", "b"]);
+    expect(fold(renamed.events, structuredClone(state)).tasks.b!.deps).toEqual(["a-2"]);
+    expect(renamed.result.counts).toMatchObject({ renamed: 1 });
+  });
+
+  it("keeps the first of two items with one ID and reports the second", () => {
+    const { result } = land({ source: "x", notes: [], mapped: [], tasks: [base(), base({ title: "again" })] });
+    expect(result.created).toEqual(["a"]);
+    expect(result.notes).toContainEqual(expect.objectContaining({ kind: "duplicate", item: "a", problem: true }));
+  });
+
+  it("does not let the importing user claim an in-progress item nobody held", () => {
+    const { state, result } = land({ source: "x", notes: [], mapped: [], tasks: [base({ status: "in_progress" })] });
+    expect(state.tasks.a).toMatchObject({ status: "open" });
+    expect(state.tasks.a!.assignee).toBeUndefined();
+    expect(result.notes).toContainEqual(expect.objectContaining({ kind: "defaulted", item: "a" }));
   });
 
   it("drops unknown dependencies and the edge that closes a cycle, and reports both", () => {
-    const { state, result } = land({ source: "x", dropped: [], mapped: [], tasks: [base({ deps: ["b", "zzz"] }), base({ id: "b", deps: ["a"] })] });
-    expect(result.dropped).toEqual(["a: dependency on unknown zzz dropped", "b: dependency on a dropped (it closed a cycle)"]);
+    const { state, result } = land({ source: "x", notes: [], mapped: [], tasks: [base({ deps: ["b", "zzz"] }), base({ id: "b", deps: ["a"] })] });
+    expect(result.notes.map((n) => `${n.item}: ${n.text}`)).toEqual(["a: dependency on zzz dropped (not in the source or here)", "b: dependency on a dropped (it closed a cycle)"]);
     expect(state.tasks.a!.deps).toEqual(["b"]);
     expect(state.tasks.b!.deps).toEqual([]);
   });
 
-  it("refuses an ID that could name a path", () => {
-    expect(() => land({ source: "x", dropped: [], mapped: [], tasks: [base({ id: "../etc" })] })).toThrow('x: "../etc" cannot be a task ID');
+  it("skips an ID that could name a path, and reports it", () => {
+    const { state, result } = land({ source: "x", notes: [], mapped: [], tasks: [base({ id: "../etc" }), base()] });
+    expect(Object.keys(state.tasks)).toEqual(["a"]);
+    expect(result.notes).toContainEqual(expect.objectContaining({ kind: "skipped", item: "../etc", problem: true }));
   });
 });
