@@ -30,6 +30,8 @@ export interface RunOptions {
   pid: number;
   signal: AbortSignal;
   emit: (e: ProgressEvent) => void;
+  /** Awaited before every claim: a dashboard's "pause new claims" holds it (work in flight goes on). */
+  holdClaims?: () => Promise<void>;
 }
 
 export interface RunSummary {
@@ -130,6 +132,10 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     const workerLoop = async (n: number): Promise<void> => {
       const w: Worker = { n, actor: workerActor(n, o.host) };
       while (!stop.signal.aborted) {
+        if (o.holdClaims) {
+          await o.holdClaims();
+          if (stop.signal.aborted) break;
+        }
         const task = await claim(w);
         if (!task) {
           if (busy.size === 0) return changed();

@@ -8,6 +8,7 @@ import { withStore } from "../read.ts";
 // The server (and remark, for task bodies) load only when the board runs.
 const serverModule = () => import("../../board/server.ts");
 const presyncModule = () => import("../presync.ts");
+const tuiModule = () => import("../../tui/board-tui.ts");
 
 const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
 
@@ -29,12 +30,21 @@ export default defineRw({
     port: { type: "string", description: "port to listen on (default: any free port)", valueHint: "N" },
     host: { type: "string", description: "address to listen on (default 127.0.0.1; anything else is reachable by others: warned)", valueHint: "H" },
     open: { type: "boolean", description: "open the board in the default browser" },
+    tui: { type: "boolean", description: "show the dashboard in this terminal instead (tasks in progress, ready queue, progress, live transcripts)" },
     ...actorArg,
     ...jsonArg,
   },
-  examples: ["rw board", "rw board --open", "rw board --port 7420 --actor alice", "rw board --json   # {\"v\":1,\"url\":…} on one line, for scripts"],
+  examples: ["rw board", "rw board --open", "rw board --port 7420 --actor alice", "rw board --tui", "rw board --json   # {\"v\":1,\"url\":…} on one line, for scripts"],
   async run({ args }) {
     const ctx = context();
+    if (args.tui) {
+      if (!ctx.isTTY || !process.stdin.isTTY || ctx.env.TERM === "dumb") throw new RwError("usage", "rw board --tui needs a terminal (TERM is dumb, or stdin/stdout is not a terminal)", { hint: "run `rw board` for the web board, or `rw list` / `rw ready` for text" });
+      return withStore(ctx, async (store) => {
+        await store.snapshot();
+        const { boardDashboard } = await tuiModule();
+        await boardDashboard({ io: { stdin: process.stdin, stdout: process.stdout }, store, color: ctx.color, now: () => ctx.now().getTime(), repo: store.repo.mainWorktree ?? store.repo.commonDir });
+      });
+    }
     const port = int(args.port, "--port") ?? 0;
     if (port < 0 || port > 65535) throw new RwError("usage", "--port must be between 0 and 65535");
     const host = one(args.host) ?? "127.0.0.1";

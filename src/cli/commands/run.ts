@@ -12,6 +12,9 @@ import { context } from "../context.ts";
 import { paint, printJson } from "../output.ts";
 import { progressPrinter } from "../progress.ts";
 
+// The dashboard loads only with --tui.
+const tuiModule = () => import("../../tui/run-tui.ts");
+
 /** Short host name: worker names are `rw-worker-<n>@<host>`, and a rerun on this host resumes them. */
 const shortHost = (): string => (hostname().split(".")[0] ?? "host").replace(/[^A-Za-z0-9_-]/g, "-") || "host";
 
@@ -23,9 +26,10 @@ export default defineRw({
     initiative: { type: "string", description: "work only tasks of this initiative", valueHint: "ID" },
     "max-tasks": { type: "string", description: "take at most K tasks (retries of a taken task do not count)", valueHint: "K" },
     "dry-run": { type: "boolean", description: "print what would run; claim and change nothing" },
+    tui: { type: "boolean", description: "full-screen dashboard: workers, ready queue, progress, live agent output (keys: j/k, enter, p, q)" },
     ...jsonArg,
   },
-  examples: ["rw run", "rw run --parallel 4", "rw run --task rw-7k2f", "rw run --initiative in-3m8d --max-tasks 5", "rw run --dry-run", "rw run --json > run.jsonl"],
+  examples: ["rw run", "rw run --parallel 4", "rw run --task rw-7k2f", "rw run --initiative in-3m8d --max-tasks 5", "rw run --dry-run", "rw run --parallel 3 --tui", "rw run --json > run.jsonl"],
   async run({ args }) {
     const ctx = context();
     const parallel = int(args.parallel, "--parallel") ?? 1;
@@ -62,10 +66,15 @@ export default defineRw({
       const onTerm = (): void => onSignal("SIGTERM");
       process.on("SIGINT", onInt);
       process.on("SIGTERM", onTerm);
-      const printer = progressPrinter(ctx, args.json ? "json" : ctx.isTTY ? "tty" : "plain");
+      // --tui needs a real terminal: off one (or with TERM=dumb) the plain lines are printed instead.
+      const dashboard = args.tui && !args.json && ctx.isTTY && process.stdin.isTTY && ctx.env.TERM !== "dumb"
+        ? (await tuiModule()).startRunDashboard({ io: { stdin: process.stdin, stdout: process.stdout }, store, parallel, color: ctx.color, now: () => ctx.now().getTime(), onStop: () => stop.abort() })
+        : undefined;
+      const printer = dashboard ?? progressPrinter(ctx, args.json ? "json" : ctx.isTTY ? "tty" : "plain");
       try {
         const summary = await runLoop({
           store, executor, parallel, ...filters, env: ctx.env, secrets, clock: () => ctx.now().getTime(), host, pid: process.pid, signal: stop.signal, emit: printer.emit,
+          ...(dashboard ? { holdClaims: dashboard.holdClaims } : {}),
         });
         if (summary.interrupted) ctx.exitCode = 130;
         else if (!args.json && summary.completed.length + summary.failed.length + summary.blocked.length === 0) ctx.stdout(`${paint(ctx, "dim", "nothing was ready (`rw ready --explain` says why)")}\n`);
