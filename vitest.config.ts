@@ -5,8 +5,10 @@ const RACES = ["test/integration/race*.test.ts"];
 
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: integration tests run dozens of rw and git processes, and a loaded 2-core machine
+    // (CI shares one) can take several times as long as a quiet one. A hang still fails.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // Integration tests spawn many git and node processes; two cores are the budget.
     maxWorkers: 2,
     projects: [
