@@ -160,6 +160,7 @@ function statusEvents(t: ImportTask, ctx: DecideContext): RwEvent[] {
   const reason = t.reason?.trim() || undefined;
   switch (t.status) {
     case "open":
+    case "review": // an imported task has no rw run attempt to review: it is open here
       return [];
     case "in_progress":
       return [as(makeEvent(ctx, "task.claimed", t.id, { lease_until: addMs(ctx.now, ctx.config.leaseMs) }), t.assignee)];

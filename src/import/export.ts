@@ -2,7 +2,7 @@ import type { State, Task } from "../domain/types.ts";
 import { byPriority } from "../domain/order.ts";
 import { criteriaSection } from "../format/criteria-lines.ts";
 
-const BEADS_STATUS = { open: "open", in_progress: "in_progress", blocked: "blocked", done: "closed", cancelled: "closed" } as const;
+const BEADS_STATUS = { open: "open", in_progress: "in_progress", review: "in_progress", blocked: "blocked", done: "closed", cancelled: "closed" } as const;
 const BEADS_TYPES = new Set(["task", "bug", "feature", "epic", "chore"]);
 
 const byId = (a: Task, b: Task): number => (a.id < b.id ? -1 : 1);
