@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { execa } from "execa";
+import { expandDir, type AccountRotation } from "./accounts.ts";
 import { priceOf, type AgentConfig } from "./config.ts";
 import { createProvider } from "./providers/index.ts";
 import { redact, secretValues, short } from "./redact.ts";
@@ -76,4 +78,29 @@ export async function checkAgents(cfg: AgentConfig, env: Record<string, string |
     }
   }
   return Promise.all(jobs);
+}
+
+export interface AccountLine {
+  name: string;
+  config_dir: string;
+  /** The roles that rotate through it. */
+  roles: Role[];
+  exists: boolean;
+  resting_until?: string | undefined;
+  reason?: string | undefined;
+}
+
+/** `rw config check`: each CLI account, whether its config directory exists, and whether it rests after a limit. */
+export async function checkAccounts(cfg: AgentConfig, env: Record<string, string | undefined>, root: string, rotation: AccountRotation): Promise<AccountLine[]> {
+  const rests = await rotation.rests();
+  const now = Date.now();
+  return Object.values(cfg.accounts).map((acc) => {
+    const dir = expandDir(acc.config_dir, env, root);
+    const rest = rests[acc.name];
+    const roles = ROLES.filter((r) => cfg.roles[r].accounts?.includes(acc.name) || cfg.roles[r].fallback?.accounts?.includes(acc.name));
+    return {
+      name: acc.name, config_dir: dir, roles, exists: existsSync(dir),
+      ...(rest && rest.until > now ? { resting_until: new Date(rest.until).toISOString(), reason: rest.reason } : {}),
+    };
+  });
 }

@@ -1,10 +1,20 @@
-import type { RoleConfig } from "./config.ts";
+import { accountEnv, type AccountRotation } from "./accounts.ts";
+import type { AccountConfig, RoleConfig } from "./config.ts";
 import { redact, secretValues } from "./redact.ts";
 import { cliAgentEnv } from "./secret-env.ts";
 import { createProvider, type ProviderContext } from "./providers/index.ts";
 import {
-  ProviderError, type ChatRequest, type ChatResponse, type CliRunRequest, type CliRunResult, type Progress, type Provider, type ProviderSettings,
+  ProviderError, type ChatRequest, type ChatResponse, type CliRunRequest, type CliRunResult, type PartialWork, type Progress, type Provider, type ProviderSettings,
 } from "./types.ts";
+
+/** Called with the work a failed call had done (its tokens, a CLI's tool calls) before anything else is tried. */
+export type OnPartial = (settings: ProviderSettings, partial: PartialWork, account: string | undefined) => Promise<void>;
+
+/** A role's CLI accounts and where their rests are kept. */
+export interface AccountChoice {
+  configs: Record<string, AccountConfig>;
+  rotation: AccountRotation;
+}
 
 type Outcome<T> = { response: T; settings: ProviderSettings } | { error: string; settings: ProviderSettings };
 
@@ -16,6 +26,11 @@ type Outcome<T> = { response: T; settings: ProviderSettings } | { error: string;
 export class ProviderCaller {
   private readonly cache = new Map<ProviderSettings, Promise<Provider>>();
   active: ProviderSettings;
+
+  onPartial?: OnPartial | undefined;
+  /** The account the last CLI run used (by name), when the role rotates accounts. */
+  account: string | undefined;
+  accounts?: AccountChoice | undefined;
 
   constructor(private readonly role: RoleConfig, private readonly ctx: ProviderContext, private readonly onProgress?: (p: Progress) => void) {
     this.active = role;
@@ -44,8 +59,39 @@ export class ProviderCaller {
   run(req: CliRunRequest): Promise<Outcome<CliRunResult>> {
     return this.attempt(async (p) => {
       if (p.kind !== "cli") throw new ProviderError(p.name, "bad_request", `the fallback ${p.name} is not a CLI agent`);
-      return p.run({ ...req, env: cliAgentEnv(req.env, p.settings, this.ctx.passEnv) }); // exactly what its provider needs
+      const clean = { ...req, env: cliAgentEnv(req.env, p.settings, this.ctx.passEnv) }; // exactly what its provider needs
+      this.account = undefined;
+      const names = p.settings.accounts ?? [];
+      if (names.length === 0 || !this.accounts) return p.run(clean);
+      return this.runWithAccounts(p.run.bind(p), p.settings, names, clean, this.accounts);
     });
+  }
+
+  /**
+   * Runs on the first account that is not resting; one that reports a usage or rate limit rests
+   * until the limit's reset time (what it did is recorded first) and the next account goes on.
+   * When every account rests, the limit stands and the role's fallback, if any, takes over.
+   */
+  private async runWithAccounts(run: (r: CliRunRequest) => Promise<CliRunResult>, s: ProviderSettings, names: string[], req: CliRunRequest, choice: AccountChoice): Promise<CliRunResult> {
+    for (;;) {
+      const picked = await choice.rotation.pick(names);
+      if (!("name" in picked)) {
+        const err = new ProviderError(s.provider, "rate_limit", `every account of ${s.provider} (${names.join(", ")}) is resting until ${new Date(picked.resting_until).toISOString()}`);
+        err.reset_at = picked.resting_until;
+        throw err;
+      }
+      const acc = choice.configs[picked.name]!;
+      this.account = acc.name;
+      try {
+        return await run({ ...req, env: accountEnv(acc, req.env, this.ctx.root) });
+      } catch (err) {
+        if (!(err instanceof ProviderError) || err.kind !== "rate_limit") throw err;
+        if (err.partial && this.onPartial) await this.onPartial(s, err.partial, acc.name);
+        err.partial = undefined;
+        const rest = await choice.rotation.rest(acc.name, err.reset_at, redact(err.message, secretValues(this.ctx.env)));
+        this.onProgress?.({ type: "note", text: `account ${acc.name} hit a limit; resting until ${new Date(rest.until).toISOString()}` });
+      }
+    }
   }
 
   private async attempt<T>(fn: (p: Provider) => Promise<T>): Promise<Outcome<T>> {
@@ -56,6 +102,7 @@ export class ProviderCaller {
         return { response: await fn(await this.get(settings)), settings };
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
+        if (err.partial && this.onPartial) await this.onPartial(settings, err.partial, this.account);
         const message = redact(err.message, secrets);
         const fb = this.role.fallback;
         if (err.retryable && fb && settings !== fb) {

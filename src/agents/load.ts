@@ -2,6 +2,7 @@ import { getTask } from "../domain/decide.ts";
 import { readAllEvents } from "../store/snapshot.ts";
 import type { Store } from "../store/store.ts";
 import { resolveAgentConfig, type AgentConfig } from "./config.ts";
+import { readDomainNotes } from "./domain-notes.ts";
 import { renderPrompt } from "./prompt.ts";
 import type { ProviderName, Role } from "./types.ts";
 
@@ -25,5 +26,6 @@ export async function promptForTask(store: Store, role: Role, taskId: string, ex
   const initiative = task.initiative ? ((await store.readPath(`initiatives/${task.initiative}.md`, snap.tip)) ?? undefined) : undefined;
   const stateMd = (await store.readPath("STATE.md", snap.tip)) ?? undefined;
   const { events } = await readAllEvents(store.source, snap.root);
-  return renderPrompt({ task, role, configGates: store.config.execution.gates, initiative, events, stateMd, ...extra }, repoRoot(store));
+  const domainNotes = await readDomainNotes(repoRoot(store));
+  return renderPrompt({ task, role, configGates: store.config.execution.gates, initiative, events, stateMd, domainNotes, ...extra }, repoRoot(store));
 }

@@ -4,6 +4,7 @@ import type { RwEvent, Task } from "../domain/types.ts";
 import { readTemplate } from "../store/templates.ts";
 import type { Role } from "./types.ts";
 import { criteriaSection } from "../format/criteria-lines.ts";
+import { domainNotesText, relevantNotes, type DomainNote } from "./domain-notes.ts";
 
 /**
  * Everything a prompt template can use; empty strings drop their `{{#name}}…{{/name}}` block.
@@ -26,6 +27,8 @@ export interface PromptVars {
   state: string;
   feedback: string;
   evidence: string;
+  /** The relevant `.rewind/domain/*.md` notes (glossary, invariants). */
+  domain: string;
 }
 
 /**
@@ -49,6 +52,8 @@ export interface PromptSources {
   evidence?: string | undefined;
   /** The attempt number (the orchestrator retries with feedback). */
   attempt?: number | undefined;
+  /** The repository's domain notes; the ones relevant to the task are included. */
+  domainNotes?: readonly DomainNote[] | undefined;
 }
 
 /** Decisions that apply: those of this task, of its initiative, and project-wide ones (newest 10). */
@@ -86,6 +91,7 @@ export function promptVars(src: PromptSources): PromptVars {
     state,
     feedback: feedback ? `\n# Your previous attempt${attempt > 1 ? ` (${attempt - 1})` : ""} failed\n\n${feedback}\n\nFix this in this attempt.\n` : "",
     evidence: (src.evidence ?? "").trim(),
+    domain: src.domainNotes?.length ? domainNotesText(relevantNotes(src.domainNotes, `${t.title}\n${(t.labels ?? []).join(" ")}\n${t.body}\n${src.initiative ?? ""}`)) : "",
   };
 }
 

@@ -29,11 +29,20 @@ export class SessionRecorder {
   }
 
   /**
-   * One call's usage as recorded: priced under the configured model name (so budgets and `rw budget`
-   * use one key per model), unless the provider reported its own cost (a CLI agent).
+   * One call's usage as recorded: priced per token kind under the configured model name (so
+   * budgets and `rw budget` use one key per model), unless the provider reported its own cost
+   * (a CLI agent). The account that ran it (by name) when the role rotates accounts.
    */
-  usage(s: ProviderSettings, u: TokenUsage & { cost_usd?: number | undefined }): CallUsage {
-    return { provider: s.provider, model: s.model, input_tokens: u.input_tokens, output_tokens: u.output_tokens, cost_usd: u.cost_usd ?? this.costOf(s.model, u.input_tokens, u.output_tokens) };
+  usage(s: ProviderSettings, u: TokenUsage & { cost_usd?: number | undefined }, account?: string): CallUsage {
+    const read = u.cache_read_tokens ?? 0;
+    const write = u.cache_write_tokens ?? 0;
+    const cost = u.cost_usd ?? costOf(priceOf(this.opts.config, s.model), { input: u.input_tokens, output: u.output_tokens, cache_read: read, cache_write: write, service_tier: u.service_tier });
+    return {
+      provider: s.provider, model: s.model, input_tokens: u.input_tokens, output_tokens: u.output_tokens,
+      ...(read > 0 ? { cache_read_tokens: read } : {}), ...(write > 0 ? { cache_write_tokens: write } : {}),
+      ...(u.service_tier ? { service_tier: u.service_tier } : {}), ...(account ? { account } : {}),
+      cost_usd: cost,
+    };
   }
 
   /**

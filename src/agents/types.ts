@@ -3,7 +3,7 @@
  * the provider-neutral conversation the tool loop keeps (so a fallback provider can take over
  * mid-session).
  */
-export const ROLES = ["planner", "worker", "verifier"] as const;
+export const ROLES = ["planner", "worker", "verifier", "architect"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PROVIDERS = ["anthropic", "openai", "claude-code", "codex", "command", "fake"] as const;
@@ -36,9 +36,17 @@ export type Message =
   | { role: "assistant"; content: string; tool_calls: ToolCall[] }
   | { role: "tool"; results: ToolResult[] };
 
+/**
+ * Tokens of one call. `input_tokens` is ALL input, cached or not (what the context cost); the
+ * cache counts are the parts of it read from or written to the prompt cache, priced apart.
+ */
 export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
+  cache_read_tokens?: number | undefined;
+  cache_write_tokens?: number | undefined;
+  /** The service tier that served the call (OpenAI `flex`, `default`, …), when the provider says. */
+  service_tier?: string | undefined;
 }
 
 /** Settings of one provider for one role, after profiles and overrides are resolved. */
@@ -53,9 +61,17 @@ export interface ProviderSettings {
   api_key?: string | undefined;
   /** SDK retries (with the SDK's backoff, honouring retry-after) before the fallback is tried. */
   retries: number;
-  /** claude-code: --permission-mode; its allowed tools. */
+  /** claude-code: --permission-mode (default acceptEdits); its allowed tools (default: rw's read/edit set plus the allowed commands). */
   permission_mode?: string | undefined;
   allowed_tools?: string[] | undefined;
+  /** openai: which output-limit parameter the server takes (default: by model name). */
+  token_param?: "max_tokens" | "max_completion_tokens" | undefined;
+  /** openai, codex: reasoning effort for reasoning models. */
+  reasoning_effort?: "minimal" | "low" | "medium" | "high" | undefined;
+  /** openai: the service tier to ask for first (`flex` falls back to `default` when flex has no capacity). */
+  service_tier?: "flex" | "default" | "auto" | "priority" | undefined;
+  /** claude-code: account names (see [accounts.NAME]); sessions rotate to the next one that is not resting. */
+  accounts?: string[] | undefined;
   /** command: the command template, e.g. `aider --yes --message-file {prompt_file}`. */
   command?: string | undefined;
   /** claude-code / codex: the executable (default `claude` / `codex`). */
@@ -78,6 +94,8 @@ export interface ChatRequest {
   signal?: AbortSignal | undefined;
   /** Streamed assistant text as it arrives. */
   onText?: ((delta: string) => void) | undefined;
+  /** A turn that failed mid-stream is being tried again (attempt 1, 2, …). */
+  onRetry?: ((attempt: number, err: ProviderError) => void) | undefined;
 }
 
 export interface ChatResponse {
@@ -107,6 +125,8 @@ export interface CliRunRequest {
 
 export interface CliRunResult {
   finished: boolean;
+  /** Why a CLI agent stopped without finishing, when it says (permission denials, a refusal). */
+  reason?: string | undefined;
   summary: string;
   usage: TokenUsage & { cost_usd?: number | undefined };
   turns: number;
@@ -128,8 +148,20 @@ export type Provider = ChatProvider | CliProvider;
 
 export type ProviderErrorKind = "rate_limit" | "server" | "network" | "auth" | "bad_request" | "unavailable" | "aborted";
 
+/** What a failed call or CLI run had already done: recorded before any fallback takes over. */
+export interface PartialWork {
+  usage: TokenUsage & { cost_usd?: number | undefined };
+  transcript: TranscriptEntry[];
+  turns: number;
+}
+
 /** A failed model call, classified so the session knows whether a fallback may help. */
 export class ProviderError extends Error {
+  /** Work done before the failure (tokens streamed, a CLI's tool calls and cost). */
+  partial?: PartialWork | undefined;
+  /** When a usage or rate limit says it lifts (epoch ms). */
+  reset_at?: number | undefined;
+
   constructor(readonly provider: string, readonly kind: ProviderErrorKind, message: string, readonly status?: number) {
     super(message);
     this.name = "ProviderError";

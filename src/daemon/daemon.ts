@@ -1,11 +1,11 @@
-import { watch as fsWatch, type FSWatcher } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { decideExpireLeases } from "../domain/decide-lifecycle.ts";
 import { RwError } from "../domain/errors.ts";
 import { mirrorRoot } from "../store/mirror-index.ts";
 import { isTaskFileName } from "../store/mirror-files.ts";
 import { syncMirror } from "../store/mirror-sync.ts";
+import { watchRef } from "../store/ref-watch.ts";
 import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { AutoSync } from "../sync/auto.ts";
@@ -163,21 +163,4 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   await running;
   release();
   log("daemon stopped");
-}
-
-/**
- * Watches where git keeps the ref: the loose ref's directory (update-ref renames a lock file
- * over it), the common dir (packed-refs, reftable). Any event just triggers a cheap tip check.
- */
-function watchRef(store: Store, onChange: () => void): FSWatcher[] {
-  const dirs = [dirname(join(store.repo.commonDir, store.ref)), store.repo.commonDir, join(store.repo.commonDir, "reftable")];
-  const out: FSWatcher[] = [];
-  for (const dir of dirs) {
-    try {
-      out.push(fsWatch(dir, { persistent: true }, () => onChange()));
-    } catch {
-      // missing (no reftable, ref not yet packed): the poll covers it
-    }
-  }
-  return out;
 }

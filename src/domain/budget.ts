@@ -1,7 +1,14 @@
 import type { Spend, Usage } from "./spend.ts";
 
-/** USD per million tokens. */
-export interface Price { input: number; output: number }
+/**
+ * USD per million tokens, per token kind. Cache reads and writes default to the input price
+ * when a table entry does not name them (never cheaper than it was billed). `flex` scales the
+ * whole price of a call served by the flex tier (OpenAI: half price).
+ */
+export interface Price { input: number; output: number; cache_read?: number | undefined; cache_write?: number | undefined; flex?: number | undefined }
+
+/** The tokens of a call by kind: `input` is all input; the cache counts are parts of it. */
+export interface TokenCounts { input: number; output: number; cache_read?: number | undefined; cache_write?: number | undefined; service_tier?: string | undefined }
 
 /** Budget limits in USD; undefined means unlimited. */
 export interface BudgetLimits {
@@ -19,10 +26,19 @@ export interface BudgetBlock {
   projected_usd: number;
 }
 
-/** Cost of a number of tokens at a price; 0 when the model has no price (reported by `rw config check`). */
-export function costOf(price: Price | undefined, input: number, output: number): number {
+/**
+ * Cost of a call at a price, each token kind at its own rate; 0 when the model has no price
+ * (reported by `rw config check`). Also takes (input, output) for the worst-case estimate.
+ */
+export function costOf(price: Price | undefined, tokens: TokenCounts | number, output = 0): number {
   if (!price) return 0;
-  return Math.round(((input * price.input + output * price.output) / 1e6) * 1e6) / 1e6;
+  const t: TokenCounts = typeof tokens === "number" ? { input: tokens, output } : tokens;
+  const read = Math.max(0, t.cache_read ?? 0);
+  const write = Math.max(0, t.cache_write ?? 0);
+  const plain = Math.max(0, t.input - read - write);
+  const usd = plain * price.input + read * (price.cache_read ?? price.input) + write * (price.cache_write ?? price.input) + t.output * price.output;
+  const tier = t.service_tier === "flex" ? (price.flex ?? 1) : 1;
+  return Math.round(((usd * tier) / 1e6) * 1e6) / 1e6;
 }
 
 /** A rough token count for text: ~4 characters per token for English and code. */

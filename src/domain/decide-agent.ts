@@ -14,8 +14,14 @@ export interface ToolCallRecord {
 export interface CallUsage {
   provider: string;
   model: string;
+  /** All input tokens; the cache counts are the parts of them read from / written to a prompt cache. */
   input_tokens: number;
   output_tokens: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+  service_tier?: string;
+  /** The CLI account (by name, never a token) that ran the call. */
+  account?: string;
   cost_usd: number;
 }
 

@@ -82,6 +82,10 @@ export const STATE_HANDLERS: Record<string, StateHandler> = {
     if (typeof e.data.body === "string") i.body = e.data.body;
     if (Array.isArray(e.data.phases)) i.phases = phasesFrom(e.data.phases);
   }),
+  "initiative.refined": onInitiative((i, e) => {
+    const questions = Array.isArray(e.data.questions) ? (e.data.questions as unknown[]).filter((q): q is string => typeof q === "string") : [];
+    i.refinement = { round: num(e.data.round) ?? (i.refinement?.round ?? 0) + 1, questions, at: e.ts };
+  }),
   "initiative.submitted": setStatus("review"),
   "initiative.approved": setPhase("approved", (i) => {
     if (i.status === "draft" || i.status === "review") i.status = "approved";
@@ -139,7 +143,7 @@ export function cloneTouched(next: State, e: RwEvent, copied: Set<string>): void
   }
   if (e.initiative && next.initiatives[e.initiative] && !copied.has(`i:${e.initiative}`)) {
     const i = next.initiatives[e.initiative]!;
-    next.initiatives[e.initiative] = { ...i, phases: i.phases.map((p) => ({ ...p })) };
+    next.initiatives[e.initiative] = { ...i, phases: i.phases.map((p) => ({ ...p })), ...(i.refinement ? { refinement: { ...i.refinement, questions: [...i.refinement.questions] } } : {}) };
     copied.add(`i:${e.initiative}`);
   }
   const sid = str(e.data.session);

@@ -1,5 +1,6 @@
 import type { Decider, Decision } from "./decide.ts";
-import { decideInitiativeApprove, decideInitiativeNew, decideInitiativeSubmit } from "./decide-initiative.ts";
+import { decideInitiativeApprove, decideInitiativeNew, decideInitiativeSubmit, decidePhaseAdd } from "./decide-initiative.ts";
+import { getInitiative } from "./initiative-lifecycle.ts";
 import { decideCreate } from "./decide-task.ts";
 import { RwError } from "./errors.ts";
 import { applyCopy } from "./fold.ts";
@@ -100,7 +101,7 @@ export interface PlanResult {
  * submitted and every phase approved with `approve`), then its tasks with dependencies mapped
  * from plan keys to the new IDs.
  */
-export const decidePlan = (plan: PlanDraft, opts: { approve: boolean }): Decider<PlanResult> => (state, ctx) => {
+export const decidePlan = (plan: PlanDraft, opts: { approve: boolean; into?: string | undefined }): Decider<PlanResult> => (state, ctx) => {
   const problems = planProblems(plan);
   if (problems.length > 0) throw new RwError("invalid_input", `the plan is not valid:\n- ${problems.join("\n- ")}`, { data: { problems } });
   const events: RwEvent[] = [];
@@ -111,23 +112,35 @@ export const decidePlan = (plan: PlanDraft, opts: { approve: boolean }): Decider
     current = applyCopy(current, decision.events);
     return decision.result;
   };
-  const { id } = run(decideInitiativeNew({ title: plan.initiative.title.trim(), body: plan.initiative.body, phases: plan.phases.map((p) => p.title.trim()) }));
+  // Into an existing draft (`rw plan --from-initiative`): its title and concept stay; the plan's phases follow any it has.
+  const into = opts.into !== undefined ? getInitiative(state, opts.into) : undefined;
+  if (into && into.status !== "draft") {
+    throw new RwError("invalid_input", `cannot plan into ${into.id}: it is ${into.status}, not a draft`, { hint: "plan a draft initiative (refine it, plan it, then submit it)", data: { id: into.id, status: into.status } });
+  }
+  const offset = into ? Math.max(0, ...into.phases.map((p) => p.n)) : 0;
+  let id: string;
+  if (into) {
+    id = into.id;
+    for (const p of plan.phases) run(decidePhaseAdd(id, p.title.trim()));
+  } else {
+    id = run(decideInitiativeNew({ title: plan.initiative.title.trim(), body: plan.initiative.body, phases: plan.phases.map((p) => p.title.trim()) })).id;
+  }
   const ids = new Map<string, string>();
   const tasks: PlanResult["tasks"] = [];
   for (const t of creationOrder(plan.tasks)) {
     const deps = (t.deps ?? []).map((d) => ids.get(d)!);
     const created = run(decideCreate({
-      title: t.title.trim(), body: t.body.endsWith("\n") || t.body === "" ? t.body : `${t.body}\n`, initiative: id, phase: t.phase, deps,
+      title: t.title.trim(), body: t.body.endsWith("\n") || t.body === "" ? t.body : `${t.body}\n`, initiative: id, phase: t.phase + offset, deps,
       ...(t.priority !== undefined ? { priority: t.priority } : {}), ...(t.type ? { type: t.type } : {}), ...(t.gates?.length ? { gates: t.gates } : {}),
     }));
     ids.set(t.key, created.id);
-    tasks.push({ key: t.key, id: created.id, title: t.title.trim(), phase: t.phase, deps });
+    tasks.push({ key: t.key, id: created.id, title: t.title.trim(), phase: t.phase + offset, deps });
   }
   let status = "draft";
   if (opts.approve) {
     run(decideInitiativeSubmit(id));
-    for (let n = 1; n <= plan.phases.length; n++) run(decideInitiativeApprove(id, n));
+    for (let n = offset + 1; n <= offset + plan.phases.length; n++) run(decideInitiativeApprove(id, n));
     status = "approved";
   }
-  return { events, summary: `plan ${id}: ${plan.initiative.title.trim()} (${tasks.length} tasks)`, result: { initiative: id, status, tasks } };
+  return { events, summary: `plan ${id}: ${into?.title ?? plan.initiative.title.trim()} (${tasks.length} tasks)`, result: { initiative: id, status, tasks } };
 };

@@ -2,8 +2,11 @@ import type { RwEvent } from "./types.ts";
 
 /** Tokens and money spent by model calls; folded from `agent.usage` events. */
 export interface Usage {
+  /** All input tokens, cached or not; cache_read / cache_write are the parts of them priced apart. */
   input_tokens: number;
   output_tokens: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
   cost_usd: number;
   calls: number;
 }
@@ -30,13 +33,21 @@ export const addCost = (a: number, b: number): number => Math.round((a + b) * 1e
 export function addUsage(into: Usage, u: Omit<Usage, "calls"> & { calls?: number }): void {
   into.input_tokens += u.input_tokens;
   into.output_tokens += u.output_tokens;
+  // Only present once some call had cache tokens, so logs without them fold to the same bytes as before.
+  if (u.cache_read_tokens) into.cache_read_tokens = (into.cache_read_tokens ?? 0) + u.cache_read_tokens;
+  if (u.cache_write_tokens) into.cache_write_tokens = (into.cache_write_tokens ?? 0) + u.cache_write_tokens;
   into.cost_usd = addCost(into.cost_usd, u.cost_usd);
   into.calls += u.calls ?? 1;
 }
 
 /** Reads the usage an `agent.usage` event carries (data.input_tokens, output_tokens, cost_usd, role, model). */
 export function usageOf(e: RwEvent): Usage {
-  return { input_tokens: num(e.data.input_tokens), output_tokens: num(e.data.output_tokens), cost_usd: num(e.data.cost_usd), calls: 1 };
+  const u: Usage = { input_tokens: num(e.data.input_tokens), output_tokens: num(e.data.output_tokens), cost_usd: num(e.data.cost_usd), calls: 1 };
+  const read = num(e.data.cache_read_tokens);
+  const write = num(e.data.cache_write_tokens);
+  if (read) u.cache_read_tokens = read;
+  if (write) u.cache_write_tokens = write;
+  return u;
 }
 
 /**

@@ -73,6 +73,8 @@ export interface Initiative {
   updated_at: string;
   /** The concept document, kept verbatim. */
   body: string;
+  /** The architect's latest round of questions (`rw initiative refine`); not written to the file. */
+  refinement?: { round: number; questions: string[]; at: string };
 }
 
 /** A recorded decision (`rw decide`); its ID is the event's ULID. */

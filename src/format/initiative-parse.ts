@@ -1,10 +1,11 @@
 import { isValidId } from "../domain/ids.ts";
 import { INITIATIVE_STATUSES, PHASE_STATUSES, type InitiativeStatus, type Phase, type PhaseStatus } from "../domain/types.ts";
 import { iso, readFrontmatter, TaskFileError, type TaskFileProblem } from "./task-parse.ts";
+import { shown } from "./yaml-limited.ts";
 
 /**
  * The initiative-file parser: `initiatives/<id>.md` as a human edited it, back to fields, with
- * the concept (body) kept byte-for-byte. Pure apart from gray-matter behind task-parse.ts, so
+ * the concept (body) kept byte-for-byte. Pure apart from the YAML reader behind task-parse.ts, so
  * it is loaded lazily, only where a hand-edited file is read (the daemon's mirror).
  */
 
@@ -45,7 +46,7 @@ export function parseInitiativeFile(text: string, file: string, expectedId?: str
   for (const [key, value] of Object.entries(data)) {
     switch (key) {
       case "id":
-        if (typeof value !== "string" || !isValidId(value)) report(key, `id ${JSON.stringify(value)} is not a valid ID`, "IDs look like in-3m8d");
+        if (typeof value !== "string" || !isValidId(value)) report(key, `id ${shown(value)} is not a valid ID`, "IDs look like in-3m8d");
         else if (expectedId !== undefined && value !== expectedId) report(key, `id ${value} does not match the file name (${expectedId}.md)`, `set id: ${expectedId}, or rename the file`);
         else f.id = value;
         break;
@@ -57,7 +58,7 @@ export function parseInitiativeFile(text: string, file: string, expectedId?: str
       }
       case "status":
         if (typeof value !== "string" || !(INITIATIVE_STATUSES as readonly string[]).includes(value)) {
-          report(key, `unknown status ${JSON.stringify(value)}`, `use one of: ${INITIATIVE_STATUSES.join(", ")}`);
+          report(key, `unknown status ${shown(value)}`, `use one of: ${INITIATIVE_STATUSES.join(", ")}`);
         } else f.status = value as InitiativeStatus;
         break;
       case "phases": {
@@ -67,12 +68,12 @@ export function parseInitiativeFile(text: string, file: string, expectedId?: str
       }
       case "created_at": case "updated_at": {
         const t = iso(value);
-        if (t === undefined) report(key, `${key} is not a date: ${JSON.stringify(value)}`, "use ISO 8601, e.g. 2026-12-01T09:00:00Z (rw sets it; you may delete it)");
+        if (t === undefined) report(key, `${key} is not a date: ${shown(value)}`, "use ISO 8601, e.g. 2026-12-01T09:00:00Z (rw sets it; you may delete it)");
         else f[key] = t;
         break;
       }
       default:
-        report(key, `unknown field ${JSON.stringify(key)}`, `remove it, or use one of: ${INITIATIVE_FILE_KEYS.join(", ")}`);
+        report(key, `unknown field ${shown(key)}`, `remove it, or use one of: ${INITIATIVE_FILE_KEYS.join(", ")}`);
     }
   }
   for (const key of isNew ? (["title"] as const) : (["id", "title", "status"] as const)) {
@@ -99,11 +100,11 @@ function parsePhases(value: unknown, report: (message: string) => void): Phase[]
     const title = typeof p.title === "string" || typeof p.title === "number" ? String(p.title).trim() : "";
     const status = p.status ?? "planned";
     const extra = Object.keys(p).filter((k) => k !== "n" && k !== "title" && k !== "status");
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) report(`phase ${i + 1}: n must be a whole number from 1, got ${JSON.stringify(n)}`);
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) report(`phase ${i + 1}: n must be a whole number from 1, got ${shown(n)}`);
     else if (out.some((q) => q.n === n)) report(`phase number ${n} appears twice`);
     else if (title === "") report(`phase ${n} has no title`);
-    else if (typeof status !== "string" || !(PHASE_STATUSES as readonly string[]).includes(status)) report(`phase ${n}: unknown status ${JSON.stringify(status)}`);
-    else if (extra.length > 0) report(`phase ${n}: unknown field ${JSON.stringify(extra[0])}`);
+    else if (typeof status !== "string" || !(PHASE_STATUSES as readonly string[]).includes(status)) report(`phase ${n}: unknown status ${shown(status)}`);
+    else if (extra.length > 0) report(`phase ${n}: unknown field ${shown(extra[0])}`);
     else out.push({ n, title, status: status as PhaseStatus });
   }
   return out;

@@ -1,11 +1,12 @@
-import matter from "gray-matter";
 import { RwError } from "../domain/errors.ts";
 import { isValidId } from "../domain/ids.ts";
 import { STATUSES, type Status, type Task } from "../domain/types.ts";
+import { readYaml, shown, YamlReadError } from "./yaml-limited.ts";
 
 /**
  * The task-file parser (DESIGN §4): hand-written Markdown with YAML frontmatter back to fields,
- * and the body kept byte-for-byte. This is the only module that imports gray-matter; it is only
+ * and the body kept byte-for-byte. YAML goes through yaml-limited.ts (gray-matter, with alias and
+ * size limits); this module is only
  * loaded by the daemon, the mirror sync (when a file actually changed) and importers, so callers
  * on hot paths import it dynamically.
  */
@@ -70,8 +71,6 @@ function headingTitle(body: string): { title: string | undefined; body: string }
   return { title: m[1]!.trim(), body: body.slice(m[0].length) };
 }
 
-interface YamlError { mark?: { line?: number }; reason?: string; message?: string }
-
 /** A file's frontmatter as YAML data (undefined when it has none), its verbatim body and each key's line. */
 export interface Frontmatter {
   data: Record<string, unknown> | undefined;
@@ -93,14 +92,12 @@ export function readFrontmatter(text: string, file: string): Frontmatter {
   }
   let data: unknown;
   try {
-    // NOTE: gray-matter caches results by content and hands back shared objects when called
-    // without options; passing an options object turns the cache off. We give it only the YAML
-    // block (the body split is ours, so it stays byte-exact). Line 1 of the block is the `---`.
-    data = matter(`---\n${yaml.join("\n")}\n---\n`, { excerpt: false }).data;
+    data = readYaml(yaml.join("\n"));
   } catch (err) {
-    const e = err as YamlError;
-    const line = (e.mark?.line ?? 0) + 1;
-    throw new TaskFileError([{ file, line: Math.max(2, line), message: `invalid YAML: ${e.reason ?? e.message ?? String(err)}`, fix: "fix the frontmatter syntax (key: value per line; quote values containing ': ' or '#')" }]);
+    if (!(err instanceof YamlReadError)) throw err;
+    // Line 1 of the file is the `---`: the block's line 0 is the file's line 2.
+    const message = err.kind === "syntax" ? `invalid YAML: ${err.message}` : err.message;
+    throw new TaskFileError([{ file, line: err.line + 2, message, fix: err.fix }]);
   }
   const lines: Record<string, number> = {};
   yaml.forEach((l, i) => {
@@ -169,7 +166,7 @@ function validate(data: Record<string, unknown>, report: Report): TaskFields {
     switch (key) {
       case "id": case "parent": case "initiative": {
         const s = text(value);
-        if (s === undefined || !isValidId(s)) report(key, `${key} ${JSON.stringify(value)} is not a valid ID`, ID_FIX);
+        if (s === undefined || !isValidId(s)) report(key, `${key} ${shown(value)} is not a valid ID`, ID_FIX);
         else f[key] = s;
         break;
       }
@@ -181,43 +178,43 @@ function validate(data: Record<string, unknown>, report: Report): TaskFields {
       }
       case "type": {
         const s = text(value);
-        if (s === undefined || !/^[a-z][a-z0-9_-]{0,31}$/.test(s)) report(key, `invalid type ${JSON.stringify(value)}`, "use a lowercase word such as task, feature, bug, chore, docs");
+        if (s === undefined || !/^[a-z][a-z0-9_-]{0,31}$/.test(s)) report(key, `invalid type ${shown(value)}`, "use a lowercase word such as task, feature, bug, chore, docs");
         else f.type = s;
         break;
       }
       case "status": {
         const s = text(value);
-        if (s === undefined || !(STATUSES as readonly string[]).includes(s)) report(key, `unknown status ${JSON.stringify(value)}`, `use one of: ${STATUSES.join(", ")}`);
+        if (s === undefined || !(STATUSES as readonly string[]).includes(s)) report(key, `unknown status ${shown(value)}`, `use one of: ${STATUSES.join(", ")}`);
         else f.status = s as Status;
         break;
       }
       case "priority": {
         const n = wholeNumber(value, 0, 4);
-        if (n === undefined) report(key, `priority must be a whole number from 0 to 4, got ${JSON.stringify(value)}`, "0 is critical, 2 the default, 4 the lowest");
+        if (n === undefined) report(key, `priority must be a whole number from 0 to 4, got ${shown(value)}`, "0 is critical, 2 the default, 4 the lowest");
         else f.priority = n;
         break;
       }
       case "phase": case "retries": {
         const n = wholeNumber(value, 0, 1_000_000);
-        if (n === undefined) report(key, `${key} must be a whole number, got ${JSON.stringify(value)}`, `write it as ${key}: 1`);
+        if (n === undefined) report(key, `${key} must be a whole number, got ${shown(value)}`, `write it as ${key}: 1`);
         else f[key] = n;
         break;
       }
       case "labels": case "deps": case "gates": {
         const list = stringList(value, key !== "gates");
         if (list === undefined) report(key, `${key} must be a list of text`, `write it as ${key}: [a, b]`);
-        else if (key === "deps" && list.some((d) => !isValidId(d))) report(key, `deps contains an invalid ID: ${JSON.stringify(list.find((d) => !isValidId(d)))}`, ID_FIX);
+        else if (key === "deps" && list.some((d) => !isValidId(d))) report(key, `deps contains an invalid ID: ${shown(list.find((d) => !isValidId(d)))}`, ID_FIX);
         else if (list.length > 0) f[key] = list;
         break;
       }
       case "lease_until": case "defer_until": case "created_at": case "updated_at": {
         const t = iso(value);
-        if (t === undefined) report(key, `${key} is not a date: ${JSON.stringify(value)}`, "use ISO 8601, e.g. 2026-12-01 or 2026-12-01T09:00:00Z");
+        if (t === undefined) report(key, `${key} is not a date: ${shown(value)}`, "use ISO 8601, e.g. 2026-12-01 or 2026-12-01T09:00:00Z");
         else f[key] = t;
         break;
       }
       default:
-        report(key, `unknown field ${JSON.stringify(key)}`, `remove it, or use one of: ${TASK_FILE_KEYS.join(", ")}`);
+        report(key, `unknown field ${shown(key)}`, `remove it, or use one of: ${TASK_FILE_KEYS.join(", ")}`);
     }
   }
   return f;

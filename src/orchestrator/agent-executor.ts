@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { loadAgentConfig, repoRoot } from "../agents/load.ts";
+import { readDomainNotes } from "../agents/domain-notes.ts";
 import { fillTemplate, loadPromptTemplate, promptVars } from "../agents/prompt.ts";
 import { runAgentSession } from "../agents/session.ts";
 import { generateStructured } from "../agents/structured.ts";
@@ -57,6 +58,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
   const escalate = config.roles.worker.escalate;
   /** The worker role on its `escalate` settings, for a task that failed the same way twice. */
   const escalated = (): AgentConfig => (escalate ? { ...config, roles: { ...config.roles, worker: { ...config.roles.worker, ...escalate, fallback: undefined } } } : config);
+  const domainNotes = await readDomainNotes(root);
   return {
     escalation: escalate ? `${escalate.provider}:${escalate.model}` : undefined,
     async work(req) {
@@ -72,7 +74,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
       const criteria = req.criteria.map((c) => `${c.index}. ${c.text}`).join("\n");
       const gates = req.gates.map((g) => `$ ${g.gate} -> ${g.timed_out ? "timed out" : `exit ${g.exit_code ?? "?"}`}\n${g.output_tail}`).join("\n");
       const evidence = `### Diff\n\`\`\`diff\n${req.diff.slice(0, 60_000)}\n\`\`\`\n${gates ? `### Gate results\n${gates}\n` : ""}`;
-      const vars = promptVars({ task: req.task, role: "verifier", configGates: [], events: [], evidence });
+      const vars = promptVars({ task: req.task, role: "verifier", configGates: [], events: [], evidence, domainNotes });
       const prompt = `${fillTemplate(text, { ...vars, acceptance_criteria: criteria })}\nGive one verdict per criterion, by its number (index).`;
       req.log(`\n--- verifier ---\n`);
       const res = await generateStructured({

@@ -1,3 +1,4 @@
+import { readDomainNotes } from "../agents/domain-notes.ts";
 import { loadPromptTemplate } from "../agents/prompt.ts";
 import { secretFreeEnv, type SecretEnvOptions } from "../agents/secret-env.ts";
 import { decideClaim } from "../domain/decide-lifecycle.ts";
@@ -84,6 +85,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     const r: RunEnv = {
       store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit, review: o.review ?? exec.review === "human",
       template: (await loadPromptTemplate("worker", store.repo.mainWorktree)).text,
+      domainNotes: await readDomainNotes(store.repo.mainWorktree),
       setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: secretFreeEnv(o.env, o.secrets), now: o.clock, lock: new Mutex() },
     };
     const summary: RunSummary = { session, completed: [], failed: [], blocked: [], review: [], interrupted: false, usage: noUsage(), duration_ms: 0 };

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { RwError } from "../domain/errors.ts";
+import { getInitiative } from "../domain/initiative-lifecycle.ts";
 import { decidePlan, planProblems, type PlanDraft, type PlanResult } from "../domain/plan.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Usage } from "./executor.ts";
@@ -42,5 +43,27 @@ export async function planFromPrd(store: Store, planner: Planner, opts: { file: 
   }
   if (opts.dryRun) return { draft, usage };
   const tx = await store.transact(decidePlan(draft, { approve: opts.approve }), opts.actor);
+  return { draft, usage, written: tx.result, commit: tx.commit };
+}
+
+/**
+ * `rw plan --from-initiative ID`: the planner drafts phases and tasks from a draft initiative's
+ * (refined) concept and its decisions; they are added to that initiative in one transaction.
+ */
+export async function planFromInitiative(store: Store, planner: Planner, opts: { id: string; dryRun: boolean; approve: boolean; actor: Actor; signal?: AbortSignal }): Promise<PlanOutcome> {
+  const state = (await store.snapshot()).state;
+  const i = getInitiative(state, opts.id);
+  if (i.status !== "draft") throw new RwError("invalid_input", `cannot plan into ${i.id}: it is ${i.status}, not a draft`, { hint: "plan a draft initiative (refine it, plan it, then submit it)" });
+  if (i.body.trim() === "") throw new RwError("invalid_input", `${i.id} has no concept to plan from`, { hint: `write one: rw initiative edit ${i.id} --body-file concept.md (or rw initiative refine ${i.id})` });
+  const decisions = state.decisions.filter((d) => d.initiative === i.id).map((d) => `- ${d.text}${d.why ? ` (${d.why})` : ""}`);
+  const existing = i.phases.map((p) => `- phase ${p.n}: ${p.title} (already planned; add only what comes after it)`);
+  const prd = [`# ${i.title}`, "", i.body.trim(), ...(decisions.length ? ["", "## Decisions", ...decisions] : []), ...(existing.length ? ["", "## Existing phases", ...existing] : [])].join("\n");
+  const { draft, usage } = await planner.plan({ prd, file: i.id, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const problems = planProblems(draft);
+  if (problems.length > 0) {
+    throw new RwError("invalid_input", `the planner's plan for ${i.id} is not valid, nothing was written:\n- ${problems.join("\n- ")}`, { data: { problems } });
+  }
+  if (opts.dryRun) return { draft, usage };
+  const tx = await store.transact(decidePlan(draft, { approve: opts.approve, into: i.id }), opts.actor);
   return { draft, usage, written: tx.result, commit: tx.commit };
 }

@@ -38,8 +38,8 @@ const asRequest = (e: RwEvent): ReviewRequest => {
   const d = e.data as Partial<ReviewRequest>;
   return {
     attempt: typeof d.attempt === "number" ? d.attempt : 1, commit: String(d.commit ?? ""), base: String(d.base ?? ""),
-    gates: Array.isArray(d.gates) ? (d.gates as GateRun[]) : [], verdicts: Array.isArray(d.verdicts) ? d.verdicts : [],
-    ticks: Array.isArray(d.ticks) ? (d.ticks as CriterionCheck[]) : [], diffstat: String(d.diffstat ?? ""), ...(typeof d.reason === "string" ? { reason: d.reason } : {}),
+    gates: Array.isArray(d.gates) ? (d.gates) : [], verdicts: Array.isArray(d.verdicts) ? d.verdicts : [],
+    ticks: Array.isArray(d.ticks) ? (d.ticks) : [], diffstat: String(d.diffstat ?? ""), ...(typeof d.reason === "string" ? { reason: d.reason } : {}),
   };
 };
 

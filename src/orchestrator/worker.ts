@@ -16,6 +16,7 @@ import { openTranscript } from "./transcript.ts";
 import { configStop, heartbeat, isConfigError, stillHolds } from "./worker-claim.ts";
 import { ensureWorktree, removeWorktree, resetWorktree, type TaskWorktree, type WorktreeSetup } from "./worktrees.ts";
 import type { ProgressEvent } from "./progress-events.ts";
+import type { DomainNote } from "../agents/domain-notes.ts";
 
 /** What every worker of one `rw run` shares. */
 export interface RunEnv {
@@ -23,6 +24,8 @@ export interface RunEnv {
   executor: Executor;
   setup: WorktreeSetup;
   template: string;
+  /** The repository's `.rewind/domain/*.md` notes; each prompt includes the relevant ones. */
+  domainNotes?: readonly DomainNote[] | undefined;
   session: string;
   /** The merge queue's lock: moves of the integration branch, one at a time (worktree bookkeeping has `setup.lock`). */
   mutex: Mutex;
@@ -147,7 +150,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     step("agent");
     const gates = gatesFor(task, r.setup.exec.gates);
     const stat = wt.reused ? await worktreeStat(wt, r.setup.integration) : "";
-    const prompt = renderWorkerPrompt(r.template, task, gates, attempt, retryContext(history, wt, stat, r.setup.integration));
+    const prompt = renderWorkerPrompt(r.template, task, gates, attempt, retryContext(history, wt, stat, r.setup.integration), r.domainNotes);
     const escalated = history.last?.escalate !== undefined;
     log(`--- prompt${escalated ? ` (escalated to ${history.last?.escalate})` : ""} ---\n${prompt}\n--- agent ---\n`);
     let agentStep = "agent";

@@ -1,11 +1,15 @@
-import { readdirSync, statSync } from "node:fs";
-import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { constants, lstatSync, readdirSync } from "node:fs";
+import { lstat, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { TaskFileProblem } from "../format/task-parse.ts";
 
 /** File IO for the working mirror: cheap scans, atomic writes, PROBLEMS.md. */
 
-export interface Stat { mtimeMs: number; size: number }
+/** `link`: the name is a symbolic link; its target is never read or written (see mirror-sync.ts). */
+export interface Stat { mtimeMs: number; size: number; link?: true }
+
+/** True when `.rewind/<sub>` itself is a symbolic link: such a folder is neither read nor written. */
+export const isLinkedFolder = (root: string, sub: string): boolean => lstatSync(join(root, sub), { throwIfNoEntry: false })?.isSymbolicLink() === true;
 
 /** Editor swap files, backups and our own temp files are not task files. */
 export const isTaskFileName = (name: string): boolean => name.endsWith(".md") && !name.startsWith(".") && !name.startsWith("#") && !name.endsWith("~");
@@ -22,17 +26,38 @@ export function scanDir(root: string, sub: string): Map<string, Stat> {
   } catch {
     return out;
   }
+  if (isLinkedFolder(root, sub)) return out;
   for (const name of names) {
     if (!isTaskFileName(name)) continue;
-    const st = statSync(join(root, sub, name), { throwIfNoEntry: false });
+    // lstat: a symbolic link is reported as one, never followed (an agent could point a task
+    // file at a secret and have its content committed).
+    const st = lstatSync(join(root, sub, name), { throwIfNoEntry: false });
     if (st?.isFile()) out.set(`${sub}/${name}`, { mtimeMs: st.mtimeMs, size: st.size });
+    else if (st?.isSymbolicLink()) out.set(`${sub}/${name}`, { mtimeMs: st.mtimeMs, size: st.size, link: true });
   }
   return out;
 }
 
+/**
+ * A mirror file's bytes, never through a symbolic link (O_NOFOLLOW: a link swapped in after the
+ * scan fails instead of being read). Undefined when it is gone or is a link.
+ */
+export async function readNoFollow(path: string): Promise<Buffer | undefined> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    return await fh.readFile();
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function statOf(path: string): Promise<Stat | undefined> {
   try {
-    const st = await stat(path);
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) return { mtimeMs: st.mtimeMs, size: st.size, link: true };
     return st.isFile() ? { mtimeMs: st.mtimeMs, size: st.size } : undefined;
   } catch {
     return undefined;

@@ -1,11 +1,11 @@
 import { readdirSync } from "node:fs";
-import { mkdir, readFile, unlink } from "node:fs/promises";
+import { mkdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isValidId } from "../domain/ids.ts";
 import type { TaskFileProblem } from "../format/task-parse.ts";
 import { ingestChanges, type Changed, type Deleted } from "./mirror-apply.ts";
 import type { IngestOutcome } from "./mirror-ingest.ts";
-import { isTaskFileName, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
+import { isLinkedFolder, isTaskFileName, readNoFollow, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
 import { forgetMirrorIndex, mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
 import type { Actor, Store } from "./store.ts";
@@ -33,6 +33,8 @@ export interface SyncReport {
 const VIEWS = ["STATE.md", "BOARD.md"];
 /** The folders of hand-editable files; each is a subtree of the same name on the ref. */
 export const MIRROR_FOLDERS = ["tasks", "initiatives"] as const;
+/** Larger mirror files are refused without being read (a task file is a few kilobytes). */
+export const MAX_FILE_BYTES = 1024 * 1024;
 const inFolder = (p: string): boolean => MIRROR_FOLDERS.some((f) => p.startsWith(`${f}/`));
 
 /**
@@ -77,13 +79,19 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     return w;
   };
   for (const f of MIRROR_FOLDERS) await mkdir(join(root, f), { recursive: true });
+  // A folder that is itself a symbolic link is neither read nor written: it could point anywhere.
+  const linked = new Set(MIRROR_FOLDERS.filter((f) => isLinkedFolder(root, f)));
+  for (const f of MIRROR_FOLDERS) {
+    if (linked.has(f)) index.problems[`${f}/`] = { oid: "link", list: [{ file: where(`${f}/`), line: 1, message: "the folder is a symbolic link; rw does not follow it (nothing in it was read or written)", fix: `replace the link with a real folder: rm .rewind/${f} && rw daemon (or any rw command) restores it` }] };
+    else delete index.problems[`${f}/`];
+  }
 
   // 1. What changed on disk since the last round.
   const full = opts.hints === undefined;
   const disk = full ? scanAll(root) : new Map<string, Stat>();
   const candidates = new Set<string>(full ? [...disk.keys(), ...Object.keys(index.files).filter(inFolder)] : []);
   for (const p of opts.hints ?? []) {
-    if (!inFolder(p) || !isTaskFileName(basename(p))) continue;
+    if (!inFolder(p) || !isTaskFileName(basename(p)) || linked.has(p.slice(0, p.indexOf("/")) as (typeof MIRROR_FOLDERS)[number])) continue;
     candidates.add(p);
     const st = await statOf(join(root, p));
     if (st) disk.set(p, st);
@@ -93,6 +101,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   for (const p of candidates) {
     const st = disk.get(p);
     const rec = index.files[p];
+    if (linked.has(p.slice(0, p.indexOf("/")) as (typeof MIRROR_FOLDERS)[number])) continue;
     if (!st) {
       delete index.problems[p];
       delete index.pending[p];
@@ -103,7 +112,24 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     // A watcher's hint is trusted over stats: a save in the same clock tick as our last write,
     // with the same size, would otherwise look unchanged.
     if (rec && sameStat(rec, st) && !opts.hints?.has(p) && !opts.thorough) continue;
-    const bytes = await readFile(join(root, p)).catch(() => undefined);
+    if (st.link) {
+      const oid = `link:${st.mtimeMs}`;
+      if (index.problems[p]?.oid !== oid) {
+        index.problems[p] = { oid, list: [{ file: where(p), line: 1, message: "the file is a symbolic link; rw does not follow links in .rewind/ (its target was not read)", fix: "replace the link with a regular file" }] };
+        log(`problem ${where(p)}:1: a symbolic link, not followed`);
+      }
+      continue;
+    }
+    if (st.size > MAX_FILE_BYTES) {
+      // Never read: a problem keyed by its stat, so it is reported once and not re-read each round.
+      const oid = `large:${st.size}:${st.mtimeMs}`;
+      if (index.problems[p]?.oid !== oid) {
+        index.problems[p] = { oid, list: [{ file: where(p), line: 1, message: `the file is ${st.size} bytes, more than the limit of ${MAX_FILE_BYTES}`, fix: "task and initiative files hold one task each: move large content elsewhere and link it" }] };
+        log(`problem ${where(p)}:1: the file is larger than ${MAX_FILE_BYTES} bytes`);
+      }
+      continue;
+    }
+    const bytes = await readNoFollow(join(root, p));
     if (!bytes) continue;
     const oid = store.writer.hash("blob", bytes);
     if (rec && rec.oid === oid) {
@@ -137,6 +163,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
     const rootTree = parseTree((await store.cat.read(parseCommitTree(tipObj.data)))!.data, store.oidBytes);
     index.trees ??= {};
     for (const folder of MIRROR_FOLDERS) {
+      if (linked.has(folder)) continue;
       const tree = rootTree.find((e) => e.name === folder && e.mode === "40000")?.oid ?? "";
       const mine = (p: string): boolean => p.startsWith(`${folder}/`);
       const missing = full ? Object.keys(index.files).some((p) => mine(p) && !disk.has(p)) : false;
@@ -228,7 +255,8 @@ export async function mirrorUpToDate(store: Store, root: string): Promise<boolea
 
 /** True when the file is absent or holds exactly the blob `expected`. */
 async function unchangedOnDisk(store: Store, path: string, expected: string | undefined): Promise<boolean> {
-  const bytes = await readFile(path).catch(() => undefined);
+  if ((await statOf(path))?.link) return false; // a link is the human's (or an agent's): left alone
+  const bytes = await readNoFollow(path);
   if (!bytes) return true;
   return expected !== undefined && store.writer.hash("blob", bytes) === expected;
 }

@@ -57,13 +57,17 @@ export function parseJsonLine(line: string): Record<string, unknown> | undefined
 export const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 /** A CLI agent's transcript as its output is read; each entry is also reported as progress. */
-export function transcriptLog(req: CliRunRequest): { entries: TranscriptEntry[]; text(text: string): void; tool(entry: { tool: string; args: string; result: string; ok: boolean }): void } {
+export function transcriptLog(req: CliRunRequest): { entries: TranscriptEntry[]; text(text: string): void; note(text: string): void; tool(entry: { tool: string; args: string; result: string; ok: boolean }): void } {
   const entries: TranscriptEntry[] = [];
   return {
     entries,
     text(text) {
       entries.push({ type: "text", role: "assistant", text });
       req.onProgress?.({ type: "text", delta: text });
+    },
+    note(text) {
+      entries.push({ type: "note", text });
+      req.onProgress?.({ type: "note", text });
     },
     tool(entry) {
       entries.push({ type: "tool", ...entry });

@@ -30,6 +30,7 @@ export const commands: Record<string, Loader> = {
   doctor: lazy(() => import("./doctor.ts")),
   plan: lazy(() => import("./plan.ts")),
   daemon: lazy(() => import("./daemon.ts")),
+  board: lazy(() => import("./board.ts")),
   sync: lazy(() => import("./sync.ts")),
   run: lazy(() => import("./run.ts")),
   review: lazy(() => import("./review.ts")),

@@ -10,6 +10,7 @@ const subCommands = {
   list: lazy(() => import("./initiative/list.ts")),
   show: lazy(() => import("./initiative/show.ts")),
   edit: lazy(() => import("./initiative/edit.ts")),
+  refine: lazy(() => import("./initiative/refine.ts")),
   phase: lazy(() => import("./initiative/phase.ts")),
   submit: lazy(() => import("./initiative/submit.ts")),
   approve: lazy(() => import("./initiative/approve.ts")),
@@ -23,6 +24,7 @@ export default defineRw({
   examples: [
   'rw initiative new "Auth rewrite" --body-file concept.md --phase "Token format" --phase "Login flow"',
   'rw initiative phase add in-3m8d "Migrate sessions"',
+  "rw initiative refine in-3m8d --answers answers.md",
   "rw initiative submit in-3m8d",
   "rw initiative approve in-3m8d --phase 1",
   'rw create "Sign tokens" --initiative in-3m8d --phase 1',

@@ -91,7 +91,7 @@ export default defineRw({
           // Honest exit: 0 only when every task this run took was done (or waits for review).
           ctx.exitCode = 1;
           const state = (await store.snapshot()).state;
-          const why = (id: string): string => `${id}${state.tasks[id]?.blocked_reason ? ` (${state.tasks[id]!.blocked_reason!.slice(0, 160)})` : ""}`;
+          const why = (id: string): string => `${id}${state.tasks[id]?.blocked_reason ? ` (${state.tasks[id].blocked_reason.slice(0, 160)})` : ""}`;
           const parts = [summary.blocked.length ? `blocked: ${summary.blocked.map(why).join(", ")}` : "", summary.failed.length ? `not finished: ${summary.failed.join(", ")}` : ""].filter(Boolean);
           if (!args.json) ctx.stderr(`rw run: not every task it took is done; ${parts.join("; ")}\n`);
         }

@@ -8,6 +8,7 @@ import { eventsOnRef } from "../../helpers/rw.ts";
 import type { TempRepo } from "../../helpers/repo.ts";
 
 const repos = runRepos();
+interface ShownTask { status: string; blocked_reason?: string; retry_count: number }
 
 /** A tiny Node project: lib.js exports `sum`; `node test.js` requires every file in uses/ (each calls lib). */
 function nodeProject(repo: TempRepo): void {
@@ -107,7 +108,7 @@ describe("the merge queue keeps the integration branch green", { timeout: 300_00
     });
     const { summary } = await runIn(repo, exec);
     expect(summary.blocked).toEqual([id]);
-    const task = JSON.parse(await repo.rwOk(["show", id, "--json"])).task;
+    const task = (JSON.parse(await repo.rwOk(["show", id, "--json"])) as { task: ShownTask }).task;
     expect(task.blocked_reason).toMatch(/keeps conflicting with .*theirs/);
     expect(task.retry_count).toBe(0);
     expect(exec.prompts).toHaveLength(2);
@@ -146,7 +147,7 @@ describe("protected paths and patch limits", { timeout: 120_000 }, () => {
       else writeIn(req, "big.txt", "x".repeat(10_000));
     });
     await runIn(repo, exec);
-    const show = async (id: string) => JSON.parse(await repo.rwOk(["show", id, "--json"])).task;
+    const show = async (id: string): Promise<ShownTask> => (JSON.parse(await repo.rwOk(["show", id, "--json"])) as { task: ShownTask }).task;
     expect((await show(pem)).blocked_reason).toContain("forbidden paths (execution.forbidden_paths): certs/server.pem");
     expect((await show(big)).blocked_reason).toMatch(/over execution.max_patch_bytes \(2000\)/);
   });

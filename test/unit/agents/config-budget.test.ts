@@ -65,9 +65,34 @@ verifier = "openai:qwen2.5-coder"
   it("prices models by exact name, then by the longest prefix; config overrides the shipped table", () => {
     const c = cfg(`[pricing."claude-sonnet-4-6"]\ninput = 2\noutput = 10\n`);
     expect(priceOf(c, "claude-sonnet-4-6")).toEqual({ input: 2, output: 10 });
-    expect(priceOf(c, "claude-haiku-4-5-20251001")).toEqual({ input: 1, output: 5 });
+    expect(priceOf(c, "claude-haiku-4-5-20251001")).toEqual({ input: 1, output: 5, cache_read: 0.1, cache_write: 1.25 });
     expect(priceOf(c, "mystery-model")).toBeUndefined();
     expect(costOf({ input: 3, output: 15 }, 1_000_000, 100_000)).toBe(4.5);
+  });
+
+  it("prices each token kind at its own rate: cache reads and writes apart from plain input; flex at its share", () => {
+    const sonnet = priceOf(cfg(""), "claude-sonnet-4-6");
+    // 1M input of which 600k cache reads and 100k cache writes, 100k output.
+    const cost = costOf(sonnet, { input: 1_000_000, cache_read: 600_000, cache_write: 100_000, output: 100_000 });
+    expect(cost).toBeCloseTo(0.3 * 3 + 0.6 * 0.3 + 0.1 * 3.75 + 0.1 * 15, 6);
+    expect(cost).toBeLessThan(costOf(sonnet, 1_000_000, 100_000));
+    // A table entry without cache prices bills cached tokens at the input rate (never cheaper than billed).
+    expect(costOf({ input: 2, output: 8 }, { input: 1_000_000, cache_read: 500_000, output: 0 })).toBe(2);
+    const gpt5 = priceOf(cfg(""), "gpt-5");
+    expect(costOf(gpt5, { input: 1_000_000, output: 0, service_tier: "flex" })).toBeCloseTo(0.625, 6);
+    expect(costOf(gpt5, { input: 1_000_000, output: 0, service_tier: "default" })).toBeCloseTo(1.25, 6);
+    const custom = cfg(`[pricing."my-model"]\ninput = 1\noutput = 2\ncache_read = 0.1\ncache_write = 1.5\n`);
+    expect(priceOf(custom, "my-model")).toEqual({ input: 1, output: 2, cache_read: 0.1, cache_write: 1.5 });
+  });
+
+  it("claude-code gets acceptEdits and an allowed-tools list by default; accounts must name [accounts.*] tables", () => {
+    const c = cfg(`[roles.worker]\nprovider = "claude-code"\n[tools]\nallow_commands = ["npm test"]\n`);
+    expect(c.roles.worker.permission_mode).toBe("acceptEdits");
+    expect(c.roles.worker.allowed_tools).toEqual(expect.arrayContaining(["Read", "Edit", "Write", "Bash(npm test:*)"]));
+    expect(c.roles.planner.permission_mode).toBeUndefined();
+    const ok = cfg(`[roles.worker]\nprovider = "claude-code"\naccounts = ["work"]\n[accounts.work]\nconfig_dir = "~/.claude-work"\n`);
+    expect(ok.accounts.work).toEqual({ name: "work", config_dir: "~/.claude-work" });
+    expect(() => cfg(`[roles.worker]\nprovider = "claude-code"\naccounts = ["wrok"]\n[accounts.work]\nconfig_dir = "~/.claude-work"\n`)).toThrow(/wrok.*did you mean work/);
   });
 });
 

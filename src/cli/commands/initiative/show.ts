@@ -25,6 +25,7 @@ export default defineRw({
           phases: phases.map((p) => ({ n: p.n, title: p.title, status: p.status, done: p.done, total: p.total, tasks: p.tasks.map(brief) })),
           unphased: unphased.map(brief),
           decisions,
+          ...(i.refinement ? { refinement: i.refinement } : {}),
         });
       }
       const lines = [`${i.id}  ${i.title}`, `status: ${i.status}`, ""];
@@ -35,6 +36,10 @@ export default defineRw({
         lines.push(...(p.tasks.length > 0 ? p.tasks.map(taskLine) : ["    no tasks yet"]));
       }
       if (unphased.length > 0) lines.push("Not in a phase:", ...unphased.map(taskLine));
+      if (i.refinement && i.refinement.questions.length > 0 && i.status === "draft") {
+        lines.push("", `Open questions (architect, round ${i.refinement.round}; answer with rw initiative refine ${i.id} --answers FILE):`);
+        i.refinement.questions.forEach((q, n) => lines.push(`  ${n + 1}. ${q}`));
+      }
       if (decisions.length > 0) {
         lines.push("", "Decisions:");
         for (const d of decisions) lines.push(`  ${d.ts.slice(0, 10)}  ${d.text}${d.why ? ` (why: ${d.why})` : ""}`);

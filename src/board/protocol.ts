@@ -1,0 +1,117 @@
+/**
+ * What `rw board` sends to its page and accepts from it (versioned, shared by the server and the
+ * web app: the app imports these types only). Cards are small on purpose: 10,000 of them are the
+ * first message of every event stream.
+ */
+export const BOARD_PROTOCOL = 1;
+
+export interface Card {
+  id: string;
+  title: string;
+  status: "open" | "in_progress" | "review" | "blocked" | "done" | "cancelled";
+  priority: number;
+  type: string;
+  labels: string[];
+  /** Dependencies that are not finished yet (what the card waits on). */
+  waits: string[];
+  assignee?: string;
+  lease_until?: string;
+  initiative?: string;
+  phase?: number;
+  blocked_reason?: string;
+  defer_until?: string;
+  retry_count?: number;
+  updated_at: string;
+  created_at: string;
+}
+
+export interface PhaseView { n: number; title: string; status: string; done: number; total: number }
+
+export interface InitiativeView {
+  id: string;
+  title: string;
+  status: string;
+  phases: PhaseView[];
+  done: number;
+  total: number;
+  updated_at: string;
+}
+
+export interface SessionView {
+  id: string;
+  actor: string;
+  tasks: string[];
+  started_at: string;
+  ended_at?: string;
+  outcome?: string;
+  tokens?: number;
+  cost?: number;
+  duration_ms?: number;
+  done_count?: number;
+  failed_count?: number;
+}
+
+export interface Totals { tasks: number; by_status: Record<string, number>; tokens: number; cost_usd: number }
+
+/** The first message of the event stream: everything the board shows. */
+export interface BoardSnapshot {
+  v: typeof BOARD_PROTOCOL;
+  tip: string;
+  repo: string;
+  actor: string;
+  /** Statuses a card can be dropped on, in column order. */
+  statuses: string[];
+  /** Whether `execution.review = "human"` puts finished work in a review column. */
+  review: boolean;
+  cards: Card[];
+  initiatives: InitiativeView[];
+  sessions: SessionView[];
+  totals: Totals;
+}
+
+/** Every later message: what changed between two tips. */
+export interface BoardDelta {
+  v: typeof BOARD_PROTOCOL;
+  tip: string;
+  from: string;
+  cards: Card[];
+  removed: string[];
+  initiatives: InitiativeView[];
+  sessions: SessionView[];
+  totals: Totals;
+}
+
+export interface HistoryItem { ts: string; actor: string; type: string; commit?: string; text: string }
+
+export interface CriterionView { index: number; text: string; checked: boolean }
+
+export interface TaskDetail {
+  v: typeof BOARD_PROTOCOL;
+  card: Card;
+  deps: string[];
+  parent?: string;
+  gates: string[];
+  body: string;
+  /** The body as HTML made by the server from the Markdown syntax tree: every text escaped, only safe tags and links. */
+  body_html: string;
+  criteria: CriterionView[];
+  notes: Array<{ ts: string; actor: string; text: string }>;
+  history: HistoryItem[];
+  usage?: { input_tokens: number; output_tokens: number; cost_usd: number; calls: number };
+  /** Whether `rw run` left a transcript for this task (streamed by /api/task/ID/transcript). */
+  transcript: boolean;
+}
+
+export interface AnalyticsView {
+  v: typeof BOARD_PROTOCOL;
+  throughput: Array<{ day: string; done: number }>;
+  cycle_time: { count: number; p50: number; p90: number; p99: number; mean: number };
+  lead_time: { count: number; p50: number; p90: number; p99: number; mean: number };
+  /** Cycle times (claim -> done) bucketed: upper bound in ms (null: the rest) and count. */
+  cycle_histogram: Array<{ le: number | null; label: string; count: number }>;
+  success_rate: number | null;
+  tokens: { total: number; cost: number };
+}
+
+/** An error answer: the same words the CLI prints. */
+export interface ErrorBody { error: { code: string; message: string; hint?: string } }

@@ -1,0 +1,116 @@
+import type { BoardDelta, BoardSnapshot, Card, InitiativeView, SessionView, Totals } from "../protocol.ts";
+
+/** The board as the page knows it: cards by ID and the rest of the last message. */
+export interface Model {
+  ready: boolean;
+  tip: string;
+  repo: string;
+  actor: string;
+  statuses: string[];
+  review: boolean;
+  cards: Map<string, Card>;
+  initiatives: InitiativeView[];
+  sessions: SessionView[];
+  totals: Totals;
+  /** Bumped on every change, so views can memoise on it. */
+  version: number;
+  /** Set when the stream is down (the page says so; EventSource reconnects by itself). */
+  offline: boolean;
+}
+
+export const emptyModel = (): Model => ({
+  ready: false, tip: "", repo: "", actor: "", statuses: [], review: false, cards: new Map(), initiatives: [], sessions: [],
+  totals: { tasks: 0, by_status: {}, tokens: 0, cost_usd: 0 }, version: 0, offline: false,
+});
+
+export function applySnapshot(s: BoardSnapshot): Model {
+  const cards = new Map<string, Card>();
+  for (const c of s.cards) cards.set(c.id, c);
+  return {
+    ready: true, tip: s.tip, repo: s.repo, actor: s.actor, statuses: s.statuses, review: s.review, cards,
+    initiatives: s.initiatives, sessions: s.sessions, totals: s.totals, version: 1, offline: false,
+  };
+}
+
+/** A delta applies to the tip it starts from; anything else means a message was missed (resync). */
+export function applyDelta(m: Model, d: BoardDelta): Model | null {
+  if (d.from !== m.tip) return null;
+  const cards = new Map(m.cards);
+  for (const c of d.cards) cards.set(c.id, c);
+  for (const id of d.removed) cards.delete(id);
+  return { ...m, tip: d.tip, cards, initiatives: d.initiatives, sessions: d.sessions, totals: d.totals, version: m.version + 1 };
+}
+
+/** What a card waits on, in words: unfinished dependencies, an unapproved phase, a date, a person. */
+export function waitsOn(m: Model, c: Card): string[] {
+  const out: string[] = [];
+  if (c.status === "blocked") out.push(c.blocked_reason ? `blocked: ${c.blocked_reason}` : "blocked");
+  if (c.status === "open" || c.status === "blocked") {
+    if (c.waits.length) out.push(`deps: ${c.waits.join(", ")}`);
+    if (c.initiative) {
+      const i = m.initiatives.find((x) => x.id === c.initiative);
+      const p = i?.phases.find((x) => x.n === c.phase);
+      if (i && c.phase !== undefined && p && p.status === "planned") out.push(`phase ${c.phase} of ${i.id} not approved`);
+      else if (i && (i.status === "draft" || i.status === "review")) out.push(`${i.id} is ${i.status}`);
+    }
+    if (c.defer_until && c.defer_until > new Date().toISOString()) out.push(`deferred to ${c.defer_until.slice(0, 10)}`);
+  }
+  return out;
+}
+
+export interface Filters { text: string; label: string; initiative: string; assignee: string }
+
+export const noFilters = (): Filters => ({ text: "", label: "", initiative: "", assignee: "" });
+
+export function matches(c: Card, f: Filters): boolean {
+  if (f.label && !c.labels.includes(f.label)) return false;
+  if (f.initiative && c.initiative !== f.initiative) return false;
+  if (f.assignee && (f.assignee === "(nobody)" ? c.assignee !== undefined : c.assignee !== f.assignee)) return false;
+  if (f.text) {
+    const q = f.text.toLowerCase();
+    if (!c.id.toLowerCase().includes(q) && !c.title.toLowerCase().includes(q)) return false;
+  }
+  return true;
+}
+
+/** Column order: open work by priority then age; active work by when it moved; finished work newest first. */
+export function columnOrder(status: string): (a: Card, b: Card) => number {
+  if (status === "open" || status === "blocked") return (a, b) => a.priority - b.priority || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1);
+  return (a, b) => (a.updated_at > b.updated_at ? -1 : a.updated_at < b.updated_at ? 1 : a.id < b.id ? -1 : 1);
+}
+
+export function columns(m: Model, f: Filters): Map<string, Card[]> {
+  const out = new Map<string, Card[]>(m.statuses.map((s) => [s, []]));
+  for (const c of m.cards.values()) if (matches(c, f)) (out.get(c.status) ?? out.set(c.status, []).get(c.status)!).push(c);
+  for (const [s, list] of out) list.sort(columnOrder(s));
+  return out;
+}
+
+export function facets(m: Model): { labels: string[]; initiatives: string[]; assignees: string[] } {
+  const labels = new Set<string>();
+  const assignees = new Set<string>();
+  for (const c of m.cards.values()) {
+    for (const l of c.labels) labels.add(l);
+    if (c.assignee) assignees.add(c.assignee);
+  }
+  return { labels: [...labels].sort(), initiatives: m.initiatives.map((i) => i.id), assignees: [...assignees].sort() };
+}
+
+export const STATUS_NAMES: Record<string, string> = { open: "Open", in_progress: "In progress", blocked: "Blocked", review: "Review", done: "Done", cancelled: "Cancelled" };
+
+export function ago(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return "";
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 86400 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
+  return s >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+export function duration(ms: number | undefined): string {
+  if (ms === undefined) return "";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { baseEnv, RW_BIN, waitFor, type TempRepo } from "./repo.ts";
+
+/**
+ * Headless Chromium from Debian's `chromium` package, driven by playwright-core (which never
+ * downloads a browser). `.ci/run` installs the package; where none can be installed the browser
+ * tests are skipped with this message, never silently.
+ */
+export const CHROMIUM = process.env.RW_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+export const NO_BROWSER = CHROMIUM ? undefined : "no Chromium at /usr/bin/chromium (apt-get install -y chromium; or set RW_CHROMIUM): browser tests skipped";
+
+/** Where failure screenshots go (the test output names each file). */
+export const SHOTS = resolve(import.meta.dirname, "../../test-results");
+
+export interface BrowserSession { browser: BrowserContext; page: Page; close: () => Promise<void> }
+
+export async function openBrowser(opts: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {}): Promise<BrowserSession> {
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "rw-chromium-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM!,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    viewport: { width: opts.width ?? 1400, height: opts.height ?? 860 },
+    colorScheme: opts.colorScheme ?? "light",
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(30_000);
+  return {
+    browser, page,
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { Browser, Page };
+
+/** A real `rw board` process on a repository; its URL comes from the `--json` line it prints. */
+export interface BoardProc { child: ChildProcess; url: string; port: number; token: string; output: () => string; stop: () => Promise<void> }
+
+export async function startBoard(repo: TempRepo, opts: { args?: string[]; actor?: string } = {}): Promise<BoardProc> {
+  const env = baseEnv();
+  if (opts.actor) env.RW_ACTOR = opts.actor;
+  const child = spawn(process.execPath, [RW_BIN, "board", "--json", ...(opts.args ?? [])], { cwd: repo.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  const line = await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`rw board exited ${child.exitCode}: ${err}${out}`);
+    return out.split("\n").find((l) => l.startsWith("{"));
+  }, { timeoutMs: 40_000, what: `rw board's URL line (${err})` });
+  const info = JSON.parse(line) as { url: string; port: number };
+  return {
+    child, url: info.url, port: info.port, token: new URL(info.url).searchParams.get("token") ?? "",
+    output: () => out + err,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(SHOTS, { recursive: true });
+  return join(SHOTS, `${name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 80)}.png`);
+}
