@@ -1,7 +1,7 @@
 import { agentSecretOptions, secretFreeEnv } from "../agents/secret-env.ts";
 import { loadAgentConfig } from "../agents/load.ts";
 import { getTask } from "../domain/decide.ts";
-import { decideReviewRejected, decideRunLanded, type CriterionCheck, type GateRun, type ReviewRequest } from "../domain/decide-run.ts";
+import { decideReviewRejected, decideRunLanded, type ReviewRequest } from "../domain/decide-run.ts";
 import { RwError } from "../domain/errors.ts";
 import type { RwEvent, Task } from "../domain/types.ts";
 import { git } from "../store/git.ts";
