@@ -65,7 +65,7 @@ describe("stale locks are taken over at once and reported", { timeout: 120_000 }
     const out = await r.rw(c.run);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stderr).toMatch(c.stderr);
-    expect(JSON.parse(await r.rwOk(["show", id, "--json"])).task.title).toBe("Edited while locked");
+    expect((JSON.parse(await r.rwOk(["show", id, "--json"])) as { task: { title: string; status: string } }).task.title).toBe("Edited while locked");
   });
 
   it("daemon.lock.takeover/ left by a killed starter: status says not running, and a start succeeds", async () => {
@@ -88,7 +88,7 @@ describe("edits from inside an agent session are not recorded as the human", { t
     const inside = await r.rw(["list"], { env: { RW_AGENT_SESSION: "as-test" } });
     expect(inside.code).toBe(0);
     expect(inside.stderr).toMatch(/not recorded: this command runs inside an agent session \(RW_AGENT_SESSION=as-test\)/);
-    expect(JSON.parse(await r.rwOk(["show", id, "--json"], { env: { RW_AGENT_SESSION: "as-test" } })).task.status).toBe("open");
+    expect((JSON.parse(await r.rwOk(["show", id, "--json"], { env: { RW_AGENT_SESSION: "as-test" } })) as { task: { title: string; status: string } }).task.status).toBe("open");
     const daemonInside = await r.rw(["daemon"], { env: { RW_AGENT_SESSION: "as-test" } });
     expect(daemonInside.code).not.toBe(0);
     expect(daemonInside.stderr).toMatch(/cannot run inside an agent session/);
@@ -112,7 +112,7 @@ describe("edits from inside an agent session are not recorded as the human", { t
     expect(after.filter((e) => e.actor === "Test User")).toEqual([]);
     expect(after.map((e) => e.type)).not.toContain("task.cancelled");
     expect(after.map((e) => e.type)).not.toContain("task.created");
-    expect(JSON.parse(await r.rwOk(["show", id, "--json"])).task.status).toBe("open");
+    expect((JSON.parse(await r.rwOk(["show", id, "--json"])) as { task: { title: string; status: string } }).task.status).toBe("open");
     const kept = join(rwDir(r), "agent-edits");
     const sessions = readdirSync(kept);
     expect(readFileSync(join(kept, sessions[0]!, "tasks/forged.md"), "utf8")).toContain("Forged by the agent");
@@ -157,7 +157,7 @@ describe("rw init in a clone and renamed new files", { timeout: 120_000 }, () =>
     await waitLong(() => !existsSync(mirrorFile(r, "tasks/new-locale.md")), { what: "the re-saved old name folded into the task" });
     // …then with a changed title.
     editorSave(mirrorFile(r, "tasks/new-locale.md"), buffer.replace("New locale", "New locale de-CH"));
-    await waitLong(async () => JSON.parse(await r.rwOk(["show", newId, "--json"])).task.title === "New locale de-CH", { what: "the title edit on the task" });
+    await waitLong(async () => (JSON.parse(await r.rwOk(["show", newId, "--json"])) as { task: { title: string; status: string } }).task.title === "New locale de-CH", { what: "the title edit on the task" });
     const tasks = (JSON.parse(await r.rwOk(["list", "--json", "--all"])) as { tasks: Array<{ title: string }> }).tasks;
     expect(tasks.filter((t) => t.title.startsWith("New locale"))).toHaveLength(1);
   });

@@ -177,7 +177,9 @@ describe("rw daemon: one per repository", { timeout: 120_000 }, () => {
     expect(await repo.rwOk(["daemon", "stop"])).toContain(`stopped the daemon (pid ${daemon.child.pid!})`);
     await daemon.stop();
     daemon = undefined;
-    expect(await repo.rwOk(["daemon", "status"])).toBe("not running");
+    // "not running" exits 3 (the exit-code table: the state refuses), so scripts can test it.
+    const status = await repo.rw(["daemon", "status"]);
+    expect([status.code, status.stdout.trim()]).toEqual([3, "not running"]);
   });
 
   it("--detach runs in the background with a log under the git common dir", async () => {
