@@ -1,5 +1,5 @@
 import { RwError, notFound } from "./errors.ts";
-import { assertValidId } from "./ids.ts";
+import { assertValidId, isValidId } from "./ids.ts";
 import type { Decider } from "./decide.ts";
 import type { State } from "./types.ts";
 
@@ -12,6 +12,8 @@ import type { State } from "./types.ts";
  */
 export function resolveId(ids: Record<string, unknown>, input: string, what: "task" | "initiative" = "task", role: string = what): string {
   const id = input.trim();
+  // A lookup of a harmless name that cannot be an ID (`__proto__`, `_x`) is "not found", as getTask says; path-like input stays invalid.
+  if (!isValidId(id) && /^[\w.-]{1,64}$/.test(id) && !id.includes("..")) throw notFound(id, what);
   assertValidId(id, `${role} ID`);
   if (Object.hasOwn(ids, id)) return id;
   const lower = id.toLowerCase();

@@ -168,7 +168,7 @@ describe("rw plan with the fake planner", { timeout: 180_000 }, () => {
       { key: "b", title: "B", body: "y", phase: 1, deps: ["a"] },
     ]));
     const out = await r.rw(["plan", "prd.md"]);
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2); // invalid input: nothing written (the exit-code table)
     expect(out.stderr).toMatch(/not valid, nothing was written[\s\S]*dependency cycle/);
     // Only the planner's spend was recorded: no initiative, no task.
     expect(r.git(["ls-tree", "-r", "--name-only", "rewind"]).split("\n").filter((f) => /^(tasks|initiatives)\//.test(f))).toEqual([]);

@@ -217,7 +217,7 @@ describe("the Task Master corpus file", () => {
       const bad = join(repo.dir, "tasks.json");
       writeFileSync(bad, JSON.stringify({ master: { tasks: [{ id: 1, title: "ok", status: "pending" }, { title: "no id" }] } }));
       const r = await repo.rw(["import", bad, "--strict"]);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2); // invalid input, nothing written (the exit-code table)
       expect(r.stderr).toContain("1 malformed item: master task 2 (an entry without an id)");
       const ok = JSON.parse(await repo.rwOk(["import", bad, "--json"])) as Outcome;
       expect(ok.created).toEqual(["1"]);
