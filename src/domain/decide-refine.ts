@@ -27,7 +27,7 @@ export interface RefineRoundResult {
 /** Only a draft is refined: once submitted, the concept is what reviewers approve. */
 export function assertRefinable(status: string, id: string): void {
   if (status !== "draft") {
-    throw new RwError("invalid_input", `cannot refine ${id}: it is no longer a draft`, {
+    throw new RwError("wrong_state", `cannot refine ${id}: it is no longer a draft`, {
       hint: "refinement happens before `rw initiative submit`; edit the concept with `rw initiative edit` instead",
       data: { id, status },
     });

@@ -115,7 +115,7 @@ export const decidePlan = (plan: PlanDraft, opts: { approve: boolean; into?: str
   // Into an existing draft (`rw plan --from-initiative`): its title and concept stay; the plan's phases follow any it has.
   const into = opts.into !== undefined ? getInitiative(state, opts.into) : undefined;
   if (into && into.status !== "draft") {
-    throw new RwError("invalid_input", `cannot plan into ${into.id}: it is ${into.status}, not a draft`, { hint: "plan a draft initiative (refine it, plan it, then submit it)", data: { id: into.id, status: into.status } });
+    throw new RwError("wrong_state", `cannot plan into ${into.id}: it is ${into.status}, not a draft`, { hint: "plan a draft initiative (refine it, plan it, then submit it)", data: { id: into.id, status: into.status } });
   }
   const offset = into ? Math.max(0, ...into.phases.map((p) => p.n)) : 0;
   let id: string;

@@ -54,7 +54,7 @@ export async function planFromPrd(store: Store, planner: Planner, opts: { file: 
 export async function planFromInitiative(store: Store, planner: Planner, opts: { id: string; dryRun: boolean; approve: boolean; actor: Actor; signal?: AbortSignal }): Promise<PlanOutcome> {
   const state = (await store.snapshot()).state;
   const i = getInitiative(state, opts.id);
-  if (i.status !== "draft") throw new RwError("invalid_input", `cannot plan into ${i.id}: it is ${i.status}, not a draft`, { hint: "plan a draft initiative (refine it, plan it, then submit it)" });
+  if (i.status !== "draft") throw new RwError("wrong_state", `cannot plan into ${i.id}: it is ${i.status}, not a draft`, { hint: "plan a draft initiative (refine it, plan it, then submit it)" });
   if (i.body.trim() === "") throw new RwError("invalid_input", `${i.id} has no concept to plan from`, { hint: `write one: rw initiative edit ${i.id} --body-file concept.md (or rw initiative refine ${i.id})` });
   const decisions = state.decisions.filter((d) => d.initiative === i.id).map((d) => `- ${d.text}${d.why ? ` (${d.why})` : ""}`);
   const existing = i.phases.map((p) => `- phase ${p.n}: ${p.title} (already planned; add only what comes after it)`);

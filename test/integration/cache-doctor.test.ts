@@ -94,7 +94,7 @@ describe("the index is only a cache; doctor checks the ref against the log", () 
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${path}: differs from what the events render`);
     expect(r.stdout).toMatch(/-\d+: priority: 1\n\s+\+\d+: priority: 0/);
-    expect(r.stderr).toMatch(/rw: the state ref does not match its event log \(1 problems?\)/);
+    expect(r.stderr).toMatch(/rw: the state ref does not match its event log (or has malformed commits )?\(1 problems?\)/);
     const json = await repo.rw(["doctor", "--json"]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout.split("\n")[0]!) as DoctorReport;

@@ -37,7 +37,7 @@ describe("finding things from the CLI", { timeout: 240_000 }, () => {
     const b = await repo.rwOk(["create", "Document login", "--dep", a]);
     const c = await repo.rwOk(["create", "Order stickers"]);
     await repo.rwOk(["block", c, "--reason", "waiting for the budget"]);
-    const found = JSON.parse(await repo.rwOk(["search", "TOKEN", "expires", "--json"])) as { count: number; tasks: Array<{ id: string; field: string }> };
+    const found = JSON.parse(await repo.rwOk(["search", "TOKEN expires", "--json"])) as { count: number; tasks: Array<{ id: string; field: string }> };
     expect(found).toMatchObject({ count: 1, total: 1, tasks: [{ id: a, field: "body" }] });
     expect(await repo.rwOk(["search", "login"])).toMatch(new RegExp(`^${a} .*\\n${b} `));
     expect(await repo.rwOk(["search", "nothing-like-this"])).toContain("no task mentions");

@@ -73,7 +73,8 @@ describe("stale locks are taken over at once and reported", { timeout: 120_000 }
     writeFileSync(join(rwDir(r), "daemon.lock"), JSON.stringify({ pid: deadPid(), start: "1", started_at: "2026-01-01T00:00:00Z", cwd: r.dir }));
     mkdirSync(join(rwDir(r), "daemon.lock.takeover"));
     writeFileSync(join(rwDir(r), "daemon.lock.takeover", "owner"), `${deadPid()} 1`);
-    expect((await r.rwOk(["daemon", "status"]))).toMatch(/not running/);
+    const status = await r.rw(["daemon", "status"]);
+    expect([status.code, status.stdout]).toEqual([3, expect.stringMatching(/not running/)]); // 3: nothing runs (the exit-code table)
     daemon = await startDaemon(r);
     expect(daemon.output()).toMatch(/took over the lock of a daemon that is gone/);
     expect(await r.rwOk(["daemon", "status"])).toMatch(/^running: pid/);

@@ -45,7 +45,9 @@ describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => 
     expect(shown.initiative).toMatchObject({ status: "approved", title: "Auth v2" });
     // A task of the approved phase is ready; one of phase 2 is not, with the CLI's wording.
     const t2 = await repo.rwOk(["create", "Login form", "--initiative", id, "--phase", "2"]);
-    expect(await repo.rwOk(["ready", "--explain", t2])).toContain(`phase 2 of ${id} is not approved yet`);
+    const explained = await repo.rwOk(["ready", "--explain"]);
+    expect(explained).toContain(t2);
+    expect(explained).toContain(`phase 2 of ${id} is not approved yet`);
     await repo.rwOk(["doctor"]);
   });
 

@@ -103,11 +103,11 @@ describe("rw initiative refine", { timeout: 120_000 }, () => {
     await r.rwOk(["initiative", "refine", id]);
     const before = r.git(["rev-parse", "rewind"]);
     writeFileSync(join(r.dir, "answers.md"), "1. everything\n3. a typo\n");
-    await rwFails(r, ["initiative", "refine", id, "--answers", "answers.md"], 1, "answer 3 names no open question");
+    await rwFails(r, ["initiative", "refine", id, "--answers", "answers.md"], 2, "answer 3 names no open question");
     expect(r.git(["rev-parse", "rewind"])).toBe(before);
     await r.rwOk(["initiative", "phase", "add", id, "Passwords"]);
     await r.rwOk(["initiative", "submit", id]);
-    await rwFails(r, ["initiative", "refine", id], 1, "no longer a draft");
+    await rwFails(r, ["initiative", "refine", id], 3, "no longer a draft");
   });
 
   it("--answers-only records the answers without another architect call", async () => {
@@ -155,7 +155,7 @@ describe("rw initiative refine", { timeout: 120_000 }, () => {
     expect(show.phases.map((p) => [p.n, p.title, p.tasks.length])).toEqual([[1, "Groundwork", 0], [2, "Hashing", 1]]);
     await rwFails(r, ["plan", "prd.md", "--from-initiative", id], 2, "not both");
     await r.rwOk(["initiative", "submit", id]);
-    await rwFails(r, ["plan", "--from-initiative", id], 1, "not a draft");
+    await rwFails(r, ["plan", "--from-initiative", id], 3, "not a draft");
     await expectDoctorOk(r);
   });
 });

@@ -46,12 +46,12 @@ describe("event shard layout versions", () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);
     expect(repo.git(["show", `rewind:${LAYOUT_FILE}`])).toBe("rw state layout 2\n");
-    const ids = await seedTasks(repo.dir, 300, (i) => `Task ${i} ${bigBody(i).slice(0, 900)}`);
+    const ids = await seedTasks(repo.dir, 600, (i) => `Task ${i} ${bigBody(i).slice(0, 450)}`);
     const id = await repo.rwOk(["create", "After the big import", "--body", bigBody(1)]);
     await repo.rwOk(["claim", id], { actor: "agent-1" });
     const files = eventFiles(repo);
     const day = new Date().toISOString().slice(0, 10);
-    // 300 task.created events on one day (~1 KB each) fill more than one bounded file.
+    // 600 task.created events on one day (~0.6 KB each; titles stay under the 500-character limit) fill more than one bounded file.
     expect(files.length, files.join(", ")).toBeGreaterThan(1);
     expect(files[0]).toBe(`events/${day}.jsonl`);
     expect(files[1]).toBe(`events/${day}_0001.jsonl`);
@@ -68,7 +68,7 @@ describe("event shard layout versions", () => {
   it("reads a layout 1 repository as it is, and its first write moves it to layout 2", async () => {
     repo = makeRepo();
     await repo.rwOk(["init"]);
-    const ids = await seedTasks(repo.dir, 300, (i) => `Old task ${i} ${bigBody(i).slice(0, 900)}`);
+    const ids = await seedTasks(repo.dir, 600, (i) => `Old task ${i} ${bigBody(i).slice(0, 450)}`);
     await downgradeToLayout1(repo.dir);
     const day = new Date().toISOString().slice(0, 10);
     expect(eventFiles(repo)).toEqual([`events/${day}.jsonl`]);
