@@ -1,4 +1,5 @@
-import type { Nodes, Root } from "mdast";
+import type { Nodes } from "mdast";
+import { loadParser } from "../format/criteria.ts";
 
 /**
  * Task bodies to HTML for the board, safe by construction: the Markdown is parsed by remark (the
@@ -7,18 +8,6 @@ import type { Nodes, Root } from "mdast";
  * links keep only http(s), mailto and in-page targets; images become links (nothing is fetched).
  * An agent writes task text, so it is untrusted input: no script can come from it.
  */
-type Parse = (body: string) => Root;
-let parser: Parse | undefined;
-
-async function loadParser(): Promise<Parse> {
-  if (parser) return parser;
-  const [{ unified }, { default: remarkParse }, { default: remarkGfm }] = await Promise.all([
-    import("unified"), import("remark-parse"), import("remark-gfm"),
-  ]);
-  const processor = unified().use(remarkParse).use(remarkGfm);
-  parser = (body) => processor.parse(body);
-  return parser;
-}
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]!);

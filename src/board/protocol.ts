@@ -3,6 +3,8 @@
  * web app: the app imports these types only). Cards are small on purpose: 10,000 of them are the
  * first message of every event stream.
  */
+import type { Session } from "../domain/types.ts";
+
 export const BOARD_PROTOCOL = 1;
 
 export interface Card {
@@ -37,19 +39,8 @@ export interface InitiativeView {
   updated_at: string;
 }
 
-export interface SessionView {
-  id: string;
-  actor: string;
-  tasks: string[];
-  started_at: string;
-  ended_at?: string;
-  outcome?: string;
-  tokens?: number;
-  cost?: number;
-  duration_ms?: number;
-  done_count?: number;
-  failed_count?: number;
-}
+/** A session as folded from the log; the web app imports the type only. */
+export type SessionView = Session;
 
 export interface Totals { tasks: number; by_status: Record<string, number>; tokens: number; cost_usd: number }
 

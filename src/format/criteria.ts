@@ -21,7 +21,8 @@ export interface Criterion {
 type Parse = (body: string) => Root;
 let parser: Parse | undefined;
 
-async function loadParser(): Promise<Parse> {
+/** The GFM Markdown parser (remark), loaded on first use and kept: criteria ticks and the board share it. */
+export async function loadParser(): Promise<Parse> {
   if (parser) return parser;
   const [{ unified }, { default: remarkParse }, { default: remarkGfm }] = await Promise.all([
     import("unified"), import("remark-parse"), import("remark-gfm"),
