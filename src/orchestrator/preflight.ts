@@ -1,6 +1,8 @@
 import { checkAgents, type CheckLine } from "../agents/check.ts";
 import type { AgentConfig } from "../agents/config.ts";
+import { findCriteria } from "../format/criteria.ts";
 import { RwError } from "../domain/errors.ts";
+import type { State } from "../domain/types.ts";
 import { git } from "../store/git.ts";
 import type { Store } from "../store/store.ts";
 import { integrationBranch, listWorktrees, repoCwd } from "./worktrees.ts";
@@ -16,8 +18,24 @@ export interface Preflight {
   problems: PreflightProblem[];
 }
 
-/** The roles `rw run` calls: the worker does the task, the verifier judges it. */
-const RUN_ROLES = new Set(["worker", "verifier"]);
+/** What a run may take: the same `--task`/`--initiative` scope the run loop applies. */
+export interface RunScope { task?: string; initiative?: string }
+
+/**
+ * Whether this run can reach the verifier: it judges only open acceptance criteria, so a backlog
+ * whose runnable tasks have none never calls it, and a missing verifier key is not a reason to
+ * refuse. A task with criteria that appears mid-run and finds the verifier unusable stops the run
+ * as a configuration error (released, not counted as a failure), so nothing is burned either way.
+ */
+export async function verifierNeeded(state: State, scope: RunScope): Promise<boolean> {
+  for (const t of Object.values(state.tasks)) {
+    if (t.status === "done" || t.status === "cancelled") continue;
+    if ((scope.task !== undefined && t.id !== scope.task) || (scope.initiative !== undefined && t.initiative !== scope.initiative)) continue;
+    if (!/\[ \]/.test(t.body)) continue; // cheap filter before parsing Markdown
+    if ((await findCriteria(t.body)).some((c) => !c.checked)) return true;
+  }
+  return false;
+}
 
 function fixFor(l: CheckLine, cfg: AgentConfig): string {
   const where = `roles.${l.role}${l.which === "fallback" ? ".fallback" : ""}`;
@@ -40,13 +58,14 @@ function withoutTaskScripts(cfg: AgentConfig): AgentConfig {
 }
 
 /**
- * What must hold before `rw run` claims anything: every provider the worker and verifier roles
- * use answers (the same checks as `rw config check`), and the integration branch exists with no
+ * What must hold before `rw run` claims anything: every provider the worker (and, when a task in
+ * scope has open criteria, the verifier) uses answers (the same checks as `rw config check`), and the integration branch exists with no
  * uncommitted changes in its checkout. Nothing is claimed, created or recorded here.
  */
-export async function preflight(store: Store, cfg: AgentConfig, env: Record<string, string | undefined>, root: string): Promise<Preflight> {
+export async function preflight(store: Store, cfg: AgentConfig, env: Record<string, string | undefined>, root: string, scope: RunScope = {}): Promise<Preflight> {
   const problems: PreflightProblem[] = [];
-  const checks = (await checkAgents(withoutTaskScripts(cfg), env, root)).filter((l) => RUN_ROLES.has(l.role));
+  const roles = new Set(["worker", ...((await verifierNeeded((await store.snapshot()).state, scope)) ? ["verifier"] : [])]);
+  const checks = (await checkAgents(withoutTaskScripts(cfg), env, root)).filter((l) => roles.has(l.role));
   for (const l of checks.filter((c) => !c.ok)) {
     problems.push({ what: `${l.role}${l.which === "fallback" ? " (fallback)" : ""}: ${l.provider} ${l.model}`, problem: l.detail, fix: fixFor(l, cfg) });
   }

@@ -55,7 +55,7 @@ export default defineRw({
       if (task) checkTaskOption((await store.snapshot()).state, task, now, host);
       const agentConfig = loadAgentConfig(store);
       // Before anything is claimed: every provider the run uses answers, the integration branch is clean.
-      const checks = await preflight(store, agentConfig, ctx.env, repoRoot(store) ?? ctx.cwd);
+      const checks = await preflight(store, agentConfig, ctx.env, repoRoot(store) ?? ctx.cwd, { ...(task ? { task } : {}), ...(initiative ? { initiative } : {}) });
       if (args["dry-run"]) {
         if (!checks.ok) {
           ctx.exitCode = 1;
