@@ -10,6 +10,8 @@ type StateHandler = (state: State, e: RwEvent) => void;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? (v as unknown[]).filter((x): x is string => typeof x === "string" && x !== "") : []);
+
 function phasesFrom(value: unknown): Phase[] {
   if (!Array.isArray(value)) return [];
   const out: Phase[] = [];
@@ -19,7 +21,10 @@ function phasesFrom(value: unknown): Phase[] {
     const n = num(p.n);
     if (n === undefined) continue;
     const status = (["planned", "approved", "done"] as const).find((s) => s === p.status) ?? "planned";
-    out.push({ n, title: str(p.title) ?? `Phase ${n}`, status });
+    const phase: Phase = { n, title: str(p.title) ?? `Phase ${n}`, status };
+    const verify = strings(p.verify);
+    if (verify.length > 0) phase.verify = verify;
+    out.push(phase);
   }
   return out;
 }
@@ -74,13 +79,36 @@ export const STATE_HANDLERS: Record<string, StateHandler> = {
       created_at: str(e.data.created_at) ?? e.ts,
       updated_at: e.ts,
       body: typeof e.data.body === "string" ? e.data.body : "",
+      ...(str(e.data.branch) ? { branch: { name: str(e.data.branch)! } } : {}),
     };
   },
   "initiative.edited": onInitiative((i, e) => {
     const title = str(e.data.title);
     if (title) i.title = title;
     if (typeof e.data.body === "string") i.body = e.data.body;
-    if (Array.isArray(e.data.phases)) i.phases = phasesFrom(e.data.phases);
+    if (Array.isArray(e.data.phases)) {
+      // A phase's verification history is not part of an edit (a rename keeps it).
+      const before = new Map(i.phases.map((p) => [p.n, p.verification]));
+      i.phases = phasesFrom(e.data.phases).map((p) => (before.get(p.n) ? { ...p, verification: before.get(p.n)! } : p));
+    }
+  }),
+  "initiative.branch_set": onInitiative((i, e) => {
+    const name = str(e.data.branch);
+    if (name) i.branch = { name, ...(str(e.data.base) ? { base: str(e.data.base)! } : {}) };
+  }),
+  "initiative.integrated": onInitiative((i, e) => {
+    const name = str(e.data.branch) ?? i.branch?.name;
+    if (!name) return;
+    const { merged: _merged, ...rest } = i.branch?.name === name ? i.branch : { name };
+    i.branch = { ...rest, name, ...(num(e.data.ahead) !== undefined ? { ahead: num(e.data.ahead)! } : {}), ...(str(e.data.base) ? { base: str(e.data.base)! } : {}) };
+  }),
+  "initiative.merged": onInitiative((i, e) => {
+    if (!i.branch) return;
+    i.branch = { ...i.branch, ahead: 0, merged: { into: str(e.data.into) ?? "", commit: str(e.data.commit) ?? "", at: e.ts } };
+  }),
+  "initiative.shipped": onInitiative((i, e) => {
+    if (!i.branch) return;
+    i.branch = { ...i.branch, shipped: { remote: str(e.data.remote) ?? "", at: e.ts, ...(str(e.data.pr) ? { pr: str(e.data.pr)! } : {}) } };
   }),
   "initiative.refined": onInitiative((i, e) => {
     const questions = Array.isArray(e.data.questions) ? (e.data.questions as unknown[]).filter((q): q is string => typeof q === "string") : [];
@@ -99,8 +127,30 @@ export const STATE_HANDLERS: Record<string, StateHandler> = {
     if (n === undefined || i.phases.some((p) => p.n === n)) return;
     i.phases.push({ n, title: str(e.data.title) ?? `Phase ${n}`, status: "planned" });
   }),
+  "phase.edited": onInitiative((i, e) => {
+    const phase = i.phases.find((p) => p.n === e.data.phase);
+    if (!phase) return;
+    if (typeof e.data.title === "string" && e.data.title !== "") phase.title = e.data.title;
+    if (Array.isArray(e.data.verify)) {
+      const verify = strings(e.data.verify);
+      if (verify.length > 0) phase.verify = verify;
+      else delete phase.verify;
+    }
+  }),
+  "phase.verified": onInitiative((i, e) => {
+    const phase = i.phases.find((p) => p.n === e.data.phase);
+    const verdict = (["passed", "gaps", "blocked"] as const).find((v) => v === e.data.verdict);
+    if (!phase || !verdict) return;
+    phase.verification = { verdict, at: e.ts, event: e.id, round: num(e.data.round) ?? 0, gaps: num(e.data.gaps) ?? 0, tasks: strings(e.data.tasks) };
+  }),
   "phase.completed": setPhase("done"),
-  "phase.reopened": setPhase("approved"),
+  "phase.reopened": onInitiative((i, e) => {
+    const phase = i.phases.find((p) => p.n === e.data.phase);
+    if (!phase) return;
+    phase.status = "approved";
+    // Its verdict was about the phase as it was; once done again it is verified again.
+    if (phase.verification) phase.verification = { ...phase.verification, stale: true };
+  }),
   "decision.recorded": (state, e) => {
     const d: State["decisions"][number] = { id: e.id, ts: e.ts, actor: e.actor, text: str(e.data.text) ?? "" };
     const why = str(e.data.why);
@@ -143,7 +193,7 @@ export function cloneTouched(next: State, e: RwEvent, copied: Set<string>): void
   }
   if (e.initiative && next.initiatives[e.initiative] && !copied.has(`i:${e.initiative}`)) {
     const i = next.initiatives[e.initiative]!;
-    next.initiatives[e.initiative] = { ...i, phases: i.phases.map((p) => ({ ...p })), ...(i.refinement ? { refinement: { ...i.refinement, questions: [...i.refinement.questions] } } : {}) };
+    next.initiatives[e.initiative] = { ...i, phases: i.phases.map((p) => ({ ...p, ...(p.verify ? { verify: [...p.verify] } : {}) })), ...(i.refinement ? { refinement: { ...i.refinement, questions: [...i.refinement.questions] } } : {}) };
     copied.add(`i:${e.initiative}`);
   }
   const sid = str(e.data.session);

@@ -62,6 +62,34 @@ export interface Phase {
   n: number;
   title: string;
   status: PhaseStatus;
+  /** Commands that show the phase's goals hold ("observable truths"), run by goal-backward verification. */
+  verify?: string[];
+  /** The latest goal-backward verification of the phase (`phase.verified`). */
+  verification?: PhaseVerification;
+}
+
+/** What the last `phase.verified` said; `round` counts remediation rounds in a row (the bound's counter). */
+export interface PhaseVerification {
+  verdict: "passed" | "gaps" | "blocked";
+  at: string;
+  /** The `phase.verified` event's ID: remediation tasks name it. */
+  event: string;
+  round: number;
+  gaps: number;
+  /** The tasks the verdict created (remediations, or the one blocked task for a person). */
+  tasks: string[];
+  /** The phase reopened since: it is verified again once it is done. */
+  stale?: boolean;
+}
+
+/** An initiative's own integration branch: its tasks land there; it lands on the main integration branch when done. */
+export interface InitiativeBranch {
+  name: string;
+  /** Commits it is ahead of the main integration branch, as of the last landing or merge rw recorded. */
+  ahead?: number;
+  base?: string;
+  merged?: { into: string; commit: string; at: string };
+  shipped?: { remote: string; at: string; pr?: string };
 }
 
 export interface Initiative {
@@ -75,6 +103,8 @@ export interface Initiative {
   body: string;
   /** The architect's latest round of questions (`rw initiative refine`); not written to the file. */
   refinement?: { round: number; questions: string[]; at: string };
+  /** Set by `rw initiative new --branch` or `integration = "per-initiative"`; not written to the file. */
+  branch?: InitiativeBranch;
 }
 
 /** A recorded decision (`rw decide`); its ID is the event's ULID. */

@@ -42,6 +42,12 @@ export interface ExecutionConfig {
   max_rebases: number;
   /** "human": a task that passed gates and the verifier waits in `review` for `rw review --approve`. */
   review: "auto" | "human";
+  /** "per-initiative": an initiative's tasks land on its own branch (`initiative/<id>` unless it names one), merged when it completes. */
+  integration: "single" | "per-initiative";
+  /** Goal-backward phase verification: "auto" for phases with verify commands, "always", or "off". */
+  phase_verification: "auto" | "always" | "off";
+  /** Remediation rounds in a row a phase's verification may ask for before the phase is blocked for a person. */
+  max_remediations: number;
 }
 
 export interface SyncConfig {
@@ -59,12 +65,14 @@ const CODE_BRANCHES = ["refs/heads/main", "refs/heads/master", "refs/heads/trunk
 const EXECUTION_KEYS = [
   "max_retries", "gates", "integration_branch", "worktree_dir", "copy_files", "gate_timeout", "on_interrupt",
   "git_hooks", "protected_paths", "forbidden_paths", "max_patch_bytes", "max_rebases", "review",
+  "integration", "phase_verification", "max_remediations",
 ];
 
 export function defaultConfig(): CoreConfig {
   return { version: 1, store: { ref: DEFAULT_REF }, ids: { prefix: undefined }, claims: { lease_ms: 30 * 60_000 }, execution: {
     max_retries: 3, gates: [], integration_branch: undefined, worktree_dir: undefined, copy_files: [], gate_timeout_ms: 10 * 60_000, on_interrupt: "release",
     git_hooks: false, protected_paths: [], forbidden_paths: [], max_patch_bytes: undefined, max_rebases: 5, review: "auto",
+    integration: "single", phase_verification: "auto", max_remediations: 2,
   }, sync: { remote: undefined, claims: "local", auto: false, interval_ms: 60_000 }, raw: {} };
 }
 
@@ -232,6 +240,27 @@ function parseExecutionGuards(exec: Table, out: ExecutionConfig, file: string): 
   if (exec.review !== undefined) {
     if (exec.review !== "auto" && exec.review !== "human") throw fail(file, "execution.review", `is ${JSON.stringify(exec.review)}`, 'use "auto" (merge when gates and the verifier pass) or "human" (wait for `rw review --approve`)');
     out.review = exec.review;
+  }
+  parseInitiativeSettings(exec, out, file);
+}
+
+/** Initiatives under `rw run` (issue 19): their own integration branches, phase verification and its bound. */
+function parseInitiativeSettings(exec: Table, out: ExecutionConfig, file: string): void {
+  if (exec.integration !== undefined) {
+    if (exec.integration !== "single" && exec.integration !== "per-initiative") {
+      throw fail(file, "execution.integration", `is ${JSON.stringify(exec.integration)}`, 'use "single" (every task lands on the integration branch) or "per-initiative" (an initiative\'s tasks land on its own branch)');
+    }
+    out.integration = exec.integration;
+  }
+  if (exec.phase_verification !== undefined) {
+    const v = exec.phase_verification;
+    if (v !== "auto" && v !== "always" && v !== "off") throw fail(file, "execution.phase_verification", `is ${JSON.stringify(v)}`, 'use "auto" (phases with verify commands), "always" or "off"');
+    out.phase_verification = v;
+  }
+  if (exec.max_remediations !== undefined) {
+    const n = exec.max_remediations;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 20) throw fail(file, "execution.max_remediations", "must be a whole number from 0 to 20", "e.g. max_remediations = 2");
+    out.max_remediations = n;
   }
 }
 
