@@ -26,6 +26,8 @@ function permanent(ctx: Context, e: ProgressEvent): string | undefined {
       return `${paint(ctx, e.will_retry ? "yellow" : "red", e.will_retry ? "retry" : "blocked")}   ${e.task}  ${e.title}: ${e.error}`;
     case "task.interrupted":
       return `stopped ${e.task}  ${e.title} (${e.released ? "claim released" : "claim kept until its lease ends"}; worktree kept)`;
+    case "initiative":
+      return `${paint(ctx, "cyan", "init")}    ${e.initiative}  ${e.text}`;
     case "task.lost":
       return `lost    ${e.task}  its claim expired and was taken over; nothing recorded`;
     case "session.ended":

@@ -66,3 +66,9 @@ export const decideShipped = (id: string, s: { branch: string; remote: string; b
   getInitiative(state, id);
   return { events: [makeEvent(ctx, "initiative.shipped", undefined, { ...s }, id)], summary: `initiative ${id}: shipped ${s.branch} to ${s.remote}`, result: { id } };
 };
+
+/** The gated merge did not go through (conflict, a gate): the branch is kept for a person or `rw initiative ship`. */
+export const decideMergeFailed = (id: string, f: { branch: string; into: string; reason: string }): Decider<{ id: string }> => (state, ctx) => {
+  getInitiative(state, id);
+  return { events: [makeEvent(ctx, "initiative.merge_failed", undefined, { ...f }, id)], summary: `initiative ${id}: ${f.branch} not merged into ${f.into}`, result: { id } };
+};

@@ -173,7 +173,7 @@ export function verifiedGoals(e: RwEvent): GoalResult[] {
   const goals = Array.isArray(e.data.goals) ? (e.data.goals as Array<Record<string, unknown>>) : [];
   return goals.map((g) => ({
     kind: (GOAL_KINDS as readonly string[]).includes(String(g.kind)) ? (g.kind as GoalKind) : "truth",
-    goal: String(g.goal ?? ""), met: g.met === true, evidence: String(g.evidence ?? ""), ...(typeof g.fix === "string" ? { fix: g.fix } : {}),
+    goal: typeof g.goal === "string" ? g.goal : "", met: g.met === true, evidence: typeof g.evidence === "string" ? g.evidence : "", ...(typeof g.fix === "string" ? { fix: g.fix } : {}),
   }));
 }
 

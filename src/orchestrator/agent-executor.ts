@@ -7,6 +7,7 @@ import { generateStructured } from "../agents/structured.ts";
 import type { AgentConfig } from "../agents/config.ts";
 import type { Progress, Role } from "../agents/types.ts";
 import type { Store } from "../store/store.ts";
+import { createAgentPhaseVerifier } from "./agent-phase-verifier.ts";
 import { addUsage, noUsage, type Executor, type VerifyRequest, type WorkRequest } from "./executor.ts";
 
 const VerdictSchema = z.object({
@@ -60,6 +61,7 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
   const escalated = (): AgentConfig => (escalate ? { ...config, roles: { ...config.roles, worker: { ...config.roles.worker, ...escalate, fallback: undefined } } } : config);
   const domainNotes = await readDomainNotes(root);
   return {
+    phaseVerifier: await createAgentPhaseVerifier(store, env),
     escalation: escalate ? `${escalate.provider}:${escalate.model}` : undefined,
     async work(req) {
       const res = await runAgentSession({

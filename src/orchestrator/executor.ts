@@ -1,6 +1,7 @@
 import type { GateRun } from "../domain/decide-run.ts";
 import type { Task } from "../domain/types.ts";
 import type { Actor } from "../store/store.ts";
+import type { PhaseVerifier } from "./phase-verify.ts";
 
 /**
  * What the loop needs from an agent: do the work in a worktree, and judge the result. The agent
@@ -11,6 +12,8 @@ export interface Executor {
   verify(req: VerifyRequest): Promise<VerifyResult>;
   /** The worker role's `escalate` model, if configured: where a repeated identical failure goes next. */
   escalation?: string | undefined;
+  /** The verifier role judging a finished phase (phase-verify.ts); without one, rw's own checks only. */
+  phaseVerifier?: PhaseVerifier | undefined;
 }
 
 export interface Usage {

@@ -12,6 +12,7 @@ import { addUsage, noUsage, type Executor, type Usage } from "./executor.ts";
 import { Mutex } from "./mutex.ts";
 import type { ProgressEvent } from "./progress-events.ts";
 import { acquireRunLock } from "./run-lock.ts";
+import { initiativeFlow } from "./initiative-flow.ts";
 import { workTask, type RunEnv, type Worker } from "./worker.ts";
 import { integrationBranch, worktreeRoot } from "./worktrees.ts";
 
@@ -90,6 +91,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
       domainNotes: await readDomainNotes(store.repo.mainWorktree),
       setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: secretFreeEnv(o.env, o.secrets), now: o.clock, lock: new Mutex() },
     };
+    const initiatives = initiativeFlow(r);
     const summary: RunSummary = { session, completed: [], failed: [], blocked: [], review: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
     const startedTasks = new Set<string>();
     const accept = taskFilter(o, startedTasks);
@@ -158,6 +160,8 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
           else if (run.outcome === "failed") summary.failed.push(task.id);
           else if (run.outcome === "blocked") summary.blocked.push(task.id);
           else if (run.outcome === "review") summary.review.push(task.id);
+          // Its initiative's next step: branch progress, phase verification, the merge when complete.
+          if (run.outcome === "completed") await initiatives.afterTask(task.id, w.actor, stop.signal).catch((err: unknown) => o.emit({ event: "initiative", initiative: task.initiative ?? "", text: `stopped: ${err instanceof Error ? err.message : String(err)}` }));
         } finally {
           busy.delete(n);
           changed();

@@ -12,4 +12,6 @@ export type ProgressEvent =
   | ({ event: "task.review"; usage: Usage; reason?: string } & TaskRef)
   | ({ event: "task.lost" } & TaskRef)
   | { event: "worker.idle"; worker: number }
+  /** An initiative's step after a landing: phase verification, the merge of its branch (initiative-flow.ts). */
+  | { event: "initiative"; initiative: string; text: string }
   | { event: "session.ended"; session: string; completed: string[]; failed: string[]; blocked: string[]; review: string[]; usage: Usage; duration_ms: number; interrupted: boolean };

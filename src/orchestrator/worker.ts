@@ -17,6 +17,7 @@ import { configStop, heartbeat, isConfigError, stillHolds } from "./worker-claim
 import { ensureWorktree, removeWorktree, resetWorktree, type TaskWorktree, type WorktreeSetup } from "./worktrees.ts";
 import type { ProgressEvent } from "./progress-events.ts";
 import type { DomainNote } from "../agents/domain-notes.ts";
+import { withTaskIntegration } from "./initiative-branch.ts";
 
 /** What every worker of one `rw run` shares. */
 export interface RunEnv {
@@ -136,6 +137,8 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
   };
 
   try {
+    // An initiative with its own branch: this task starts from it and lands on it (initiative-branch.ts).
+    r = await withTaskIntegration(r, task, w.actor);
     step("worktree");
     try {
       wt = await ensureWorktree({ ...r.setup, signal: ctl.signal }, task.id);
