@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { decidePhaseVerified, type GoalResult, type PhaseVerifyResult } from "../domain/decide-phase-verify.ts";
 import { initiativeBranchName } from "../domain/decide-initiative-branch.ts";
 import { RwError } from "../domain/errors.ts";
@@ -86,8 +88,6 @@ async function phaseCommits(cwd: string, branch: string, tasks: string[]): Promi
 /** Required artifacts: every file the phase touched exists and holds no stub it added. */
 async function artifactGoals(checkout: string, files: string[], added: Array<{ file: string; line: string }>): Promise<GoalResult[]> {
   if (files.length === 0) return [];
-  const { readFile } = await import("node:fs/promises");
-  const { join } = await import("node:path");
   const findings: GoalResult[] = [];
   const present: string[] = [];
   for (const file of files) {
