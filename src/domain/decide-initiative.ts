@@ -2,7 +2,7 @@ import { makeEvent, requireText, type DecideContext, type Decider } from "./deci
 import { checkText } from "./text.ts";
 import { RwError } from "./errors.ts";
 import { assertValidId, idFromBytes, suffixLength } from "./ids.ts";
-import { checkBranchName, defaultInitiativeBranch } from "./decide-initiative-branch.ts";
+import { checkBranchName } from "./decide-initiative-branch.ts";
 import { assertAllowed, completionBlockers, getInitiative, getPhase } from "./initiative-lifecycle.ts";
 import { lookup, type Initiative, type RwEvent, type State } from "./types.ts";
 
@@ -27,9 +27,8 @@ export interface InitiativeInput {
   id?: string;
   body?: string;
   phases?: string[];
-  /** Its own integration branch (`--branch`); `perInitiative` names one `initiative/<id>` when none is given. */
+  /** Its own integration branch (`--branch`); under `integration = "per-initiative"` one is named at run time. */
   branch?: string;
-  perInitiative?: boolean;
 }
 
 export const decideInitiativeNew = (input: InitiativeInput): Decider<{ id: string }> => (state, ctx) => {
@@ -40,8 +39,7 @@ export const decideInitiativeNew = (input: InitiativeInput): Decider<{ id: strin
   const phases = (input.phases ?? []).map((t, i) => ({ n: i + 1, title: checkTitle(t, "phase title"), status: "planned" }));
   if (phases.length > 0) data.phases = phases;
   if (input.body !== undefined && input.body !== "") data.body = checkText(input.body, "body");
-  const branch = input.branch !== undefined ? checkBranchName(input.branch) : input.perInitiative ? defaultInitiativeBranch(id) : undefined;
-  if (branch !== undefined) data.branch = branch;
+  if (input.branch !== undefined) data.branch = checkBranchName(input.branch);
   return { events: [makeEvent(ctx, "initiative.created", undefined, data, id)], summary: `initiative new ${id}: ${title}`, result: { id } };
 };
 

@@ -110,3 +110,11 @@ export async function mergeInitiativeBranch(setup: WorktreeSetup, locks: MergeLo
     await removeWorktree(setup, wt).catch(() => undefined);
   }
 }
+
+/** The settings `rw initiative verify` / `ship --merge` work with outside `rw run`: the main integration branch, clean env. */
+export async function standaloneSetup(store: Store, env: Record<string, string | undefined>, cleanEnv: Record<string, string | undefined>): Promise<WorktreeSetup> {
+  const { integrationBranch, worktreeRoot } = await import("./worktrees.ts");
+  const { Mutex } = await import("./mutex.ts");
+  const exec = store.config.execution;
+  return { repo: store.repo, root: worktreeRoot(store.repo, exec, env), integration: await integrationBranch(store.repo, exec), exec, env: cleanEnv, now: Date.now, lock: new Mutex() };
+}

@@ -9,6 +9,7 @@ import { readAllEvents } from "../store/snapshot.ts";
 import type { Actor, Store } from "../store/store.ts";
 import { gatesFor } from "./gates.ts";
 import { landAttempt } from "./land.ts";
+import { branchOfTask, withTaskIntegration } from "./initiative-branch.ts";
 import { Mutex } from "./mutex.ts";
 import { openTranscript } from "./transcript.ts";
 import { ensureWorktree, integrationBranch, removeWorktree, taskBranch, worktreeRoot, type WorktreeSetup } from "./worktrees.ts";
@@ -65,7 +66,7 @@ export async function reviewInfo(store: Store, id: string): Promise<ReviewInfo> 
   const e = await lastRequest(store, id);
   const request = asRequest(e);
   const task = getTask((await store.snapshot()).state, id);
-  const integration = await integrationBranch(store.repo, store.config.execution);
+  const integration = branchOfTask((await store.snapshot()).state, task, store.config.execution.integration === "per-initiative")?.branch ?? await integrationBranch(store.repo, store.config.execution);
   const cwd = store.repo.mainWorktree ?? store.repo.worktree ?? store.repo.commonDir;
   const branch = taskBranch(id);
   const head = (await git(["rev-parse", "-q", "--verify", `refs/heads/${branch}^{commit}`], { cwd })).stdout.trim() || request.commit;
@@ -93,8 +94,9 @@ export async function approveReview(store: Store, id: string, actor: Actor, opts
   const request = asRequest(await lastRequest(store, id));
   const task = getTask((await store.snapshot()).state, id);
   const now = opts.now ?? Date.now;
-  const integration = await integrationBranch(store.repo, store.config.execution);
-  const setup = setupFor(store, integration, opts.env, now);
+  // A task of an initiative with its own branch lands there (initiative-branch.ts).
+  const { setup } = await withTaskIntegration({ store, setup: setupFor(store, await integrationBranch(store.repo, store.config.execution), opts.env, now) }, task, actor);
+  const integration = setup.integration;
   const wt = await ensureWorktree(setup, id);
   const log = openTranscript(store.repo, id);
   log(`\n=== ${id} review approved by ${actor.name} at ${new Date(now()).toISOString()} ===\n`);

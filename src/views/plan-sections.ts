@@ -15,6 +15,10 @@ const PHASE_WORDS = { planned: "awaiting approval", approved: "approved", done: 
 const STATUS_WORDS: Partial<Record<Initiative["status"], string>> = { in_progress: "in progress", approved: "approved" };
 
 
+/** An initiative's own integration branch and how far it is ahead (as of rw's last landing on it). */
+const branchNote = (i: Initiative): string =>
+  i.branch ? ` · branch \`${cell(i.branch.name, 60)}\`${i.branch.ahead !== undefined ? `, ${i.branch.ahead} commit${i.branch.ahead === 1 ? "" : "s"} ahead of ${cell(i.branch.base ?? "main", 40)}` : ""}` : "";
+
 /** "Current position": the initiatives under way, each phase with a progress bar of its tasks. */
 export const positionSection: StateSection = {
   key: "position",
@@ -32,7 +36,7 @@ export const positionSection: StateSection = {
     for (const i of shown) {
       const mine = tasks.get(i.id)!;
       const done = mine.filter((t) => isClosed(t.status)).length;
-      lines.push(`- **[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 60)}** (${STATUS_WORDS[i.status]}) \`${progressBar(done, mine.length)}\``);
+      lines.push(`- **[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 60)}** (${STATUS_WORDS[i.status]}) \`${progressBar(done, mine.length)}\`${branchNote(i)}`);
       for (const p of i.phases.slice(0, PHASES_MAX)) {
         const inPhase = mine.filter((t) => t.phase === p.n);
         const closed = inPhase.filter((t) => isClosed(t.status)).length;

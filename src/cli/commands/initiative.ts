@@ -16,6 +16,8 @@ const subCommands = {
   approve: lazy(() => import("./initiative/approve.ts")),
   complete: lazy(() => import("./initiative/complete.ts")),
   cancel: lazy(() => import("./initiative/cancel.ts")),
+  verify: lazy(() => import("./initiative/verify.ts")),
+  ship: lazy(() => import("./initiative/ship.ts")),
 };
 
 export default defineRw({
@@ -29,5 +31,7 @@ export default defineRw({
   "rw initiative approve in-3m8d --phase 1",
   'rw create "Sign tokens" --initiative in-3m8d --phase 1',
   "rw initiative show in-3m8d",
+  "rw initiative verify in-3m8d --phase 1",
+  "rw initiative ship in-3m8d --push",
   ],
 });

@@ -12,19 +12,22 @@ export default defineRw({
     body: { type: "string", alias: "b", description: "the concept (Markdown)" },
     "body-file": { type: "string", alias: "f", description: "read the concept from a file (- for stdin); piped stdin works too" },
     id: { type: "string", description: "use this ID instead of a generated one (imports)" },
+    branch: { type: "string", description: "its own integration branch (e.g. feat/auth): `rw run` lands its tasks there and merges it when the initiative completes" },
     ...actorArg,
     ...jsonArg,
   },
   examples: [
     'rw initiative new "Auth rewrite"',
     'rw initiative new "Auth rewrite" --body-file concept.md --phase "Token format" --phase "Login flow"',
+    'rw initiative new "Auth rewrite" --branch feat/auth',
   ],
   async run({ args }) {
     const body = await readBody(context(), args, true);
     const id = one(args.id);
+    const branch = one(args.branch);
     await runWrite(
       args,
-      decideInitiativeNew({ title: args.title, phases: all(args.phase), ...(body !== undefined ? { body } : {}), ...(id !== undefined ? { id } : {}) }),
+      decideInitiativeNew({ title: args.title, phases: all(args.phase), ...(body !== undefined ? { body } : {}), ...(id !== undefined ? { id } : {}), ...(branch !== undefined ? { branch } : {}) }),
       (r) => r.id,
     );
   },
