@@ -93,6 +93,31 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board in Chromium", () => {
     expect((await statusOf(repo, id)).status).toBe("done");
   });
 
+  it("a refused move (a card another agent holds, dragged to done) shows the CLI's message and changes nothing", async () => {
+    const { repo, board, page } = await setUp();
+    const id = await create(repo, "Held by an agent");
+    await rwJson(repo, ["claim", id], { actor: "agent-7" });
+    await page.goto(board.url);
+    await page.locator(`${column("in_progress")} ${card(id)}`).waitFor();
+    const tip = repo.git(["rev-parse", "rewind"]).trim();
+
+    await page.dragAndDrop(card(id), `${column("done")} .cards`);
+    const alert = page.getByRole("alert").first();
+    await expect(alert.innerText()).resolves.toContain(`${id} is claimed by agent-7, not by Board Person: only the claimant can make it done`);
+    // The card stays where it was, and the ref did not move.
+    await expect(page.locator(`${column("done")} ${card(id)}`).count()).resolves.toBe(0);
+    await expect(page.locator(`${column("in_progress")} ${card(id)}`).count()).resolves.toBe(1);
+    expect(repo.git(["rev-parse", "rewind"]).trim()).toBe(tip);
+    expect(await statusOf(repo, id)).toEqual(expect.objectContaining({ status: "in_progress", assignee: "agent-7" }));
+
+    // The keyboard move (Shift+← on the focused card, back to open) is refused the same way.
+    await page.locator(card(id)).focus();
+    await page.keyboard.press("Shift+ArrowLeft");
+    await page.getByRole("alert").filter({ hasText: `${id} is claimed by agent-7, not by Board Person: only the claimant can make it open` }).waitFor();
+    await expect(page.locator(`${column("in_progress")} ${card(id)}`).count()).resolves.toBe(1);
+    expect(repo.git(["rev-parse", "rewind"]).trim()).toBe(tip);
+  });
+
   it("approves a phase from the initiatives view; a refused approval shows the CLI's message", async () => {
     const { repo, board, page } = await setUp();
     const ini = (await repo.rwOk(["initiative", "new", "Auth rewrite", "--phase", "Token format", "--phase", "Login flow"])).trim();
