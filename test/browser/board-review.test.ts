@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, onTestFailed } from "vitest";
-import { NO_BROWSER, openBrowser, screenshotPath, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
+import { afterEach, describe, expect } from "vitest";
+import { browserIt, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
 import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
 import { rwJson } from "../helpers/rw.ts";
 
@@ -16,6 +16,8 @@ let repo: TempRepo | undefined;
 let wtDir: string | undefined;
 let board: BoardProc | undefined;
 let session: BrowserSession | undefined;
+
+const it = browserIt(() => session?.page, () => board?.output() ?? "");
 
 afterEach(async () => {
   await session?.close();
@@ -68,12 +70,6 @@ async function openBoard(r: TempRepo): Promise<BrowserSession["page"]> {
   board = await startBoard(r, { actor: "Board Person" });
   session = await openBrowser();
   const { page } = session;
-  onTestFailed(async (ctx) => {
-    const path = screenshotPath(ctx.task.name);
-    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-    console.error(`screenshot of the failed board test: ${path}\nboard output:\n${board?.output() ?? ""}`);
-    await ctx.annotate("screenshot of the page when the test failed", { path, contentType: "image/png" }).catch(() => undefined);
-  });
   await page.goto(board.url);
   return page;
 }

@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { afterEach, describe, expect, it, onTestFailed } from "vitest";
-import { NO_BROWSER, openBrowser, screenshotPath, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
+import { afterEach, describe, expect } from "vitest";
+import { browserIt, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
 import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
 import { rwJson } from "../helpers/rw.ts";
 
@@ -12,6 +12,8 @@ import { rwJson } from "../helpers/rw.ts";
 let repo: TempRepo | undefined;
 let board: BoardProc | undefined;
 let session: BrowserSession | undefined;
+
+const it = browserIt(() => session?.page, () => board?.output() ?? "");
 
 afterEach(async () => {
   await session?.close();
@@ -28,12 +30,6 @@ async function setUp(): Promise<{ repo: TempRepo; board: BoardProc; page: Browse
   board = await startBoard(repo, { actor: "Board Person" });
   session = await openBrowser();
   const { page } = session;
-  onTestFailed(async (ctx) => {
-    const path = screenshotPath(ctx.task.name);
-    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-    console.error(`screenshot of the failed board test: ${path}\nboard output:\n${board?.output() ?? ""}`);
-    await ctx.annotate("screenshot of the page when the test failed", { path, contentType: "image/png" }).catch(() => undefined);
-  });
   return { repo, board, page };
 }
 
