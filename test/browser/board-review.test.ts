@@ -112,11 +112,17 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board: human review", () => {
     await waitFor(async () => (await statusOf(repo, greet)) === "open", { timeoutMs: 30_000, what: "the rejected task open again" });
     const history = await rwJson<{ events: Array<{ type: string; actor: string; data: { feedback?: string } }> }>(repo, ["history", greet]);
     const rejected = history.events.filter((e) => e.type === "task.review_rejected");
-    expect(rejected).toEqual([expect.objectContaining({ actor: "Board Person", data: expect.objectContaining({ feedback: "Say hello to the reader by name, not to the world." }) })]);
-    await page.getByRole("link", { name: "← board" }).click();
-    await page.locator(`${column("open")} ${card(greet)}`).waitFor();
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.actor).toBe("Board Person");
+    expect(rejected[0]!.data.feedback).toBe("Say hello to the reader by name, not to the world.");
+    await page.locator(".task-page .status.s-open").waitFor();
+    await page.getByRole("region", { name: "review" }).waitFor({ state: "detached" });
 
-    // The next attempt's prompt carries the feedback (rw run writes each prompt to the task's transcript).
+    // The next attempt's prompt carries the feedback: rw run writes each prompt to the task's
+    // transcript, which this page streams while it is open (no reload).
+    const pane = page.getByLabel("agent transcript");
+    await expect(pane.innerText()).resolves.toContain(`Writing greeting.txt for ${greet}.`);
+    await expect(pane.innerText()).resolves.not.toContain("sent back by a reviewer");
     const again = await repo.rw(["run", "--review", "--task", greet]);
     expect(again.code, again.stderr + again.stdout).toBe(0);
     const transcript = readFileSync(join(repo.dir, ".git", "rewind", "logs", `${greet}.log`), "utf8");
@@ -125,7 +131,10 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board: human review", () => {
     expect(prompts[0]).not.toContain("Say hello to the reader by name");
     expect(prompts[1]).toContain("sent back by a reviewer");
     expect(prompts[1]).toContain("Say hello to the reader by name, not to the world.");
-    await page.locator(`${column("review")} ${card(greet)}`).waitFor(); // back for review, live
+    await page.locator("pre[aria-label='agent transcript']", { hasText: "Say hello to the reader by name, not to the world." }).waitFor();
+    await page.getByRole("region", { name: "review" }).locator(".diff").waitFor(); // back for review, live
+    await page.getByRole("link", { name: "← board" }).click();
+    await page.locator(`${column("review")} ${card(greet)}`).waitFor();
 
     // Approve the other: merged on the integration branch through the merge queue, done on the ref.
     await page.locator(card(bye)).click();
@@ -136,9 +145,20 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board: human review", () => {
     expect(repo.git(["show", "main:farewell.txt"])).toBe("goodbye world\n");
     expect(repo.git(["log", "-1", "--format=%s", "main"])).toContain(bye);
     const approved = (await rwJson<{ events: Array<{ type: string; actor: string; data: Record<string, unknown> }> }>(repo, ["history", bye])).events.find((e) => e.type === "task.completed");
-    expect(approved).toEqual(expect.objectContaining({ actor: "Board Person", data: expect.objectContaining({ review: "approved", approved_by: "Board Person" }) }));
+    expect(approved?.actor).toBe("Board Person");
+    expect(approved?.data).toMatchObject({ review: "approved", approved_by: "Board Person" });
     await page.getByRole("link", { name: "← board" }).click();
     await page.locator(`${column("done")} ${card(bye)}`).waitFor();
+
+    // Sessions: both runs, with their tokens and cost (priced in the config); analytics: the done task as a bar.
+    await page.keyboard.press("s");
+    const rows = page.locator("table.sessions tbody tr");
+    await expect.poll(() => rows.count()).toBe(2);
+    const row = await rows.first().innerText();
+    expect(row).toMatch(/[1-9][\d,]* *\t?\$0\.\d*[1-9]/);
+    await page.keyboard.press("a");
+    await page.locator("#chart-throughput rect").first().waitFor();
+    await expect(page.locator(".stats").innerText()).resolves.toContain("1 tasks");
     expect(repo.git(["ls-tree", "--name-only", "main"])).not.toContain("greeting.txt"); // the rejected one waits for review again
-  });
+  }, 300_000); // two rw runs, an approval with gates, under a loaded machine
 });

@@ -27,6 +27,10 @@ if (NO_BROWSER) console.warn(`board views browser tests: ${NO_BROWSER}`);
 const N = 1000;
 const id = (i: number): string => `t-${String(i).padStart(4, "0")}`;
 
+/** The few DOM shapes the page functions below touch (tests compile without the DOM library). */
+interface El { scrollTop: number; scrollHeight: number; getAttribute(name: string): string | null; querySelector(s: string): El | null }
+interface Doc { activeElement: El | null; body: El; documentElement: { dataset: Record<string, string | undefined> }; querySelector(s: string): El | null }
+
 /** WCAG contrast ratio of two computed `rgb(...)` colours. */
 function contrast(a: string, b: string): number {
   const lum = (c: string): number => {
@@ -62,11 +66,11 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board at 1,000 tasks", () => {
     expect(inDom).toBeLessThan(80);
     // Column order: priority, then age: P0 first (t-0000), the newest P4 last (t-0999).
     await expect(open.locator(".card").first().getAttribute("data-id")).resolves.toBe(id(0));
-    await open.locator(".cards").evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await open.locator(".cards").evaluate((el: El) => (el.scrollTop = el.scrollHeight));
     await open.locator(`.card[data-id="${id(999)}"]`).waitFor();
     expect(await page.locator(".card").count()).toBeLessThan(80);
     await expect(open.locator(`.card[data-id="${id(0)}"]`).count()).resolves.toBe(0);
-    await open.locator(".cards").evaluate((el) => (el.scrollTop = 0));
+    await open.locator(".cards").evaluate((el: El) => (el.scrollTop = 0));
     await open.locator(`.card[data-id="${id(0)}"]`).waitFor();
 
     // Filters: text (ID or title) and label; the count says how many of all are shown.
@@ -83,9 +87,9 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board at 1,000 tasks", () => {
     // Keyboard: `/` goes to the filter; j/k move between cards; Enter opens one; Esc comes back.
     await page.locator("body").click({ position: { x: 5, y: 5 } });
     await page.keyboard.press("/");
-    await expect(page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).resolves.toBe("filter by text");
+    await expect(page.evaluate(() => (globalThis as unknown as { document: Doc }).document.activeElement?.getAttribute("aria-label"))).resolves.toBe("filter by text");
     await page.locator("body").click({ position: { x: 5, y: 5 } });
-    const focused = (): Promise<string | null | undefined> => page.evaluate(() => document.activeElement?.getAttribute("data-id"));
+    const focused = (): Promise<string | null | undefined> => page.evaluate(() => (globalThis as unknown as { document: Doc }).document.activeElement?.getAttribute("data-id"));
     await page.keyboard.press("j");
     await expect.poll(focused).toBe(id(0));
     await page.keyboard.press("j");
@@ -108,8 +112,9 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board at 1,000 tasks", () => {
 
     // Light and dark: `t` cycles auto → dark → light; the system preference applies under auto.
     const colours = (): Promise<{ theme: string | undefined; bg: string; text: string; card: string }> => page.evaluate(() => {
-      const c = document.querySelector(".card")!;
-      return { theme: document.documentElement.dataset.theme, bg: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(c.querySelector(".title")!).color, card: getComputedStyle(c).backgroundColor };
+      const w = globalThis as unknown as { document: Doc; getComputedStyle: (e: El) => { color: string; backgroundColor: string } };
+      const c = w.document.querySelector(".card")!;
+      return { theme: w.document.documentElement.dataset.theme, bg: w.getComputedStyle(w.document.body).backgroundColor, text: w.getComputedStyle(c.querySelector(".title")!).color, card: w.getComputedStyle(c).backgroundColor };
     });
     const light = await colours();
     expect(light.theme).toBe("auto");
@@ -129,5 +134,5 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board at 1,000 tasks", () => {
     await page.reload();
     await open.locator(".card").first().waitFor();
     expect((await colours()).theme).toBe("dark");
-  });
+  }, 240_000);
 });
