@@ -88,8 +88,18 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board: human review", () => {
     await page.locator(`${column("review")} ${card(greet)}`).waitFor();
     await page.locator(`${column("review")} ${card(bye)}`).waitFor();
 
-    // A drag cannot skip the review: the page says why and nothing changes.
+    // Bad review requests are refused with the reason, and change nothing.
     const tip = repo.git(["rev-parse", "rewind"]).trim();
+    const post = async (body: unknown): Promise<{ status: number; error?: { message: string } }> => {
+      const res = await fetch(`http://127.0.0.1:${board!.port}/api/task/${greet}/review`, { method: "POST", headers: { "x-rw-token": board!.token, "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: res.status, ...((await res.json()) as { error?: { message: string } }) };
+    };
+    expect(await post({ verdict: "reject", feedback: "  " })).toMatchObject({ status: 400, error: { message: expect.stringContaining("say what to change") as string } });
+    expect(await post({ verdict: "maybe" })).toMatchObject({ status: 400 });
+    expect(await post({ verdict: "approve", commit: "0".repeat(40) })).toMatchObject({ status: 409, error: { message: expect.stringContaining("newer attempt") as string } });
+    expect(repo.git(["rev-parse", "rewind"]).trim()).toBe(tip);
+
+    // A drag cannot skip the review: the page says why and nothing changes.
     await page.dragAndDrop(card(bye), `${column("done")} .cards`);
     await expect(page.getByRole("alert").first().innerText()).resolves.toContain(`${bye} is waiting for review`);
     expect(repo.git(["rev-parse", "rewind"]).trim()).toBe(tip);
