@@ -126,6 +126,11 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board: human review", () => {
     expect(rejected[0]!.actor).toBe("Board Person");
     expect(rejected[0]!.data.feedback).toBe("Say hello to the reader by name, not to the world.");
     await page.locator(".task-page .status.s-open").waitFor();
+    // The task's history on its page: the rejection, by the board's actor, with the commit that recorded it.
+    const entry = page.locator(".history li", { hasText: "task.review_rejected" });
+    await entry.waitFor();
+    await expect(entry.innerText()).resolves.toContain("Board Person");
+    await expect(entry.locator("code.commit").innerText()).resolves.toMatch(/^[0-9a-f]{8}$/);
     await page.getByRole("region", { name: "review" }).waitFor({ state: "detached" });
 
     // The next attempt's prompt carries the feedback: rw run writes each prompt to the task's
