@@ -45,6 +45,11 @@ export class ProviderCaller {
     return p;
   }
 
+  /** Secret values no message may show: the environment's and any inline api_key of this role. */
+  secrets(): string[] {
+    return [...secretValues(this.ctx.env), ...[this.role.api_key, this.role.fallback?.api_key].filter((k): k is string => typeof k === "string" && k.length >= 8)];
+  }
+
   primary(): Promise<Provider> {
     return this.get(this.role);
   }
@@ -88,14 +93,14 @@ export class ProviderCaller {
         if (!(err instanceof ProviderError) || err.kind !== "rate_limit") throw err;
         if (err.partial && this.onPartial) await this.onPartial(s, err.partial, acc.name);
         err.partial = undefined;
-        const rest = await choice.rotation.rest(acc.name, err.reset_at, redact(err.message, secretValues(this.ctx.env)));
+        const rest = await choice.rotation.rest(acc.name, err.reset_at, redact(err.message, this.secrets()));
         this.onProgress?.({ type: "note", text: `account ${acc.name} hit a limit; resting until ${new Date(rest.until).toISOString()}` });
       }
     }
   }
 
   private async attempt<T>(fn: (p: Provider) => Promise<T>): Promise<Outcome<T>> {
-    const secrets = secretValues(this.ctx.env);
+    const secrets = this.secrets();
     for (;;) {
       const settings = this.active;
       try {

@@ -1,33 +1,13 @@
-/**
- * Secrets never enter an event or a printed config (DESIGN §3). Redaction is by shape (API key
- * prefixes, bearer tokens, key=value pairs named like secrets, URL credentials) and by value
- * (the actual values of secret-named environment variables, wherever they appear).
- */
-const PATTERNS: RegExp[] = [
-  /\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-(?:proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})\b/g,
-  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
-];
-const KEY_VALUE = /\b([A-Za-z0-9_]*(?:api[_-]?key|secret|token|password|passwd)[A-Za-z0-9_]*)(\s*[:=]\s*)("?)[^\s"',;]{4,}\3/gi;
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
+import type { AgentConfig } from "./config.ts";
+import { secretValues } from "../format/secrets.ts";
 
-export const REDACTED = "[REDACTED]";
+// The redaction rules live in format/secrets.ts (the store's write path uses them too).
+export { REDACTED, isSecretName, redact, secretValues } from "../format/secrets.ts";
 
-/** Environment variable names that hold secrets. */
-export const isSecretName = (name: string): boolean => /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i.test(name);
-
-export function secretValues(env: Record<string, string | undefined>): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => isSecretName(k) && typeof v === "string" && v.length >= 8)
-    .map(([, v]) => v!);
-}
-
-export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 8) out = out.split(s).join(REDACTED);
-  for (const re of PATTERNS) out = out.replace(re, (m, p1: string) => (m.startsWith(p1) && /^(Bearer|token)$/i.test(p1) ? `${p1} ${REDACTED}` : REDACTED));
-  out = out.replace(KEY_VALUE, (_m, k: string, sep: string) => `${k}${sep}${REDACTED}`);
-  out = out.replace(URL_CREDENTIALS, (_m, scheme: string) => `${scheme}${REDACTED}@`);
-  return out;
+/** The secrets an agent session must never leak: secret-named environment values and every inline `api_key` of the config. */
+export function agentSecrets(config: AgentConfig | undefined, env: Record<string, string | undefined>): string[] {
+  const inline = config ? Object.values(config.roles).flatMap((r) => [r.api_key, r.fallback?.api_key]).filter((k): k is string => typeof k === "string" && k.length >= 8) : [];
+  return [...secretValues(env), ...inline];
 }
 
 /** One line, at most `max` characters: what goes into `agent.tool_called` summaries. */

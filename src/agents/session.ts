@@ -5,7 +5,7 @@ import type { AgentConfig } from "./config.ts";
 import { accountChoice } from "./accounts.ts";
 import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
-import { secretValues } from "./redact.ts";
+import { agentSecrets, redact } from "./redact.ts";
 import { agentSecretOptions } from "./secret-env.ts";
 import { executeTool, openSandbox, TOOL_SPECS, type ToolContext, type ToolOutcome } from "./tools/index.ts";
 import { ProviderError, type Message, type Progress, type Role, type ToolResult, type ToolSpec, type TranscriptEntry, type ToolCall } from "./types.ts";
@@ -133,7 +133,7 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
     if (primary.kind === "cli") return await runCli(opts, caller, recorder, transcript, controller.signal, result, stopReason);
     const sandbox = await openSandbox(opts.worktree);
     const toolCtx: ToolContext = {
-      sandbox, secrets: secretValues(opts.env), signal: controller.signal,
+      sandbox, secrets: agentSecrets(opts.config, opts.env), signal: controller.signal,
       limits: { allow: opts.config.tools.allow_commands, timeout_ms: opts.config.tools.command_timeout_ms, output_cap: opts.config.tools.output_cap, env: opts.env, secrets: agentSecretOptions(opts.config) },
     };
     const system = systemPrompt(opts.role, sandbox.root, opts.answer?.spec.name, opts.tools !== undefined && !opts.tools.some((t) => t === "write_file" || t === "edit_file" || t === "run_command"));
