@@ -47,7 +47,8 @@ export class ProviderCaller {
 
   /** Secret values no message may show: the environment's and any inline api_key of this role. */
   secrets(): string[] {
-    return [...secretValues(this.ctx.env), ...[this.role.api_key, this.role.fallback?.api_key].filter((k): k is string => typeof k === "string" && k.length >= 8)];
+    const keys = [this.role, this.role.fallback].flatMap((s) => [s?.api_key, s?.api_key_env ? this.ctx.env[s.api_key_env] : undefined]);
+    return [...secretValues(this.ctx.env), ...keys.filter((k): k is string => typeof k === "string" && k.length >= 8)];
   }
 
   primary(): Promise<Provider> {

@@ -11,6 +11,7 @@ import { gateFeedback, gatesFor, runGates } from "./gates.ts";
 import { commitWork, mergeTask } from "./merge.ts";
 import type { Mutex } from "./mutex.ts";
 import { renderWorkerPrompt } from "./prompt.ts";
+import { storeSecrets } from "../store/redact-events.ts";
 import { openTranscript } from "./transcript.ts";
 import { ensureWorktree, removeWorktree, resetWorktree, type WorktreeSetup } from "./worktrees.ts";
 import type { ProgressEvent } from "./progress-events.ts";
@@ -104,7 +105,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
   runSignal.addEventListener("abort", onAbort, { once: true });
   if (runSignal.aborted) ctl.abort();
   const repo = r.store.repo;
-  const log = openTranscript(repo, task.id);
+  const log = openTranscript(repo, task.id, storeSecrets(r.store));
   let usage = noUsage();
   let lost = false;
   const stopHeartbeat = heartbeat(r, w, task.id, () => {

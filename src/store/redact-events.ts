@@ -2,9 +2,9 @@ import type { Decider } from "../domain/decide.ts";
 import { configSecrets, redactDeep, secretValues } from "../format/secrets.ts";
 import type { Store } from "./store.ts";
 
-/** The secrets this store's process knows: secret-named environment values and inline keys of config.toml. */
-export function storeSecrets(store: Store): string[] {
-  return [...secretValues(store.ctx.env), ...configSecrets(store.config.raw)];
+/** The secrets this store's process knows: secret-named environment values and the keys config.toml holds or names. */
+export function storeSecrets(store: Pick<Store, "ctx" | "config">): string[] {
+  return [...new Set([...secretValues(store.ctx.env), ...configSecrets(store.config.raw, store.ctx.env)])];
 }
 
 /**
