@@ -74,7 +74,7 @@ describe("secrets are redacted in every event, transcript and printed line (the 
 
   it("a provider error body quoting the key (from a variable of any name) is redacted in the failure event, the transcript and the printed error", async () => {
     const KEY = "envKeyValue-Pm4Tq9Lx2Vb6"; // in MY_LLM: not a secret-like name, but api_key_env names it
-    const s = await server([{ status: 401, body: { type: "error", error: { type: "authentication_error", message: `invalid x-api-key: ${KEY}` } } }]);
+    const s = await server([{ status: 401, body: { type: "error", error: { type: "authentication_error", message: `the key ${KEY} is not valid for this organization` } } }]);
     const { repo } = await rr.configured([
       `max_retries = 1`,
       `[roles.worker]`, `provider = "anthropic"`, `model = "claude-sonnet-4-6"`, `base_url = "${s.url}"`, `api_key_env = "MY_LLM"`, `retries = 0`,
@@ -84,7 +84,7 @@ describe("secrets are redacted in every event, transcript and printed line (the 
     expect(s.requests.length).toBeGreaterThan(0);
     expect(sentKey(s)).toBe(KEY);
     const failed = eventsOnRef(repo).find((e) => e.task === id && e.type === "task.failed");
-    expect(JSON.stringify(failed?.data)).toContain("invalid x-api-key: [REDACTED]");
+    expect(JSON.stringify(failed?.data)).toContain("the key [REDACTED] is not valid");
     expect(everywhere(repo)).not.toContain(KEY);
     expect(run.stdout + run.stderr).not.toContain(KEY);
     const agent = await repo.rw(["agent", "run", "--role", "worker", "--task", id], { env: { MY_LLM: KEY } });
@@ -107,12 +107,20 @@ describe("secrets are redacted in every event, transcript and printed line (the 
     expect(shown.stdout).not.toContain(env.DEPLOY_TOKEN);
   });
 
-  it("a config error quoting an inline key prints it redacted", async () => {
-    const { repo } = await rr.configured();
+  it("a printed error quoting the planner's inline api_key (rw plan, provider 401 echoing it) shows it redacted, text and --json", async () => {
     const KEY = "inl1neKeyValue-Hh5Jj6Kk7Ll8";
-    writeFileSync(join(repo.dir, ".rewind", "config.toml"), `version = 1\n[roles.worker]\nprovider = "anthropic"\napi_key = "${KEY}"\nmax_tokns = 3\n`);
-    const r = await repo.rw(["config", "check", "--json"]);
-    expect(r.code).not.toBe(0);
-    expect(r.stdout + r.stderr).not.toContain(KEY);
+    const s = await server([{ status: 401, body: { type: "error", error: { type: "authentication_error", message: `the key ${KEY} is not valid` } } }]);
+    const { repo } = await rr.configured([`[roles.planner]`, `provider = "anthropic"`, `model = "claude-sonnet-4-6"`, `base_url = "${s.url}"`, `api_key = "${KEY}"`, `retries = 0`].join("\n"));
+    writeFileSync(join(repo.dir, "prd.md"), "# Tiny\n\nBuild a tiny thing.\n");
+    for (const args of [["plan", "prd.md"], ["plan", "prd.md", "--json"]]) {
+      const r = await repo.rw(args);
+      expect(r.code).not.toBe(0);
+      expect(sentKey(s)).toBe(KEY);
+      expect(r.stdout + r.stderr).toContain("the key [REDACTED] is not valid");
+      expect(r.stdout + r.stderr).not.toContain(KEY);
+    }
+    expect(everywhere(repo)).not.toContain(KEY);
   });
+
+
 });
