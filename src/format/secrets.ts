@@ -7,8 +7,9 @@
  */
 const PATTERNS: RegExp[] = [
   /\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-(?:proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})\b/g,
-  // A bearer token has a digit somewhere: "token verification-procedure" in a task body is prose.
-  /\b(Bearer|token)\s+(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,}/gi,
+  /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
+  // After the word "token", only something with a digit: "token verification-procedure" is prose.
+  /\b(token)\s+(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,}/gi,
 ];
 const KEY_VALUE = /\b([A-Za-z0-9_]*(?:api[_-]?key|secret|token|password|passwd)[A-Za-z0-9_]*)(\s*[:=]\s*)("?)[^\s"',;]{4,}\3/gi;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
