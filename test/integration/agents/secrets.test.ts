@@ -83,8 +83,10 @@ describe("secrets are redacted in every event, transcript and printed line (the 
     const run = await repo.rw(["run", "--task", id], { env: { MY_LLM: KEY } });
     expect(s.requests.length).toBeGreaterThan(0);
     expect(sentKey(s)).toBe(KEY);
-    const failed = eventsOnRef(repo).find((e) => e.task === id && e.type === "task.failed");
-    expect(JSON.stringify(failed?.data)).toContain("the key [REDACTED] is not valid");
+    // A refused key stops the run and releases the task (or fails it): either event quotes the error body.
+    const ended = eventsOnRef(repo).find((e) => e.task === id && (e.type === "task.failed" || e.type === "task.released"));
+    expect(JSON.stringify(ended?.data)).toContain("the key [REDACTED] is not valid");
+    expect(run.stdout + run.stderr).toContain("the key [REDACTED] is not valid");
     expect(everywhere(repo)).not.toContain(KEY);
     expect(run.stdout + run.stderr).not.toContain(KEY);
     const agent = await repo.rw(["agent", "run", "--role", "worker", "--task", id], { env: { MY_LLM: KEY } });
