@@ -133,6 +133,19 @@ describe("human review", { timeout: 300_000 }, () => {
     await repo.rwOk(["doctor"]);
   });
 
+  it("a protected-path change a person approves after seeing the note lands (only through that approval)", async () => {
+    const { repo } = await repos.configured('review = "human"');
+    const id = await repo.rwOk(["create", "Write a domain note"]);
+    await runIn(repo, new ScriptedExecutor((req) => writeIn(req, ".rewind/domain/billing.md", "# Billing\nInvoices are immutable.\n")));
+    expect((await show(repo, id)).status).toBe("review");
+    expect(await repo.rwOk(["review", id])).toContain("note: the change touches protected paths: .rewind/domain/billing.md");
+    expect(onMain(repo, ".rewind/domain/billing.md")).toBeUndefined();
+    await repo.rwOk(["review", id, "--approve"]);
+    expect(onMain(repo, ".rewind/domain/billing.md")).toBe("# Billing\nInvoices are immutable.\n");
+    expect((await show(repo, id)).status).toBe("done");
+    await repo.rwOk(["doctor"]);
+  });
+
   it("rw run --review from the binary (fake provider): the task waits, exit 0, and the summary says so", async () => {
     const { repo, wtDir } = await repos.configured();
     const script = join(wtDir, "worker.json");
