@@ -1,23 +1,19 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import { renderUsage, runCommand, type CommandDef } from "citty";
+import type { CommandDef } from "citty";
 import { RwError } from "../domain/errors.ts";
 import { didYouMean } from "../domain/suggest.ts";
 import { commands } from "./commands/index.ts";
-import { checkPositionals, repeatedOptions } from "./args.ts";
 import type { RwCommandDef } from "./command.ts";
 import { processContext, setContext, type Context } from "./context.ts";
 import { errorText } from "./output.ts";
+import { packageVersion } from "../store/package-root.ts";
 
 const ROOT_HELP_ORDER = [
   "init", "create", "show", "list", "edit", "dep", "note", "ready", "claim", "heartbeat", "release", "done", "fail",
   "block", "unblock", "cancel", "reopen", "history", "initiative", "decide", "decisions", "plan", "run", "logs", "agent", "config", "budget", "daemon", "doctor", "sync", "demo",
 ];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
+const version = packageVersion;
 
 async function rootHelp(ctx: Context): Promise<void> {
   const names = [...ROOT_HELP_ORDER, ...Object.keys(commands).filter((n) => !ROOT_HELP_ORDER.includes(n))];
@@ -43,6 +39,7 @@ async function rootHelp(ctx: Context): Promise<void> {
 }
 
 async function usage(ctx: Context, cmd: RwCommandDef, parent: CommandDef): Promise<string> {
+  const { renderUsage } = await import("citty");
   const text = await renderUsage(cmd as CommandDef, parent);
   const examples = cmd.examples && cmd.examples.length > 0 ? `\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}\n` : "";
   // citty colours its usage text; plain text when output is not a terminal or NO_COLOR is set.
@@ -103,6 +100,8 @@ async function run(ctx: Context, argv: string[]): Promise<void> {
     throw new RwError("usage", rest[0] ? `unknown sub-command ${JSON.stringify(rest[0])} for rw ${path}${didYouMean(rest[0], Object.keys(subs), (c) => `rw ${path} ${c}`)}` : `rw ${path} needs a sub-command: ${Object.keys(subs).join(", ")}`, { hint: `see \`rw ${path} --help\`` });
   }
   await checkFlags(cmd, rest, path);
+  // Loaded here, not at the top: `rw --version` and `rw --help` need neither the store nor citty's runner.
+  const [{ checkPositionals, repeatedOptions }, { runCommand }] = await Promise.all([import("./args.ts"), import("citty")]);
   const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
   checkPositionals(defs, rest, path);
   const multi = repeatedOptions(defs, rest);

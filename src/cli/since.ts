@@ -1,11 +1,16 @@
-import { RwError } from "../domain/errors.ts";
-import { parseDuration } from "../format/duration.ts";
+import { timeArg } from "../format/when.ts";
 
 /** `--since 2d` (a duration back from now) or `--since 2026-11-01` (a date): the ISO lower bound. */
 export function sinceArg(value: string | undefined, now: Date): string | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d+(?:\.\d+)?(?:ms|s|m|h|d)/.test(value)) return new Date(now.getTime() - parseDuration(value, "--since", { max: 100 * 365 * 86_400_000 })).toISOString();
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new RwError("usage", `invalid --since ${JSON.stringify(value)}`, { hint: "use a duration back from now (2d, 12h) or a date (2026-11-01)" });
-  return new Date(ms).toISOString();
+  return timeArg(value, now, "back", "--since");
+}
+
+/**
+ * `--defer 3d` (a duration from now) or `--defer 2026-12-24` (a date); "" is passed through to
+ * clear it (`rw edit --defer ""`). Dates keep their own validation in the domain.
+ */
+export function deferArg(value: string | undefined, now: Date): string | undefined {
+  if (value === undefined || value.trim() === "") return value;
+  if (/^\d+(?:\.\d+)?(?:ms|s|m|h|d)/.test(value.trim())) return timeArg(value, now, "ahead", "--defer");
+  return value;
 }

@@ -143,7 +143,9 @@ function statusEvents(task: Task, target: Status, ctx: DecideContext, reason?: s
     case "cancelled":
       return [makeEvent(ctx, "task.cancelled", id, reason ? { reason } : {})];
     case "blocked":
-      return [makeEvent(ctx, "task.blocked", id, { reason: reason ?? `set by ${ctx.actor}` })];
+      // No reason given (a status edited in the mirror, `rw edit --status blocked`): none is
+      // invented; readers say "no reason given" instead of a made-up one in the task file.
+      return [makeEvent(ctx, "task.blocked", id, reason ? { reason } : {})];
     case "in_progress":
       return [makeEvent(ctx, "task.claimed", id, { lease_until: addMs(ctx.now, ctx.config.leaseMs) })];
     case "review":

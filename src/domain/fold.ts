@@ -62,7 +62,9 @@ const TASK_HANDLERS: Record<string, Handler> = {
   },
   "task.blocked": (t, e) => {
     setStatus(t, "blocked");
-    t.blocked_reason = str(e.data.reason) ?? "blocked";
+    const reason = str(e.data.reason);
+    if (reason !== undefined) t.blocked_reason = reason;
+    else delete t.blocked_reason;
   },
   "task.unblocked": (t, e) => {
     setStatus(t, "open");

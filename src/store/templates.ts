@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { packagePath } from "./package-root.ts";
 
-/** Files shipped in the package's templates/ folder (two levels above src/store and dist/store). */
+/** Files shipped in the package's templates/ folder. */
 export function readTemplate(name: string): Promise<string> {
-  return readFile(new URL(`../../templates/${name}`, import.meta.url), "utf8");
+  return readFile(packagePath("templates", name), "utf8");
 }

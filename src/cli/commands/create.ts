@@ -2,6 +2,7 @@ import { decideCreate } from "../../domain/decide-task.ts";
 import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
+import { deferArg } from "../since.ts";
 import { runWrite } from "../write.ts";
 
 export default defineRw({
@@ -16,7 +17,7 @@ export default defineRw({
     initiative: { type: "string", alias: "i", description: "the initiative this task belongs to" },
     phase: { type: "string", description: "the initiative's phase (ready only once that phase is approved)", valueHint: "N" },
     gate: { type: "string", description: "a command that must pass before the task is done (repeatable)" },
-    defer: { type: "string", description: "not ready before this date (ISO 8601)" },
+    defer: { type: "string", description: "not ready before this date (ISO 8601) or for this long from now (3d, 12h)" },
     id: { type: "string", description: "use this ID instead of a generated one (imports)" },
     body: { type: "string", alias: "b", description: "the Markdown body" },
     "body-file": { type: "string", alias: "f", description: "read the body from a file (- for stdin); piped stdin works too" },
@@ -27,6 +28,7 @@ export default defineRw({
     'rw create "Add login endpoint" -p 1 --type feature --label api',
     'rw create "Wire the form" --dep rw-a1b2 --body-file notes.md',
     'rw create "Sign tokens" --initiative in-3m8d --phase 1',
+    'rw create "Renew the certificate" --defer 30d',
     'printf "## Acceptance criteria\\n- [ ] returns 200\\n" | rw create "Health check"',
   ],
   async run({ args }) {
@@ -34,7 +36,7 @@ export default defineRw({
     const priority = int(args.priority, "--priority");
     const type = one(args.type);
     const parent = one(args.parent);
-    const defer = one(args.defer);
+    const defer = deferArg(one(args.defer), context().now());
     const id = one(args.id);
     const initiative = one(args.initiative);
     const phase = int(args.phase, "--phase");

@@ -22,7 +22,7 @@ export default defineRw({
         .slice()
         .reverse();
       const shown = limit === undefined ? all : all.slice(0, limit);
-      if (args.json) return printJson(ctx, { count: all.length, decisions: shown });
+      if (args.json) return printJson(ctx, { count: shown.length, total: all.length, decisions: shown });
       if (shown.length === 0) return ctx.stdout('no decisions recorded (rw decide "...")\n');
       const lines = shown.map((d) => {
         const links = [d.initiative, d.task].filter(Boolean).join(", ");

@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { RwError } from "../../domain/errors.ts";
+import { packagePath } from "../../store/package-root.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
 
-const DEMO = fileURLToPath(new URL("../../../templates/demo/", import.meta.url));
+const DEMO = `${packagePath("templates", "demo")}/`;
 
 /** The agents of the demo: the scripted `fake` provider, one script per task (templates/demo/scripts). */
 const demoConfig = (worktrees: string): string => `# rw demo: scripted agents (the fake provider), no network, no key.
@@ -47,7 +47,7 @@ export default defineRw({
     const ctx = context();
     const tmp = mkdtempSync(join(tmpdir(), "rw-demo-"));
     const dir = join(tmp, "greeter");
-    const bin = fileURLToPath(new URL("../main.js", import.meta.url));
+    const bin = packagePath("dist", "cli", "main.js");
     const who = { GIT_AUTHOR_NAME: "you", GIT_COMMITTER_NAME: "you", GIT_AUTHOR_EMAIL: "you@example.com", GIT_COMMITTER_EMAIL: "you@example.com" };
     const env = { ...ctx.env, ...who, RW_ACTOR: "you", NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1" };
     const sh = (cmd: string, argv: string[], show = true): string => {

@@ -1,3 +1,4 @@
+import type { CommandDef } from "citty";
 import { decideDepAdd, decideDepRemove } from "../../domain/decide-task.ts";
 import { onTask, onTasks, resolveDep } from "../../domain/resolve-id.ts";
 import { actorArg, jsonArg } from "../args.ts";
@@ -29,8 +30,11 @@ const rm = defineRw({
   },
 });
 
+// NOTE: outside `export default`: tsc 5.9 does not rewrite ".ts" in import() calls nested in it.
+const tree = (): Promise<CommandDef<any>> => import("./dep-tree.ts").then((m) => m.default); // eslint-disable-line @typescript-eslint/no-explicit-any
+
 export default defineRw({
-  meta: { name: "dep", description: "Add or remove dependencies between tasks" },
-  subCommands: { add, rm },
-  examples: ["rw dep add rw-7k2f rw-a1b2", "rw dep rm rw-7k2f rw-a1b2"],
+  meta: { name: "dep", description: "Add or remove dependencies between tasks; show them as a tree" },
+  subCommands: { add, rm, tree },
+  examples: ["rw dep add rw-7k2f rw-a1b2", "rw dep rm rw-7k2f rw-a1b2", "rw dep tree rw-7k2f"],
 });

@@ -5,6 +5,7 @@ import { STATUSES, type Status, type TaskPatch } from "../../domain/types.ts";
 import { actorArg, int, jsonArg, list, one, readBody, repeated } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
+import { deferArg } from "../since.ts";
 import { runWrite } from "../write.ts";
 
 export default defineRw({
@@ -23,13 +24,13 @@ export default defineRw({
     initiative: { type: "string", description: "move to this initiative (\"\" to clear)" },
     phase: { type: "string", description: "move to this phase of the initiative", valueHint: "N" },
     gate: { type: "string", description: "replace the task's gates (repeatable)" },
-    defer: { type: "string", description: "not ready before this date (\"\" to clear)" },
+    defer: { type: "string", description: "not ready before this date, or for this long from now (3d); \"\" clears it" },
     body: { type: "string", alias: "b", description: "new Markdown body" },
     "body-file": { type: "string", alias: "f", description: "read the new body from a file (- for stdin)" },
     ...actorArg,
     ...jsonArg,
   },
-  examples: ['rw edit rw-7k2f --title "Add login + logout" -p 0', "rw edit rw-7k2f --add-label api --body-file body.md", "rw edit rw-7k2f --status done --reason 'shipped in #12'"],
+  examples: ['rw edit rw-7k2f --title "Add login + logout" -p 0', "rw edit rw-7k2f --add-label api --body-file body.md", "rw edit rw-7k2f --status done --reason 'shipped in #12'", "rw edit rw-7k2f --defer 3d"],
   async run({ args }) {
     const patch: TaskPatch = {};
     const title = one(args.title);
@@ -44,7 +45,7 @@ export default defineRw({
     if (initiative !== undefined) patch.initiative = initiative;
     const phase = int(args.phase, "--phase");
     if (phase !== undefined) patch.phase = phase;
-    const defer = one(args.defer);
+    const defer = deferArg(one(args.defer), context().now());
     if (defer !== undefined) patch.defer_until = defer;
     if (args.gate !== undefined) patch.gates = repeated(args.gate);
     const body = await readBody(context(), args, false);

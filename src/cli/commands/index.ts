@@ -46,4 +46,6 @@ export const commands: Record<string, Loader> = {
   budget: lazy(() => import("./budget.ts")),
   search: lazy(() => import("./search.ts")),
   blocked: lazy(() => import("./blocked.ts")),
+  status: lazy(() => import("./status.ts")),
+  stats: lazy(() => import("./stats.ts")),
 };

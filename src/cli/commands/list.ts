@@ -1,54 +1,53 @@
-import { RwError } from "../../domain/errors.ts";
-import { STATUSES, isClosed } from "../../domain/types.ts";
-import { int, jsonArg, list, one } from "../args.ts";
+import { queryTasks, SORTS } from "../../domain/task-query.ts";
+import { STATUSES } from "../../domain/types.ts";
+import { jsonArg, list } from "../args.ts";
 import { defineRw } from "../command.ts";
+import { filterArgs, filterFromArgs, limitArg, mentionProblems, sortArg, statusesArg } from "../filters.ts";
 import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
-import { byPriority } from "../../domain/order.ts";
 
 export default defineRw({
   meta: { name: "list", description: "List tasks (unfinished ones unless --all or --status)" },
   args: {
     status: { type: "string", alias: "s", description: `only these statuses (repeatable): ${STATUSES.join(", ")}` },
-    label: { type: "string", alias: "l", description: "only tasks with this label (repeatable: all must match)" },
-    assignee: { type: "string", alias: "a", description: "only tasks held by this actor" },
-    type: { type: "string", alias: "t", description: "only tasks of this type" },
-    initiative: { type: "string", alias: "i", description: "only tasks of this initiative" },
-    phase: { type: "string", description: "only tasks of this phase (with --initiative)", valueHint: "N" },
-    all: { type: "boolean", description: "include done and cancelled tasks" },
+    assignee: { type: "string", description: "only tasks held by this actor (repeatable)" },
+    ...filterArgs,
+    all: { type: "boolean", alias: "a", description: "include done and cancelled tasks" },
+    sort: { type: "string", description: `order: ${SORTS.join(", ")} (default priority: backlog order; age: oldest first; updated: latest change first)` },
+    limit: { type: "string", alias: "n", description: "show at most N (JSON: count is what is shown, total what matched)" },
     ...jsonArg,
   },
-  examples: ["rw list", "rw list --status in_progress --assignee agent-2", "rw list --all --label api --json", "rw list --all --initiative in-3m8d --phase 2"],
+  examples: [
+    "rw list",
+    "rw list --priority 0-1 --sort age",
+    "rw list --status in_progress --assignee agent-2",
+    "rw list --parent rw-7k2f --limit 5",
+    "rw list --all --label api --json",
+    "rw list -a --initiative in-3m8d --phase 2",
+  ],
   async run({ args }) {
-    const statuses = list(args.status);
-    for (const s of statuses) {
-      if (!(STATUSES as readonly string[]).includes(s)) throw new RwError("usage", `unknown status ${JSON.stringify(s)}`, { hint: `use one of: ${STATUSES.join(", ")}` });
-    }
-    const labels = list(args.label);
-    const initiative = one(args.initiative);
-    const phase = int(args.phase, "--phase");
-    if (phase !== undefined && initiative === undefined) throw new RwError("usage", "--phase needs --initiative");
-    const assignee = list(args.assignee);
-    const types = list(args.type);
-    await withSnapshot((snap, _store, ctx) => {
-      const tasks = Object.values(snap.state.tasks).filter((t) =>
-        (statuses.length > 0 ? statuses.includes(t.status) : args.all || !isClosed(t.status)) &&
-        labels.every((l) => t.labels.includes(l)) &&
-        (assignee.length === 0 || (t.assignee !== undefined && assignee.includes(t.assignee))) &&
-        (types.length === 0 || types.includes(t.type)) &&
-        (initiative === undefined || t.initiative === initiative) &&
-        (phase === undefined || t.phase === phase),
-      ).sort(byPriority);
+    const limit = limitArg(args.limit);
+    const sort = sortArg(args.sort);
+    const statuses = statusesArg(args.status);
+    await withSnapshot((snap, store, ctx) => {
+      const filter = { ...filterFromArgs(args, snap.state), statuses, all: Boolean(args.all), assignees: list(args.assignee) };
+      const tasks = queryTasks(snap.state, filter, sort);
+      const shown = limit === undefined ? tasks : tasks.slice(0, limit);
+      const problems = mentionProblems(store, ctx);
       if (args.json) {
-        printJson(ctx, { count: tasks.length, tasks: tasks.map(({ body: _b, notes: _n, ...meta }) => taskJson(meta)) });
+        printJson(ctx, {
+          count: shown.length, total: tasks.length, tasks: shown.map(({ body: _b, notes: _n, ...meta }) => taskJson(meta)),
+          ...(problems ? { problems: problems.count } : {}),
+        });
         return;
       }
       if (tasks.length === 0) {
         ctx.stdout("no tasks match\n");
         return;
       }
-      const width = Math.max(...tasks.map((t) => t.id.length));
-      const lines = tasks.map((t) => `${t.id.padEnd(width)}  P${t.priority}  ${fit(t.status, 11)}  ${fit(t.title, 60)}${t.assignee ? `  @${fit(t.assignee, 100).trimEnd()}` : ""}`.trimEnd());
+      const width = Math.max(...shown.map((t) => t.id.length));
+      const lines = shown.map((t) => `${t.id.padEnd(width)}  P${t.priority}  ${fit(t.status, 11)}  ${fit(t.title, 60)}${t.assignee ? `  @${fit(t.assignee, 100).trimEnd()}` : ""}`.trimEnd());
+      if (shown.length < tasks.length) lines.push(`… and ${tasks.length - shown.length} more`);
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },

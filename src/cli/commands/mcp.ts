@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../../store/package-root.ts";
 import { RwError } from "../../domain/errors.ts";
 import { one } from "../args.ts";
 import { defineRw } from "../command.ts";
@@ -43,7 +43,7 @@ export default defineRw({
     const ctx = context();
     const client = one(args["print-config"]);
     if (client !== undefined) return ctx.stdout(mcpConfigSnippet(client));
-    const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    const version = packageVersion();
     const { serveStdio } = await loadServer();
     await serveStdio({ cwd: ctx.cwd, env: ctx.env, now: ctx.now, version }, process.stdin, process.stdout);
   },

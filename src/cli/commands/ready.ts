@@ -1,48 +1,59 @@
 import { printable } from "../../domain/text.ts";
-import { explainReady, readyPage } from "../../domain/ready.ts";
-import { int, jsonArg } from "../args.ts";
+import { readyPage, readyTasks, type ReadyItem } from "../../domain/ready.ts";
+import { explainInReadyOrder, matchesFilter, type TaskFilter } from "../../domain/task-query.ts";
+import type { State } from "../../domain/types.ts";
+import { jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
+import { filterArgs, filterFromArgs, limitArg, mentionProblems } from "../filters.ts";
 import { fit, paint, printJson } from "../output.ts";
 import { nowIso, withSnapshot } from "../read.ts";
 
 export default defineRw({
   meta: { name: "ready", description: "List tasks ready to work on, best first" },
   args: {
-    limit: { type: "string", alias: "n", description: "show at most N tasks" },
-    explain: { type: "boolean", alias: "e", description: "say why each unfinished task is or is not ready" },
+    limit: { type: "string", alias: "n", description: "show at most N tasks (JSON: count is what is shown, total what is ready)" },
+    explain: { type: "boolean", alias: "e", description: "say why each unfinished task is or is not ready (ready ones first, in ready order)" },
+    ...filterArgs,
     ...jsonArg,
   },
-  examples: ["rw ready", "rw ready --limit 5 --json", "rw ready --explain"],
+  examples: ["rw ready", "rw ready --limit 5 --json", "rw ready --priority 0-1 --type bug", "rw ready --explain"],
   async run({ args }) {
-    const limit = int(args.limit, "--limit");
-    await withSnapshot((snap, _store, ctx) => {
+    const limit = limitArg(args.limit);
+    await withSnapshot((snap, store, ctx) => {
       const now = nowIso(ctx);
+      const filter = filterFromArgs(args, snap.state);
+      const filtered = isFiltered(filter);
+      const keep = (id: string): boolean => !filtered || matchesFilter(snap.state.tasks[id]!, { ...filter, all: true });
+      const problems = mentionProblems(store, ctx);
+      const extra = problems ? { problems: problems.count } : {};
       if (args.explain) {
-        const all = explainReady(snap.state, now);
+        const all = explainInReadyOrder(snap.state, now).filter((x) => keep(x.id));
         const shown = limit === undefined ? all : all.slice(0, limit);
-        if (args.json) return printJson(ctx, { count: all.length, tasks: shown });
+        if (args.json) return printJson(ctx, { count: shown.length, total: all.length, tasks: shown, ...extra });
         const lines = shown.map((x) => (x.ready ? `${paint(ctx, "green", "ready")}    ${x.id}  ${printable(x.title)}` : `waiting  ${x.id}  ${printable(x.title)}\n         ${x.reasons.join("\n         ")}`));
+        if (shown.length < all.length) lines.push(`… and ${all.length - shown.length} more`);
         return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
       }
-      const { total, items: shown } = readyPage(snap.state, now, limit ?? Infinity);
+      const { total, items: shown } = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined);
       // Not ready for an agent, but waiting on someone: tasks `rw run` stopped for a person's review.
-      const review = Object.values(snap.state.tasks).filter((t) => t.status === "review").sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
+      const review = Object.values(snap.state.tasks).filter((t) => t.status === "review" && keep(t.id)).sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
       const reviewLine = review.length > 0 ? `waiting for review (rw review ID): ${review.map((t) => `${t.id} ${fit(t.title, 40).trimEnd()}`).join("; ")}` : "";
       if (args.json) {
         return printJson(ctx, {
-          count: total,
+          count: shown.length, total,
           ...(review.length > 0 ? { waiting_for_review: review.map((t) => ({ id: t.id, title: t.title, priority: t.priority, since: t.updated_at })) } : {}),
           tasks: shown.map((r) => ({
             id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
             unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
           })),
+          ...extra,
         });
       }
       if (total === 0) return ctx.stdout(`nothing is ready (rw ready --explain says why)\n${reviewLine ? `${reviewLine}\n` : ""}`);
       const width = Math.max(...shown.map((r) => r.task.id.length));
       const lines = shown.map((r) => {
-        const extra = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
-        return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${extra ? `  (${extra})` : ""}`;
+        const why = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
+        return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${why ? `  (${why})` : ""}`;
       });
       if (shown.length < total) lines.push(`… and ${total - shown.length} more`);
       if (reviewLine) lines.push(reviewLine);
@@ -50,3 +61,13 @@ export default defineRw({
     });
   },
 });
+
+const isFiltered = (f: TaskFilter): boolean =>
+  (f.labels?.length ?? 0) > 0 || (f.types?.length ?? 0) > 0 || f.priority !== undefined || f.initiative !== undefined || f.phase !== undefined || f.parent !== undefined;
+
+/** The ready page; with a filter, the whole ready list filtered (readyPage's shortcut ranks only the unfiltered top). */
+function page(state: State, now: string, limit: number, keep: ((id: string) => boolean) | undefined): { total: number; items: ReadyItem[] } {
+  if (!keep) return readyPage(state, now, limit);
+  const all = readyTasks(state, now).filter((r) => keep(r.task.id));
+  return { total: all.length, items: all.slice(0, limit) };
+}

@@ -8,7 +8,7 @@ export default defineRw({
   meta: { name: "search", description: "Find tasks by text in titles, bodies and notes (every word must occur)" },
   args: {
     text: { type: "positional", description: "words to look for (case-insensitive, plain text)", required: true },
-    all: { type: "boolean", description: "include done and cancelled tasks" },
+    all: { type: "boolean", alias: "a", description: "include done and cancelled tasks" },
     limit: { type: "string", alias: "n", description: "show at most N" },
     ...jsonArg,
   },

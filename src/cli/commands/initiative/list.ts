@@ -30,7 +30,7 @@ export default defineRw({
             created_at: i.created_at, updated_at: i.updated_at,
           };
         });
-      if (args.json) return printJson(ctx, { count: rows.length, initiatives: rows });
+      if (args.json) return printJson(ctx, { count: rows.length, total: rows.length, initiatives: rows });
       if (rows.length === 0) return ctx.stdout("no initiatives (create one with `rw initiative new TITLE`)\n");
       const width = Math.max(...rows.map((r) => r.id.length));
       const lines = rows.map((r) =>
