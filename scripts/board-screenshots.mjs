@@ -62,6 +62,9 @@ function fill() {
   const ini = rw(["initiative", "new", "Internationalise the greeter", "--phase", "Message catalogue", "--phase", "French and German", "--phase", "Release"]);
   rw(["initiative", "submit", ini]);
   rw(["initiative", "approve", ini, "--phase", "1"]);
+  const format = rw(["create", "Pick the catalogue format", "-p", "1", "--initiative", ini, "--phase", "1", "--label", "i18n"]);
+  rw(["claim", format], "agent-1");
+  rw(["done", format, "--summary", "JSON, one file per language"], "agent-1");
   const catalogue = rw(["create", "Move messages into a catalogue", "-p", "1", "--initiative", ini, "--phase", "1", "--label", "i18n"]);
   const loader = rw(["create", "Load the catalogue at start-up", "--initiative", ini, "--phase", "1", "--label", "i18n", "--dep", catalogue]);
   rw(["create", "French messages", "--initiative", ini, "--phase", "2", "--label", "i18n"]);
