@@ -11,6 +11,7 @@ import { gatesFor } from "./gates.ts";
 import { landAttempt } from "./land.ts";
 import { branchOfTask, withTaskIntegration } from "./initiative-branch.ts";
 import { Mutex } from "./mutex.ts";
+import { storeSecrets } from "../store/redact-events.ts";
 import { openTranscript } from "./transcript.ts";
 import { ensureWorktree, integrationBranch, removeWorktree, taskBranch, worktreeRoot, type WorktreeSetup } from "./worktrees.ts";
 
@@ -98,7 +99,7 @@ export async function approveReview(store: Store, id: string, actor: Actor, opts
   const { setup } = await withTaskIntegration({ store, setup: setupFor(store, await integrationBranch(store.repo, store.config.execution), opts.env, now) }, task, actor);
   const integration = setup.integration;
   const wt = await ensureWorktree(setup, id);
-  const log = openTranscript(store.repo, id);
+  const log = openTranscript(store.repo, id, storeSecrets(store));
   log(`\n=== ${id} review approved by ${actor.name} at ${new Date(now()).toISOString()} ===\n`);
   const landed = await landAttempt({
     store, actor, setup, locks: { merge: new Mutex(), worktrees: setup.lock, gitHooks: setup.exec.git_hooks }, task, wt,

@@ -12,6 +12,7 @@ import { landAttempt, type VerifyOutcome } from "./land.ts";
 import { commitWork } from "./merge.ts";
 import type { Mutex } from "./mutex.ts";
 import { renderWorkerPrompt } from "./prompt.ts";
+import { storeSecrets } from "../store/redact-events.ts";
 import { openTranscript } from "./transcript.ts";
 import { configStop, heartbeat, isConfigError, stillHolds } from "./worker-claim.ts";
 import { ensureWorktree, removeWorktree, resetWorktree, type TaskWorktree, type WorktreeSetup } from "./worktrees.ts";
@@ -77,7 +78,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
   const onAbort = (): void => ctl.abort();
   runSignal.addEventListener("abort", onAbort, { once: true });
   if (runSignal.aborted) ctl.abort();
-  const log = openTranscript(r.store.repo, task.id);
+  const log = openTranscript(r.store.repo, task.id, storeSecrets(r.store));
   let usage = noUsage();
   let lost = false;
   const stopHeartbeat = heartbeat(r, w, task.id, () => {
@@ -98,7 +99,10 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     if (r.setup.exec.on_interrupt === "release") {
       await r.store.transact(decideRelease(task.id, { reason: "interrupted: rw run stopped" }), w.actor).catch(() => undefined);
     }
-    log(`--- interrupted; the worktree is kept ---\n`);
+    // A task stopped before anything was done in its new worktree leaves no worktree or branch behind.
+    const empty = wt !== undefined && !wt.reused && (await worktreeStat(wt, r.setup.integration).catch(() => "?")) === "";
+    if (empty) await removeWorktree(r.setup, wt!).catch(() => undefined);
+    log(`--- interrupted; ${empty ? "nothing was done, the worktree is removed" : "the worktree is kept"} ---\n`);
     r.emit({ event: "task.interrupted", ...base, released: r.setup.exec.on_interrupt === "release" });
     return { outcome: "interrupted", usage };
   };
