@@ -47,4 +47,5 @@ export const commands: Record<string, Loader> = {
   blocked: lazy(() => import("./blocked.ts")),
   status: lazy(() => import("./status.ts")),
   stats: lazy(() => import("./stats.ts")),
+  prime: lazy(() => import("./prime.ts")),
 };
