@@ -48,4 +48,5 @@ export const commands: Record<string, Loader> = {
   status: lazy(() => import("./status.ts")),
   stats: lazy(() => import("./stats.ts")),
   prime: lazy(() => import("./prime.ts")),
+  report: lazy(() => import("./report.ts")),
 };
