@@ -12,6 +12,8 @@ import { PROVIDERS, ROLES, type ProviderName, type ProviderSettings, type Role }
 export interface RoleConfig extends ProviderSettings {
   role: Role;
   fallback?: ProviderSettings | undefined;
+  /** Where `rw run` sends a task that failed the same way twice (a stronger model), if set. */
+  escalate?: ProviderSettings | undefined;
   max_turns: number;
   timeout_ms: number;
 }
@@ -62,7 +64,7 @@ const providerFields = {
   script: z.string().min(1),
 };
 const providerTable = z.strictObject(providerFields).partial();
-const roleTable = z.strictObject({ ...providerFields, fallback: providerTable, max_turns: z.number().int().positive().max(1000), timeout: duration }).partial();
+const roleTable = z.strictObject({ ...providerFields, fallback: providerTable, escalate: providerTable, max_turns: z.number().int().positive().max(1000), timeout: duration }).partial();
 const usd = z.number().nonnegative();
 
 const schema = z.object({
@@ -205,6 +207,7 @@ export function resolveAgentConfig(raw: Record<string, unknown>, file = ".rewind
       ...settings(table, provider, model, base, `roles.${role}`, file),
       role,
       fallback: fb ? settings(fb, fb.provider ?? "openai", fb.model ?? profileModel(doc, profile, role, fb.provider ?? "openai"), base, `roles.${role}.fallback`, file) : undefined,
+      escalate: t.escalate ? settings(t.escalate, t.escalate.provider ?? provider, t.escalate.model, base, `roles.${role}.escalate`, file) : undefined,
       max_turns: t.max_turns ?? a.max_turns ?? 40,
       timeout_ms: t.timeout ? parseDuration(t.timeout, `roles.${role}.timeout`) : timeoutMs,
     };

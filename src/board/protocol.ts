@@ -10,7 +10,7 @@ export const BOARD_PROTOCOL = 1;
 export interface Card {
   id: string;
   title: string;
-  status: "open" | "in_progress" | "blocked" | "done" | "cancelled";
+  status: "open" | "in_progress" | "review" | "blocked" | "done" | "cancelled";
   priority: number;
   type: string;
   labels: string[];

@@ -264,6 +264,7 @@ function statusEvents(t: ImportTask, ctx: DecideContext): RwEvent[] {
   const at = isoOf(t.closed_at);
   switch (t.status) {
     case "open":
+    case "review": // an imported task has no rw run attempt to review: it is open here
       return [];
     case "in_progress":
       return [as(makeEvent(ctx, "task.claimed", t.id, { lease_until: addMs(ctx.now, ctx.config.leaseMs) }), t.assignee)];

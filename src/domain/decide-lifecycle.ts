@@ -148,8 +148,10 @@ function statusEvents(task: Task, target: Status, ctx: DecideContext, reason?: s
       return [makeEvent(ctx, "task.blocked", id, reason ? { reason } : {})];
     case "in_progress":
       return [makeEvent(ctx, "task.claimed", id, { lease_until: addMs(ctx.now, ctx.config.leaseMs) })];
+    case "review":
+      return [makeEvent(ctx, "task.review_requested", id, reason ? { reason } : {})];
     case "open":
-      if (task.status === "blocked") return [makeEvent(ctx, "task.unblocked", id, {})];
+      if (task.status === "blocked") return [makeEvent(ctx, "task.unblocked", id, { retry_count: 0, ...(task.retry_count > 0 ? { retries_before: task.retry_count } : {}) })];
       if (task.status === "in_progress") return [makeEvent(ctx, "task.released", id, reason ? { reason } : {})];
       return [makeEvent(ctx, "task.reopened", id, reason ? { reason } : {})];
   }

@@ -66,7 +66,15 @@ const TASK_HANDLERS: Record<string, Handler> = {
     if (reason !== undefined) t.blocked_reason = reason;
     else delete t.blocked_reason;
   },
-  "task.unblocked": (t) => setStatus(t, "open"),
+  "task.unblocked": (t, e) => {
+    setStatus(t, "open");
+    // `rw unblock` starts the retry count over; older logs' unblocks kept it.
+    if (typeof e.data.retry_count === "number") t.retry_count = e.data.retry_count;
+  },
+  // rw run: an attempt that passed gates and the verifier waits for a person, its worktree kept.
+  "task.review_requested": (t) => setStatus(t, "review", { keepAssignee: true }),
+  // A person sent it back (`rw review --reject`), or approving it found it no longer merges.
+  "task.review_rejected": (t) => setStatus(t, "open"),
   "task.reopened": (t) => {
     setStatus(t, "open");
     t.retry_count = 0;

@@ -1,7 +1,8 @@
 import { emptySpend, type Spend } from "./spend.ts";
 
 /** Task lifecycle states (DESIGN §4). Waiting on dependencies is derived, never stored. */
-export const STATUSES = ["open", "in_progress", "blocked", "done", "cancelled"] as const;
+/** `review`: passed gates and the verifier, waiting for a person (`rw review`, execution.review = "human"). */
+export const STATUSES = ["open", "in_progress", "review", "blocked", "done", "cancelled"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export interface Task {

@@ -5,7 +5,7 @@ import { checklistOf } from "./common.ts";
 import { originFor, type ExportExtras } from "./extras.ts";
 import { criteriaText, SECTION_HEADINGS, splitSections } from "./sections.ts";
 
-const BEADS_OUT = { open: "open", in_progress: "in_progress", blocked: "blocked", done: "closed", cancelled: "closed" } as const;
+const BEADS_OUT = { open: "open", in_progress: "in_progress", review: "in_progress", blocked: "blocked", done: "closed", cancelled: "closed" } as const;
 
 const byId = (a: Task, b: Task): number => (a.id < b.id ? -1 : 1);
 

@@ -55,11 +55,15 @@ export async function createAgentExecutor(store: Store, env: Record<string, stri
   const config = loadAgentConfig(store);
   const root = repoRoot(store);
   const sessionId = (): string => `as-${store.nextEventId(store.ctx.now().toISOString())}`;
+  const escalate = config.roles.worker.escalate;
+  /** The worker role on its `escalate` settings, for a task that failed the same way twice. */
+  const escalated = (): AgentConfig => (escalate ? { ...config, roles: { ...config.roles, worker: { ...config.roles.worker, ...escalate, fallback: undefined } } } : config);
   const domainNotes = await readDomainNotes(root);
   return {
+    escalation: escalate ? `${escalate.provider}:${escalate.model}` : undefined,
     async work(req) {
       const res = await runAgentSession({
-        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(config, "worker", req.task), store, actor: req.actor, env, root,
+        role: "worker", task: req.task.id, prompt: req.prompt, worktree: req.cwd, config: forTask(req.escalated ? escalated() : config, "worker", req.task), store, actor: req.actor, env, root,
         session: sessionId(), signal: req.signal, onProgress: progressLogger(req), now: () => store.ctx.now().getTime(),
       });
       req.log(`\n[${res.stop_reason}] ${res.summary}\n`);

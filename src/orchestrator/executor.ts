@@ -9,6 +9,8 @@ import type { Actor } from "../store/store.ts";
 export interface Executor {
   work(req: WorkRequest): Promise<WorkResult>;
   verify(req: VerifyRequest): Promise<VerifyResult>;
+  /** The worker role's `escalate` model, if configured: where a repeated identical failure goes next. */
+  escalation?: string | undefined;
 }
 
 export interface Usage {
@@ -31,6 +33,8 @@ export interface WorkRequest {
   /** The task's worktree: the only place the agent may touch. */
   cwd: string;
   attempt: number;
+  /** The previous attempt failed the same way twice: use the role's `escalate` provider/model. */
+  escalated?: boolean;
   /** The worker, who authors the events the agent layer writes. */
   actor: Actor;
   /** The run's session ID, for the agent layer's events. */

@@ -24,6 +24,8 @@ export async function runGates(opts: {
   store: Store; actor: Actor; task: Task; gates: string[]; cwd: string; attempt: number;
   env: Record<string, string | undefined>; timeoutMs: number; now: () => number; signal: AbortSignal;
   onGate?: (gate: string) => void; log?: (text: string) => void;
+  /** The task waits for review (a person approving it), so the runs are not recorded for a holder. */
+  review?: boolean;
 }): Promise<GateOutcome> {
   const runs: GateRun[] = [];
   for (const gate of opts.gates) {
@@ -34,7 +36,7 @@ export async function runGates(opts: {
     opts.log?.(`${r.output}${r.output.endsWith("\n") || r.output === "" ? "" : "\n"}[exit ${r.exit_code ?? (r.timed_out ? "timeout" : "killed")} after ${r.duration_ms} ms]\n`);
     if (r.aborted) return { passed: false, runs, aborted: true };
     const run: GateRun = { gate, exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out, output_tail: tail(r.output, 2_000), attempt: opts.attempt };
-    await opts.store.transact(decideGateRan(opts.task.id, run), opts.actor);
+    await opts.store.transact(decideGateRan(opts.task.id, run, opts.review ? { review: true } : {}), opts.actor);
     runs.push(run);
     if (r.exit_code !== 0) return { passed: false, runs, aborted: false };
   }

@@ -32,6 +32,8 @@ export interface RunOptions {
   emit: (e: ProgressEvent) => void;
   /** Awaited before every claim: a dashboard's "pause new claims" holds it (work in flight goes on). */
   holdClaims?: () => Promise<void>;
+  /** Stop tasks that passed for a person (`--review`); default: `execution.review`. */
+  review?: boolean;
 }
 
 export interface RunSummary {
@@ -39,6 +41,8 @@ export interface RunSummary {
   completed: string[];
   failed: string[];
   blocked: string[];
+  /** Waiting for a person (`rw review`). */
+  review: string[];
   interrupted: boolean;
   usage: Usage;
   duration_ms: number;
@@ -81,12 +85,12 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
     o.emit({ event: "session.started", session, parallel: o.parallel, integration, resumed: resume.map((t) => t.id) });
 
     const r: RunEnv = {
-      store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit,
+      store, executor: o.executor, session, mutex: new Mutex(), clock: o.clock, emit: o.emit, review: o.review ?? exec.review === "human",
       template: (await loadPromptTemplate("worker", store.repo.mainWorktree)).text,
       domainNotes: await readDomainNotes(store.repo.mainWorktree),
       setup: { repo: store.repo, root: worktreeRoot(store.repo, exec, o.env), integration, exec, env: secretFreeEnv(o.env, o.secrets), now: o.clock, lock: new Mutex() },
     };
-    const summary: RunSummary = { session, completed: [], failed: [], blocked: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
+    const summary: RunSummary = { session, completed: [], failed: [], blocked: [], review: [], interrupted: false, usage: noUsage(), duration_ms: 0 };
     const startedTasks = new Set<string>();
     const accept = taskFilter(o, startedTasks);
     const busy = new Set<number>();
@@ -148,9 +152,12 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
         try {
           const run = await workTask(r, w, task, stop.signal);
           summary.usage = addUsage(summary.usage, run.usage);
+          // A task retried in this run counts once, by how its last attempt ended.
+          for (const list of [summary.completed, summary.failed, summary.blocked, summary.review]) if (list.includes(task.id)) list.splice(list.indexOf(task.id), 1);
           if (run.outcome === "completed") summary.completed.push(task.id);
           else if (run.outcome === "failed") summary.failed.push(task.id);
           else if (run.outcome === "blocked") summary.blocked.push(task.id);
+          else if (run.outcome === "review") summary.review.push(task.id);
         } finally {
           busy.delete(n);
           changed();
@@ -176,7 +183,7 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
       duration_ms: summary.duration_ms, tasks: [...startedTasks], interrupted: summary.interrupted || fatal !== undefined,
       outcome: summary.interrupted || fatal !== undefined ? "interrupted" : summary.completed.length === 0 && startedTasks.size > 0 ? "failed" : "completed",
     }), runActor);
-    o.emit({ event: "session.ended", session, completed: summary.completed, failed: summary.failed, blocked: summary.blocked, usage: summary.usage, duration_ms: summary.duration_ms, interrupted: summary.interrupted });
+    o.emit({ event: "session.ended", session, completed: summary.completed, failed: summary.failed, blocked: summary.blocked, review: summary.review, usage: summary.usage, duration_ms: summary.duration_ms, interrupted: summary.interrupted });
     if (fatal !== undefined) throw fatal;
     return summary;
   } finally {

@@ -24,14 +24,8 @@ export async function commitWork(wt: TaskWorktree, task: Task, actor: Actor, env
   return true;
 }
 
-export type MergeOutcome =
-  | { ok: true; commit: string; previous: string; files: string[] }
-  | { ok: false; conflicts: string[] }
-  /** The worker no longer holds the task (its lease ran out and someone took it over): nothing was merged. */
-  | { ok: false; lost: true };
-
 export interface MergeLocks {
-  /** Merges into the integration branch, one at a time. */
+  /** Moves of the integration branch, one at a time (the merge queue's lock; never held while an agent works). */
   merge: Mutex;
   /** git's worktree bookkeeping (worktrees.ts): finding the integration branch's checkout lists worktrees. */
   worktrees: Mutex;
@@ -39,45 +33,39 @@ export interface MergeLocks {
   gitHooks: boolean;
 }
 
-const ATTEMPTS = 20;
+export const revOf = rev;
 
 /**
- * Brings the task branch up to date with the integration branch (a merge in the task's own
- * worktree, so the user's checkout never sees a conflict), then fast-forwards the integration
- * branch to it: with `git merge --ff-only` where that branch is checked out (refusing a dirty
- * checkout), else with `git update-ref <ref> <new> <old>`. Losing a race re-merges and retries.
- * `stillHeld` is asked right before the integration branch moves: a worker that lost its claim
- * while it worked (or while it queued for the merge) must not land that work.
+ * Brings the task branch up to date with `tip` (the integration branch's commit) by merging it in,
+ * in the task's own worktree, so the user's checkout never sees a conflict.
  */
-export async function mergeTask(repo: RepoPaths, wt: TaskWorktree, integration: string, locks: MergeLocks, stillHeld: () => Promise<boolean>): Promise<MergeOutcome> {
-  return locks.merge.run(async () => {
-    const ref = `refs/heads/${integration}`;
-    const cwd = repoCwd(repo);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const old = await rev(cwd, ref);
-      const upToDate = (await git(["merge-base", "--is-ancestor", old, "HEAD"], { cwd: wt.path })).code === 0;
-      if (!upToDate) {
-        const m = await git(hookArgs(locks.gitHooks, ["merge", "--no-edit", "--no-verify", "-m", `Merge ${integration} into ${wt.branch}`, old]), { cwd: wt.path });
-        if (m.code !== 0) {
-          const conflicts = (await git(["diff", "--name-only", "--diff-filter=U"], { cwd: wt.path })).stdout.split("\n").filter(Boolean);
-          await git(hookArgs(locks.gitHooks, ["merge", "--abort"]), { cwd: wt.path });
-          if (conflicts.length > 0) return { ok: false, conflicts };
-          throw new RwError("git", `merging ${integration} into ${wt.branch} failed: ${(m.stderr || m.stdout).trim()}`);
-        }
-      }
-      const next = await rev(wt.path, "HEAD");
-      const files = (await gitOk(["diff", "--name-only", old, next], { cwd })).split("\n").filter(Boolean);
-      if (!(await stillHeld())) return { ok: false, lost: true };
-      if (next === old) return { ok: true, commit: next, previous: old, files };
-      if (await advance(repo, integration, old, next, locks)) return { ok: true, commit: next, previous: old, files };
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
-    }
-    throw new RwError("conflict", `gave up merging into ${integration}: it kept moving`, { hint: "run `rw run` again; the task's work is kept in its worktree" });
-  });
+export async function updateBranch(wt: TaskWorktree, tip: string, integration: string, gitHooks: boolean): Promise<{ merged: boolean } | { conflicts: string[] }> {
+  if ((await git(["merge-base", "--is-ancestor", tip, "HEAD"], { cwd: wt.path })).code === 0) return { merged: false };
+  const m = await git(hookArgs(gitHooks, ["merge", "--no-edit", "--no-verify", "-m", `Merge ${integration} into ${wt.branch}`, tip]), { cwd: wt.path });
+  if (m.code === 0) return { merged: true };
+  const conflicts = (await git(["diff", "--name-only", "--diff-filter=U"], { cwd: wt.path })).stdout.split("\n").filter(Boolean);
+  await git(hookArgs(gitHooks, ["merge", "--abort"]), { cwd: wt.path });
+  if (conflicts.length > 0) return { conflicts };
+  throw new RwError("git", `merging ${integration} into ${wt.branch} failed: ${(m.stderr || m.stdout).trim()}`);
 }
 
-/** Moves the integration branch from `old` to `next` (a fast-forward); false when someone moved it first. */
-async function advance(repo: RepoPaths, integration: string, old: string, next: string, locks: MergeLocks): Promise<boolean> {
+/** `git log --oneline from..to [-- files]`: the commits that landed meanwhile (and touched those files). */
+export async function commitsBetween(cwd: string, from: string, to: string, files: string[] = []): Promise<string[]> {
+  const r = await git(["log", "--no-merges", "--format=%h %s", "-n", "20", `${from}..${to}`, ...(files.length > 0 ? ["--", ...files] : [])], { cwd });
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+/** Files that differ between two commits. */
+export async function changedFiles(cwd: string, from: string, to: string): Promise<string[]> {
+  return (await gitOk(["diff", "--name-only", from, to], { cwd })).split("\n").filter(Boolean);
+}
+
+/**
+ * Moves the integration branch from `old` to `next` (a fast-forward): `git merge --ff-only` where
+ * that branch is checked out (refusing a dirty checkout), else `git update-ref <ref> <new> <old>`.
+ * False when someone moved it first.
+ */
+export async function fastForward(repo: RepoPaths, integration: string, old: string, next: string, locks: MergeLocks): Promise<boolean> {
   const ref = `refs/heads/${integration}`;
   const checkout = [...(await locks.worktrees.run(() => listWorktrees(repoCwd(repo))))].find(([, branch]) => branch === ref)?.[0];
   if (checkout === undefined) {

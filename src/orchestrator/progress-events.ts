@@ -9,6 +9,7 @@ export type ProgressEvent =
   | ({ event: "task.completed"; duration_ms: number; usage: Usage; commit: string; files: string[]; summary: string } & TaskRef)
   | ({ event: "task.failed"; kind: string; error: string; will_retry: boolean; retry_count: number; usage: Usage } & TaskRef)
   | ({ event: "task.interrupted"; released: boolean } & TaskRef)
+  | ({ event: "task.review"; usage: Usage; reason?: string } & TaskRef)
   | ({ event: "task.lost" } & TaskRef)
   | { event: "worker.idle"; worker: number }
-  | { event: "session.ended"; session: string; completed: string[]; failed: string[]; blocked: string[]; usage: Usage; duration_ms: number; interrupted: boolean };
+  | { event: "session.ended"; session: string; completed: string[]; failed: string[]; blocked: string[]; review: string[]; usage: Usage; duration_ms: number; interrupted: boolean };

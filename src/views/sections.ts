@@ -22,16 +22,23 @@ export const inProgressSection: StateSection = {
   title: "In progress",
   render: ({ byStatus, now }) => {
     const all = byStatus.in_progress;
-    if (all.length === 0) return ["Nothing is claimed."];
+    if (all.length === 0) return ["Nothing is claimed.", ...waitingForReview(byStatus.review)];
     // Oldest claims first: those are the ones to look at.
     const shown = topK(all, IN_PROGRESS_MAX, (a, b) => -newestFirst((t) => t.claimed_at ?? t.updated_at)(a, b) || byIdAsc(a, b));
     const rows = shown.map((t) => {
       const lease = t.lease_until === undefined ? "" : t.lease_until <= now ? `expired ${when(t.lease_until)}` : `until ${when(t.lease_until)}`;
       return [link(t), cell(t.title), cell(t.assignee ?? "?", 32), when(t.claimed_at ?? t.updated_at), lease];
     });
-    return [...table(["Task", "Title", "Who", "Since", "Lease"], rows), ...more(all.length, shown.length, "`rw list --status in_progress`")];
+    return [...table(["Task", "Title", "Who", "Since", "Lease"], rows), ...more(all.length, shown.length, "`rw list --status in_progress`"), ...waitingForReview(byStatus.review)];
   },
 };
+
+/** Tasks `rw run` stopped for a person (execution.review = "human"): listed under "In progress" only when there are any. */
+function waitingForReview(all: Task[]): string[] {
+  if (all.length === 0) return [];
+  const shown = topK(all, IN_PROGRESS_MAX, newestFirst((t) => t.updated_at));
+  return ["", `Waiting for review (\`rw review ID\`): ${shown.map((t) => `${link(t)} ${cell(t.title, 48)}`).join("; ")}${all.length > shown.length ? `; and ${all.length - shown.length} more` : ""}.`];
+}
 
 /** The first ready tasks in `rw ready` order (the domain's ranking, with the store's unblock counts when it has them). */
 export function readyTop(view: ViewInput, k: number): { items: ReadyItem[]; total: number } {

@@ -22,7 +22,7 @@ export interface ViewInput {
 }
 
 export function viewInput(state: State, unblocks?: Map<string, number>): ViewInput {
-  const byStatus: ViewInput["byStatus"] = { open: [], in_progress: [], blocked: [], done: [], cancelled: [] };
+  const byStatus: ViewInput["byStatus"] = { open: [], in_progress: [], review: [], blocked: [], done: [], cancelled: [] };
   for (const t of Object.values(state.tasks)) byStatus[t.status].push(t);
   return { state, now: state.last_ts, byStatus, unblocks };
 }
@@ -39,7 +39,7 @@ export function composeState(state: State, sections: readonly StateSection[], un
     "",
     total === 0
       ? "No tasks yet. Create one with `rw create \"Title\"`."
-      : `${total} task${total === 1 ? "" : "s"}: ${count("open")} open, ${count("in_progress")} in progress, ${count("blocked")} blocked, ${count("done")} done, ${count("cancelled")} cancelled. As of ${state.last_ts || "the start"}.`,
+      : `${total} task${total === 1 ? "" : "s"}: ${count("open")} open, ${count("in_progress")} in progress, ${count("review") > 0 ? `${count("review")} waiting for review, ` : ""}${count("blocked")} blocked, ${count("done")} done, ${count("cancelled")} cancelled. As of ${state.last_ts || "the start"}.`,
   ];
   for (const section of sections) {
     lines.push("", `## ${section.title}`, "", ...section.render(view));

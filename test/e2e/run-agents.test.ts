@@ -85,7 +85,8 @@ describe("rw run, the built binary with the fake provider", { timeout: 180_000 }
     const r = await fakeRepo('max_retries = 2\ngates = ["echo the answer is not 42; exit 1"]', writeAndFinish);
     const id = await r.rwOk(["create", "Never passes"]);
     const run = await r.rw(["run", "--json"]);
-    expect(run.code, run.stderr).toBe(0);
+    // Honest exit: a task this run took ended blocked, so the run did not succeed.
+    expect(run.code, run.stderr).toBe(1);
     const events = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; task?: string; will_retry?: boolean });
     expect(events.filter((e) => e.event === "task.failed").map((e) => e.will_retry)).toEqual([true, false]);
     expect(logOf(r, id)).toMatch(/previous attempt \(1\) failed[\s\S]*the answer is not 42/);

@@ -12,6 +12,8 @@ export interface Recorded { method: string; url: string; headers: IncomingMessag
 export interface LlmServer {
   url: string;
   requests: Recorded[];
+  /** The model-list requests (`rw config check` and `rw run`'s preflight), kept out of `requests`. */
+  modelLists: Recorded[];
   close(): Promise<void>;
 }
 
@@ -19,14 +21,28 @@ export interface LlmServer {
  * A local HTTP server that plays scripted answers in order (the last one repeats), speaking the
  * wire format the real SDK clients expect: JSON errors with status codes, and text/event-stream.
  */
-export async function startLlmServer(answers: Answer[] | ((req: Recorded, n: number) => Answer)): Promise<LlmServer> {
+export async function startLlmServer(answers: Answer[] | ((req: Recorded, n: number) => Answer), opts: { models?: Answer } = {}): Promise<LlmServer> {
   const requests: Recorded[] = [];
+  const modelLists: Recorded[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const text = Buffer.concat(chunks).toString("utf8");
       const rec: Recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      if (rec.method === "GET" && /\/models(\?|$)/.test(rec.url)) {
+        // The cheap reachability check answers like the real list endpoints:
+        // Anthropic GET /v1/models (docs.anthropic.com "List Models") and OpenAI GET /v1/models.
+        modelLists.push(rec);
+        const m = opts.models ?? { status: 200, body: rec.url.startsWith("/v1/") && "anthropic-version" in rec.headers
+          ? { data: [{ type: "model", id: "claude-sonnet-4-6", display_name: "Claude Sonnet 4.6", created_at: "2026-01-01T00:00:00Z" }], has_more: false, first_id: "claude-sonnet-4-6", last_id: "claude-sonnet-4-6" }
+          : { object: "list", data: [{ id: "gpt-5", object: "model", created: 1767225600, owned_by: "openai" }] } };
+        if ("status" in m) {
+          res.writeHead(m.status, { "content-type": "application/json", ...(m.headers ?? {}) });
+          res.end(JSON.stringify(m.body));
+        } else res.end();
+        return;
+      }
       requests.push(rec);
       const n = requests.length - 1;
       const answer = typeof answers === "function" ? answers(rec, n) : answers[Math.min(n, answers.length - 1)]!;
@@ -52,6 +68,7 @@ export async function startLlmServer(answers: Answer[] | ((req: Recorded, n: num
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    modelLists,
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }

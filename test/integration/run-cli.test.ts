@@ -5,7 +5,7 @@ const repos = runRepos();
 
 describe("rw run --dry-run and rw logs (the binary)", { timeout: 180_000 }, () => {
   it("--dry-run lists what would run, in order, and changes nothing", async () => {
-    const { repo, wtDir } = await repos.configured('gates = ["npm test"]');
+    const { repo, wtDir } = await repos.configured('gates = ["npm test"]\n[roles.worker]\nprovider = "fake"\n[roles.verifier]\nprovider = "fake"');
     const low = await repo.rwOk(["create", "Later", "-p", "3"]);
     const high = await repo.rwOk(["create", "First", "-p", "0", "--gate", "make lint"]);
     const tip = repo.git(["rev-parse", "rewind"]);

@@ -33,6 +33,7 @@ export const commands: Record<string, Loader> = {
   board: lazy(() => import("./board.ts")),
   sync: lazy(() => import("./sync.ts")),
   run: lazy(() => import("./run.ts")),
+  review: lazy(() => import("./review.ts")),
   logs: lazy(() => import("./logs.ts")),
   mcp: lazy(() => import("./mcp.ts")),
   import: lazy(() => import("./import.ts")),

@@ -2,13 +2,15 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runRepos } from "../../helpers/run.ts";
+import { eventsOnRef } from "../../helpers/rw.ts";
 
 const fixtures = runRepos();
 
 /** A fake worker (providers/fake.ts script) that writes a program printing its environment, runs it, and finishes. */
 function leakyWorker(dir: string): string {
   const file = join(dir, "worker.json");
-  const leak = "require('fs').writeFileSync(process.argv[2], JSON.stringify(Object.keys(process.env).sort()) + '\\n' + JSON.stringify(process.env));\n";
+  const leak = "const out = JSON.stringify(Object.keys(process.env).sort()) + '\\n' + JSON.stringify(process.env);\n" +
+    "if (process.argv[2] === '-') console.log(JSON.stringify(Object.keys(process.env).sort())); else require('fs').writeFileSync(process.argv[2], out);\n";
   writeFileSync(file, JSON.stringify({ turns: [
     { tool_calls: [{ name: "write_file", input: { path: "leak.js", content: leak } }] },
     { tool_calls: [{ name: "run_command", input: { command: "node leak.js tool-env.txt" } }] },
@@ -23,20 +25,20 @@ describe("rw run's clean environment", () => {
   it("run_command children and gates see no provider key or secret-named variable; tools.pass_env lets one through", async () => {
     const { repo, wtDir } = await fixtures.configured();
     const worker = leakyWorker(wtDir);
-    writeFileSync(join(repo.dir, ".rewind", "config.toml"), `version = 1\n[ids]\nprefix = "t"\n[execution]\nworktree_dir = ${JSON.stringify(join(wtDir, "wt"))}\ngates = ["node leak.js gate-env.txt"]\n` +
-      `[roles.worker]\nprovider = "fake"\nscript = ${JSON.stringify(worker)}\n[tools]\nallow_commands = ["node leak.js"]\npass_env = ["NPM_TOKEN"]\n`);
+    writeFileSync(join(repo.dir, ".rewind", "config.toml"), `version = 1\n[ids]\nprefix = "t"\n[execution]\nworktree_dir = ${JSON.stringify(join(wtDir, "wt"))}\ngates = ["node leak.js -"]\n` +
+      `[roles.worker]\nprovider = "fake"\nscript = ${JSON.stringify(worker)}\n[roles.verifier]\nprovider = "fake"\n[tools]\nallow_commands = ["node leak.js"]\npass_env = ["NPM_TOKEN"]\n`);
     repo.git(["commit", "-qam", "config"]);
     const id = await repo.rwOk(["create", "Print the environment"]);
     const run = await repo.rw(["run", "--task", id], { env: SECRETS });
     expect(run.code, run.stderr + run.stdout).toBe(0);
-    for (const file of ["tool-env.txt", "gate-env.txt"]) {
-      const text = repo.git(["show", `main:${file}`]);
+    const gateRun = eventsOnRef(repo).find((e) => e.type === "gate.ran")!;
+    for (const [file, text] of [["tool-env.txt", repo.git(["show", "main:tool-env.txt"])], ["the gate's output", String(gateRun.data.output_tail)]] as const) {
       expect(text).toContain("PATH");
       for (const name of ["ANTHROPIC_API_KEY", "GITHUB_TOKEN", "DB_PASSWORD"]) {
         expect(text, `${file} shows ${name}`).not.toContain(name);
         expect(text).not.toContain(SECRETS[name as keyof typeof SECRETS]);
       }
-      expect(text).toContain(SECRETS.NPM_TOKEN);
+      expect(text).toContain(file === "tool-env.txt" ? SECRETS.NPM_TOKEN : '"NPM_TOKEN"');
     }
   });
 });
@@ -73,7 +75,7 @@ describe("the user's git hooks during rw run", () => {
         ] }));
       }
       writeFileSync(join(repo.dir, ".rewind", "config.toml"), `version = 1\n[ids]\nprefix = "t"\n[execution]\nworktree_dir = ${JSON.stringify(join(wtDir, "wt"))}\ngit_hooks = ${gitHooks}\n` +
-        `[roles.worker]\nprovider = "fake"\nscript = ${JSON.stringify(script)}\n`);
+        `[roles.worker]\nprovider = "fake"\nscript = ${JSON.stringify(script)}\n[roles.verifier]\nprovider = "fake"\n`);
       repo.git(["commit", "-qam", "config"]);
       installHooks(repo.dir, log);
       const run = await repo.rw(["run", "--parallel", "2"]);

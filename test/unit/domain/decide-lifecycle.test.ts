@@ -178,7 +178,7 @@ describe("cancel / reopen / block / unblock", () => {
     ["reopen a cancelled task", () => decideReopen("t-can", "needed after all"), "task.reopened", "open", { reason: "needed after all" }],
     ["block an open task", () => decideBlock("t-open", "ask legal"), "task.blocked", "blocked", { reason: "ask legal" }],
     ["block a claimed task, forced", () => decideBlock("t-held", "ask legal", { force: true }), "task.blocked", "blocked", { reason: "ask legal", forced: true, overrode: "alice" }],
-    ["unblock a blocked task", () => decideUnblock("t-blk"), "task.unblocked", "open", {}],
+    ["unblock a blocked task", () => decideUnblock("t-blk"), "task.unblocked", "open", { retry_count: 0 }],
   ];
   it.each(allowed)("%s", (_name, make, type, status, data) => {
     const d = w.run(make(), "bob");
@@ -193,7 +193,7 @@ describe("cancel / reopen / block / unblock", () => {
     expect(w.task("t-held")).toMatchObject({ status: "blocked", retry_count: 1 });
     w.run(decideUnblock("t-held"));
     expect(w.task("t-held").blocked_reason).toBeUndefined();
-    expect(w.task("t-held")).toMatchObject({ status: "open", retry_count: 1 });
+    expect(w.task("t-held")).toMatchObject({ status: "open", retry_count: 0 }); // unblock starts the retry count over
     w.run(decideDone("t-held", { force: true }));
     w.run(decideReopen("t-held"));
     expect(w.task("t-held").retry_count).toBe(0);
