@@ -88,7 +88,7 @@ export const decideImport = (plan: ImportPlan, opts: ImportOptions = {}): Decide
   const tasks = uniqueTasks(plan, notes);
   const clash = tasks.filter((t) => state.tasks[t.id] || state.initiatives[t.id]).map((t) => t.id);
   if (clash.length > 0 && !opts.renameOnClash) {
-    throw new RwError("invalid_input", `${clash.length} of the imported IDs already exist here: ${clash.slice(0, 10).join(", ")}${clash.length > 10 ? ", …" : ""}`, {
+    throw new RwError("exists", `${clash.length} of the imported IDs already exist here: ${clash.slice(0, 10).join(", ")}${clash.length > 10 ? ", …" : ""}`, {
       hint: "nothing was written; import into a repository without those tasks, or pass --rename-on-clash to give them new IDs", data: { ids: clash },
     });
   }

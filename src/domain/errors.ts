@@ -14,6 +14,7 @@ export type ErrorCode =
   | "not_a_repo"
   | "not_initialized"
   | "config"
+  | "exists"
   | "git"
   | "corrupt";
 
@@ -22,7 +23,7 @@ export type ErrorCode =
  * (unknown option or argument, a bad value, an invalid ID, a dependency cycle); 3 the state
  * refuses it (not claimable, claimed by someone else, a lifecycle step that does not apply now,
  * a lost race, something already running); 4 a named thing does not exist; 1 everything else
- * (config, git, a corrupt or missing state). Every surface maps through this table.
+ * (config, git, a corrupt or missing state, imported IDs that already exist here). Every surface maps through this table.
  */
 export const EXIT: Readonly<Record<ErrorCode, number>> = {
   usage: 2,
@@ -36,6 +37,8 @@ export const EXIT: Readonly<Record<ErrorCode, number>> = {
   not_a_repo: 1,
   not_initialized: 1,
   config: 1,
+  // An import whose IDs are taken: neither a malformed request nor a race, and `--rename-on-clash` fixes it.
+  exists: 1,
   git: 1,
   corrupt: 1,
 };

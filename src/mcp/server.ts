@@ -10,7 +10,6 @@ import { readyTasks } from "../domain/ready.ts";
 import { didYouMean } from "../domain/suggest.ts";
 import { namedActor } from "../domain/text.ts";
 import { STATUSES, isClosed } from "../domain/types.ts";
-import { taskPath } from "../store/layout.ts";
 import { Store, type Actor, type StoreContext } from "../store/store.ts";
 import { checkArgs } from "./args.ts";
 import type { ToolApi, ToolDef } from "./kit.ts";
@@ -110,7 +109,7 @@ export function createMcpServer(store: Store, opts: McpOptions): Server {
     const id = m ? decodeURIComponent(m[1]!) : undefined;
     const task = id !== undefined && Object.hasOwn(snap.state.tasks, id) ? snap.state.tasks[id] : undefined;
     if (!task) throw new McpError(RESOURCE_NOT_FOUND, `resource not found: ${uri}`, { uri });
-    const text = (await store.readPath(taskPath(task.id), snap.tip)) ?? "";
+    const text = (await store.readTaskFile(task.id, snap.tip)) ?? "";
     return { contents: [{ uri, mimeType: "text/markdown", text }] };
   });
   return server;

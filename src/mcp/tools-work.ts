@@ -8,7 +8,6 @@ import { checkStatuses, dependentsOf, matchesFilter, explainInReadyOrder, parseP
 import { STATUSES, isClosed, type State, type Task } from "../domain/types.ts";
 import { blockersOf, waitingTasks } from "../domain/waiting.ts";
 import { parseDuration } from "../format/duration.ts";
-import { taskPath } from "../store/layout.ts";
 import { readAllEvents } from "../store/snapshot.ts";
 import { O, P, num, opt, str, strs, tool, write, type Brief, type ToolDef } from "./kit.ts";
 import { cut, listLine, readyLine } from "./text.ts";
@@ -119,7 +118,7 @@ export const WORK_TOOLS: Record<string, ToolDef> = {
       const snap = await api.store.snapshot();
       const task = getTask(snap.state, resolveTaskId(snap.state, String(a.id)));
       const reasons = isClosed(task.status) ? [`status is ${task.status}`] : notReadyReasons(snap.state, task, api.now());
-      const file = (await api.store.readPath(taskPath(task.id), snap.tip)) ?? "";
+      const file = (await api.store.readTaskFile(task.id, snap.tip)) ?? "";
       const waitsOn = blockersOf(snap.state, task).map((b) => ({ id: b.id, title: b.title, status: b.status }));
       const blocks = dependentsOf(snap.state, task.id).map((t) => ({ id: t.id, title: t.title, status: t.status }));
       let summary: string | undefined;

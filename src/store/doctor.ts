@@ -1,6 +1,6 @@
 import { fold } from "../domain/fold.ts";
 import { emptyState, type RwEvent } from "../domain/types.ts";
-import { layoutOf, renderAll } from "./layout.ts";
+import { LAYOUT_VERSION, layoutOf, renderAll } from "./layout.ts";
 import { parseTree } from "./objects.ts";
 import { readAllEvents, saveSnapshot } from "./snapshot.ts";
 import { readCache } from "./state-cache.ts";
@@ -49,7 +49,7 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
   const state = fold(events, emptyState());
   // Checked against the layout the tip says it has (LAYOUT): a repository from before shard rolling stays valid.
   const layout = layoutOf(root, (data) => store.writer.hash("blob", data));
-  const expected = renderAll(state, events, layout ?? 2);
+  const expected = renderAll(state, events, layout ?? LAYOUT_VERSION);
   const actual = await listTree(store.cat, snap.tree, store.oidBytes);
   const problems: FileProblem[] = [];
   for (const [path, text] of expected) {

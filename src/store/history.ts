@@ -28,10 +28,10 @@ export function isAbout(e: RwEvent, id: string): boolean {
   return e.task === id || (e.data as { task?: unknown }).task === id;
 }
 
-/** `git log <ref> -- tasks/<id>.md`, with the `Rewind-Event` trailers of each commit. */
+/** `git log <ref> -- tasks/<id>.md tasks/<a>/<b>/<id>.md` (both forms of layout 3), with the `Rewind-Event` trailers of each commit. */
 export async function taskCommits(store: Store, id: string, tip: string): Promise<TaskCommit[]> {
   const fmt = "%H%x1f%an%x1f%aI%x1f%s%x1f%(trailers:key=Rewind-Event,valueonly,separator=%x2c)%x1e";
-  const r = await git(["log", `--format=${fmt}`, tip, "--", taskPath(id)], { cwd: store.repo.worktree ?? store.repo.gitDir });
+  const r = await git(["log", `--format=${fmt}`, tip, "--", taskPath(id, false), taskPath(id, true)], { cwd: store.repo.worktree ?? store.repo.gitDir });
   if (r.code !== 0) return [];
   const out: TaskCommit[] = [];
   for (const rec of r.stdout.split("\x1e")) {

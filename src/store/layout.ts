@@ -4,6 +4,14 @@ import { initiativePath, renderInitiative } from "../format/initiative-render.ts
 import { renderTask } from "../format/task-render.ts";
 import { renderViews } from "../views/index.ts";
 
+/**
+ * Above this many tasks, layout 3 keeps task files in `tasks/<a>/<b>/<id>.md`. A flat tasks/
+ * tree is rewritten whole by every commit (10,000 entries: ~380 KB); fanned out, a commit
+ * rewrites three small trees. Small backlogs keep the plain `tasks/<id>.md` everyone knows.
+ * Task records are never removed, so the form only ever changes once, by the write that passes it.
+ */
+export const FANOUT_AT = 500;
+
 /** Layout 1's README (repositories made before shard rolling): kept byte for byte so they stay valid. */
 export const REF_README_V1 = `# rw state
 
@@ -21,8 +29,8 @@ Change tasks with \`rw\` (or by editing \`.rewind/tasks/\` while \`rw daemon\` r
 committing here directly; \`rw doctor\` checks that the files match the log.
 `;
 
-/** Written once at init (and by the first write to a layout 1 repository); part of render(fold(events)). */
-export const REF_README = `# rw state
+/** Layout 2's README (shards roll, tasks/ always flat): kept byte for byte so those repositories stay valid. */
+export const REF_README_V2 = `# rw state
 
 This branch is written by rw (rewind), not by hand. It holds no code: only the task backlog
 and its history.
@@ -40,9 +48,35 @@ Change tasks with \`rw\` (or by editing \`.rewind/tasks/\` while \`rw daemon\` r
 committing here directly; \`rw doctor\` checks that the files match the log.
 `;
 
-/** The layout rw writes. 1: one event file per day, no LAYOUT file. 2: day files roll at SHARD_BOUND. */
-export type LayoutVersion = 1 | 2;
-export const LAYOUT_VERSION: LayoutVersion = 2;
+/** Written once at init (and by the first write to an older layout); part of render(fold(events)). */
+export const REF_README = `# rw state
+
+This branch is written by rw (rewind), not by hand. It holds no code: only the task backlog
+and its history.
+
+- \`tasks/<id>.md\`: one Markdown file per task (frontmatter + body). A backlog of more than
+  ${FANOUT_AT} tasks keeps them in \`tasks/<a>/<b>/<id>.md\` instead, where \`<a><b>\` are the first
+  two characters of the ID after its last \`-\` (\`tasks/7/k/rw-7k2f.md\`): one write then rewrites
+  a few small folders, not a listing of every task. \`git log rewind -- '*/rw-7k2f.md'\` finds
+  a task's file in either place.
+- \`initiatives/<id>.md\`: one file per initiative (phases in its frontmatter, the concept as body).
+- \`events/<YYYY-MM-DD>.jsonl\`: the append-only event log, one JSON object per line, by UTC day.
+  A day's file that reaches ${SHARD_BOUND / 1024} KiB continues in \`<YYYY-MM-DD>_0001.jsonl\`, \`_0002\`, ...
+  It is the source of truth; every other file here is generated from it.
+- \`STATE.md\`, \`BOARD.md\`: generated views.
+- \`LAYOUT\`: the version of this layout.
+
+\`git log\` on this branch is the audit trail: one commit per rw command, authored by its actor.
+Change tasks with \`rw\` (or by editing \`.rewind/tasks/\` while \`rw daemon\` runs), never by
+committing here directly; \`rw doctor\` checks that the files match the log.
+`;
+
+/**
+ * The layout rw writes. 1: one event file per day, no LAYOUT file. 2: day files roll at
+ * SHARD_BOUND. 3: as 2, and tasks/ fans out into two levels of folders past FANOUT_AT tasks.
+ */
+export type LayoutVersion = 1 | 2 | 3;
+export const LAYOUT_VERSION: LayoutVersion = 3;
 export const LAYOUT_FILE = "LAYOUT";
 export const layoutText = (v: LayoutVersion): string => `rw state layout ${v}\n`;
 
@@ -53,12 +87,29 @@ export const layoutText = (v: LayoutVersion): string => `rw state layout ${v}\n`
 export function layoutOf(root: ReadonlyArray<{ name: string; oid: string }>, hashBlob: (data: Buffer) => string): LayoutVersion | undefined {
   const entry = root.find((e) => e.name === LAYOUT_FILE);
   if (!entry) return 1;
-  return entry.oid === hashBlob(Buffer.from(layoutText(2))) ? 2 : undefined;
+  for (const v of [3, 2] as const) if (entry.oid === hashBlob(Buffer.from(layoutText(v)))) return v;
+  return undefined;
+}
+
+/** Whether a tree of `layout` holding `taskCount` tasks keeps them fanned out. */
+export const fansOut = (layout: LayoutVersion, taskCount: number): boolean => layout >= 3 && taskCount > FANOUT_AT;
+
+/**
+ * The two folder names of a task in the fanned-out form: the first two characters of the ID
+ * after its last "-" (the random part of rw's IDs, so folders fill evenly), lower-cased,
+ * anything but a-z0-9 as "_" (IDs may hold "." and "_"; a folder must not be "." or differ
+ * from another only by case).
+ */
+export function taskFolders(id: string): [string, string] {
+  const dash = id.lastIndexOf("-");
+  const tail = (dash >= 0 && dash < id.length - 1 ? id.slice(dash + 1) : id).toLowerCase();
+  const at = (i: number): string => (i < tail.length && /[a-z0-9]/.test(tail[i]!) ? tail[i]! : "_");
+  return [at(0), at(1)];
 }
 
 /** The event files of a log in `layout`, path -> lines (events in log order). */
 export function renderShards(events: readonly RwEvent[], layout: LayoutVersion): Map<string, string[]> {
-  const placer = new ShardPlacer(layout);
+  const placer = new ShardPlacer(layout === 1 ? 1 : 2);
   const shards = new Map<string, string[]>();
   for (const e of events) {
     const line = eventLine(e);
@@ -70,13 +121,19 @@ export function renderShards(events: readonly RwEvent[], layout: LayoutVersion):
   return shards;
 }
 
-export const taskPath = (id: string): string => `tasks/${id}.md`;
+/** A task's file on the ref: `tasks/<id>.md`, or `tasks/<a>/<b>/<id>.md` in the fanned-out form. */
+export function taskPath(id: string, fanned: boolean): string {
+  if (!fanned) return `tasks/${id}.md`;
+  const [a, b] = taskFolders(id);
+  return `tasks/${a}/${b}/${id}.md`;
+}
 
 /** Files a transaction changes: the tasks its events touched and the generated views. */
-export function renderChanged(state: State, events: readonly RwEvent[], unblocks?: Map<string, number>): Map<string, string> {
+export function renderChanged(state: State, events: readonly RwEvent[], fanned: boolean, unblocks?: Map<string, number>): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of events) {
-    if (e.task && state.tasks[e.task] && !out.has(taskPath(e.task))) out.set(taskPath(e.task), renderTask(state.tasks[e.task]!));
+    const path = e.task ? taskPath(e.task, fanned) : "";
+    if (e.task && state.tasks[e.task] && !out.has(path)) out.set(path, renderTask(state.tasks[e.task]!));
     const initiative = e.initiative ? state.initiatives[e.initiative] : undefined;
     if (initiative && !out.has(initiativePath(initiative.id))) out.set(initiativePath(initiative.id), renderInitiative(initiative));
   }
@@ -86,9 +143,11 @@ export function renderChanged(state: State, events: readonly RwEvent[], unblocks
 
 /** Every file on the ref as the log says it should be (rw doctor compares the tip with this). */
 export function renderAll(state: State, events: readonly RwEvent[], layout: LayoutVersion = LAYOUT_VERSION): Map<string, string> {
-  const out = new Map<string, string>([["README.md", layout === 1 ? REF_README_V1 : REF_README]]);
+  const out = new Map<string, string>([["README.md", layout === 1 ? REF_README_V1 : layout === 2 ? REF_README_V2 : REF_README]]);
   if (layout !== 1) out.set(LAYOUT_FILE, layoutText(layout));
-  for (const task of Object.values(state.tasks)) out.set(taskPath(task.id), renderTask(task));
+  const tasks = Object.values(state.tasks);
+  const fanned = fansOut(layout, tasks.length);
+  for (const task of tasks) out.set(taskPath(task.id, fanned), renderTask(task));
   for (const i of Object.values(state.initiatives)) out.set(initiativePath(i.id), renderInitiative(i));
   for (const [name, lines] of renderShards(events, layout)) out.set(name, lines.join(""));
   for (const [path, text] of Object.entries(renderViews(state))) out.set(path, text);

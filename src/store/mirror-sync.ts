@@ -11,6 +11,7 @@ import { liveAgentSession, sessionIsLive } from "./mirror-agent.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
 import { rwDir } from "./repo.ts";
 import type { Actor, Store } from "./store.ts";
+import { folderFiles } from "./tree-write.ts";
 
 export interface SyncOptions {
   actor: Actor;
@@ -211,7 +212,7 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       const rebuild = wiped.get(folder) === true;
       const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path)) || [...restoreAgent.keys()].some(mine);
       if (tree === index.trees[folder] && !dirty && !missing && index.tip !== "") continue;
-      const entries: TreeEntry[] = tree ? parseTree((await store.cat.read(tree))!.data, store.oidBytes) : [];
+      const entries: TreeEntry[] = tree ? await folderFiles(store.cat, tree, store.oidBytes) : []; // by file name, also when tasks/ is fanned out
       const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
       for (const e of entries) {
         const p = `${folder}/${e.name}`;

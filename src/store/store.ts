@@ -14,6 +14,7 @@ import { checkStateRefIsOwn, locateRepo, missingStateError, refTarget, rwDir, ty
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
+import { taskPath } from "./layout.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
 export interface StoreContext {
@@ -161,6 +162,11 @@ export class Store {
   async readPath(path: string, tip?: string): Promise<string | null> {
     const obj = await this.cat.read(`${tip ?? this.ref}:${path}`);
     return obj && obj.type === "blob" ? obj.data.toString("utf8") : null;
+  }
+
+  /** A task's file on the tip, wherever the tip's layout keeps it (`tasks/<id>.md` or fanned out), or null. */
+  async readTaskFile(id: string, tip?: string): Promise<string | null> {
+    return (await this.readPath(taskPath(id, false), tip)) ?? (await this.readPath(taskPath(id, true), tip));
   }
 
   close(): void {

@@ -6,7 +6,7 @@ import { carryReadyMemo } from "../domain/ready-memo.ts";
 import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
-import { LAYOUT_FILE, LAYOUT_VERSION, layoutOf, layoutText, REF_README, renderChanged, renderShards } from "./layout.ts";
+import { fansOut, LAYOUT_FILE, LAYOUT_VERSION, layoutOf, layoutText, REF_README, renderChanged, renderShards, taskFolders } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
 import { rwDir } from "./repo.ts";
 import { readAllEvents, saveSnapshot, type Snapshot } from "./snapshot.ts";
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { withTxLock } from "./tx-lock.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
-import { writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
+import { folderFiles, withSubtree, writeFolder, writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
 
 export interface TxOutcome<R> {
   result: R;
@@ -80,8 +80,8 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
         if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
         // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
         const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
-        const { changes, shards } = await buildChanges(store, snap, state, decision.events, memo.counts);
-        const tree = await writeTreeWithChanges(store.cat, store.writer, snap.tree, changes, store.oidBytes);
+        const { changes, shards, base } = await buildChanges(store, snap, state, decision.events, memo.counts);
+        const tree = await writeTreeWithChanges(store.cat, store.writer, base, changes, store.oidBytes);
         const when = new Date(now);
         const sig = { name: actor.name, email: actor.email, when };
         const commit = await store.writer.write("commit", serializeCommit({
@@ -135,16 +135,55 @@ function inPlace(touched: Map<string, Task | undefined>): (state: State, events:
   };
 }
 
-async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], unblocks: Map<string, number>): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
-  const changes: FileChanges = new Map();
-  for (const [path, text] of renderChanged(state, events, unblocks)) changes.set(path, Buffer.from(text));
+interface Built { changes: FileChanges; shards: Record<string, ShardMark>; base: string }
+
+async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], unblocks: Map<string, number>): Promise<Built> {
   const layout = layoutOf(snap.root, (data) => store.writer.hash("blob", data));
   if (layout === undefined) {
     throw new RwError("corrupt", `${store.ref} uses a state layout this rw does not know (its ${LAYOUT_FILE} file)`, {
       hint: "it was written by a newer rw: upgrade rw to write here (reading works)",
     });
   }
-  if (layout === 1) return migrateLayout(store, snap, events, changes);
+  // The form this commit writes. Once fanned out a tree stays so (tasks are never removed), which
+  // spares counting 10,000 keys per commit; for-in over a big record map enumerates all of them.
+  const isFanned = await tasksFannedOut(store, snap);
+  const fanned = layout === LAYOUT_VERSION && isFanned ? true : fansOut(LAYOUT_VERSION, Object.keys(state.tasks).length);
+  const changes: FileChanges = new Map();
+  for (const [path, text] of renderChanged(state, events, fanned, unblocks)) changes.set(path, Buffer.from(text));
+  const base = fanned === isFanned ? snap.tree : await shapeTasks(store, snap, fanned);
+  if (layout !== LAYOUT_VERSION) {
+    // The first write to an older layout moves it to this one (reads never do: the ref only moves by a write).
+    changes.set(LAYOUT_FILE, Buffer.from(layoutText(LAYOUT_VERSION)));
+    changes.set("README.md", Buffer.from(REF_README));
+  }
+  if (layout === 1) return { ...(await migrateShards(store, snap, events, changes)), base };
+  return { ...(await appendEvents(store, snap, events, changes)), base };
+}
+
+/** Whether the tip's tasks/ is in the fanned-out form: its first entry is a folder (mode 40000). */
+async function tasksFannedOut(store: Store, snap: Snapshot): Promise<boolean> {
+  const entry = snap.root.find((e) => e.name === "tasks" && e.mode === "40000");
+  if (!entry) return false;
+  const raw = store.writer.cached(entry.oid) ?? (await store.cat.read(entry.oid))?.data;
+  return raw !== undefined && raw.length > 0 && raw[0] === 0x34;
+}
+
+/**
+ * The tree to build this commit on: the tip's, or (once, when the backlog passes FANOUT_AT, or
+ * an older layout's first write) the same tree with tasks/ re-shaped into the form `fanned`
+ * asks for. Existing blobs are re-filed by their object IDs; nothing is re-rendered.
+ */
+async function shapeTasks(store: Store, snap: Snapshot, fanned: boolean): Promise<string> {
+  const entry = snap.root.find((e) => e.name === "tasks" && e.mode === "40000");
+  if (!entry) return snap.tree;
+  const files = await folderFiles(store.cat, entry.oid, store.oidBytes);
+  const place = (name: string): string[] => (fanned && name.endsWith(".md") ? taskFolders(name.slice(0, -3)) : []);
+  const tasks = await writeFolder(store.writer, files, place);
+  return withSubtree(store.cat, store.writer, snap.tree, "tasks", tasks, store.oidBytes);
+}
+
+/** Appends the events to each day's newest file (layouts 2 and 3), rolling to a new file at the bound. */
+async function appendEvents(store: Store, snap: Snapshot, events: RwEvent[], changes: FileChanges): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
   // Each day's newest file and its length (read once, below): where the next line goes.
   const newest = new Map<string, { index: number; name: string }>();
   for (const name of Object.keys(snap.shards)) {
@@ -183,11 +222,10 @@ async function buildChanges(store: Store, snap: Snapshot, state: State, events: 
 }
 
 /**
- * The first write to a layout 1 repository moves it to layout 2: every day's file re-rendered
- * (days under the bound keep the very same blob; a bigger day is split once), plus LAYOUT and
- * the README that describes it. Reads never migrate: the ref only moves by a write.
+ * The first write to a layout 1 repository re-renders every day's file (days under the bound
+ * keep the very same blob; a bigger day is split once).
  */
-async function migrateLayout(store: Store, snap: Snapshot, events: RwEvent[], changes: FileChanges): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
+async function migrateShards(store: Store, snap: Snapshot, events: RwEvent[], changes: FileChanges): Promise<{ changes: FileChanges; shards: Record<string, ShardMark> }> {
   const old = await readAllEvents(store.source, snap.root);
   for (const name of Object.keys(old.shards)) changes.set(`events/${name}`, null);
   const shards: Record<string, ShardMark> = {};
@@ -196,7 +234,5 @@ async function migrateLayout(store: Store, snap: Snapshot, events: RwEvent[], ch
     changes.set(path, content);
     shards[path.slice("events/".length)] = { oid: store.writer.hash("blob", content), lines: lines.length, last_id: (JSON.parse(lines[lines.length - 1]!) as RwEvent).id };
   }
-  changes.set(LAYOUT_FILE, Buffer.from(layoutText(LAYOUT_VERSION)));
-  changes.set("README.md", Buffer.from(REF_README));
   return { changes, shards };
 }

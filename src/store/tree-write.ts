@@ -96,3 +96,51 @@ export async function listTree(cat: CatFile, tree: string, oidBytes: number, pre
   }
   return out;
 }
+
+/**
+ * The files of one folder of the ref (`tasks/`, `initiatives/`) by file name, also when they sit
+ * in sub-folders (layout 3's fanned-out tasks/): what the mirror and a re-shaping write need.
+ */
+export async function folderFiles(cat: CatFile, tree: string, oidBytes: number): Promise<TreeEntry[]> {
+  const obj = await cat.read(tree);
+  if (!obj) throw new Error(`tree ${tree} is missing`);
+  const out: TreeEntry[] = [];
+  for (const e of parseTree(obj.data, oidBytes)) {
+    if (e.mode === "40000") out.push(...(await folderFiles(cat, e.oid, oidBytes)));
+    else out.push(e);
+  }
+  return out;
+}
+
+/**
+ * Writes a folder holding `files` (existing blobs, by name), each at `place(name)` (its
+ * sub-folders; [] for the folder itself). Returns the folder's tree oid. Blobs are not re-read.
+ */
+export async function writeFolder(writer: ObjectWriter, files: readonly TreeEntry[], place: (name: string) => readonly string[]): Promise<string> {
+  interface Dir { files: TreeEntry[]; dirs: Map<string, Dir> }
+  const top: Dir = { files: [], dirs: new Map() };
+  for (const f of files) {
+    let dir = top;
+    for (const part of place(f.name)) {
+      let next = dir.dirs.get(part);
+      if (!next) dir.dirs.set(part, (next = { files: [], dirs: new Map() }));
+      dir = next;
+    }
+    dir.files.push(f);
+  }
+  const write = async (dir: Dir): Promise<string> => {
+    const entries = [...dir.files];
+    for (const [name, sub] of dir.dirs) entries.push({ mode: "40000", name, oid: await write(sub) });
+    return writer.write("tree", serializeTree(entries));
+  };
+  return write(top);
+}
+
+/** The tree `root` with its entry `name` set to the tree `oid` (added if missing). */
+export async function withSubtree(cat: CatFile, writer: ObjectWriter, root: string, name: string, oid: string, oidBytes: number): Promise<string> {
+  const raw = writer.cached(root) ?? (await cat.read(root))?.data;
+  if (!raw) throw new Error(`tree ${root} is missing`);
+  const entries = parseTree(raw, oidBytes).filter((e) => e.name !== name);
+  entries.push({ mode: "40000", name, oid });
+  return writer.write("tree", serializeTree(entries));
+}

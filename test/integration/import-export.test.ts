@@ -55,7 +55,7 @@ describe("rw import", () => {
     await repo.rwOk(["import", join(FIX, "beads")]);
     const before = tip(repo);
     const again = await repo.rw(["import", join(FIX, "beads")]);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toContain("7 of the imported IDs already exist here: bd-a1b2, bd-c3d4");
     expect(again.stderr).toContain("--rename-on-clash");
     expect(tip(repo)).toBe(before);

@@ -1,7 +1,6 @@
 import { getTask } from "../../domain/decide.ts";
 import { resolveTaskId } from "../../domain/resolve-id.ts";
 import { notReadyReasons } from "../../domain/ready.ts";
-import { taskPath } from "../../store/layout.ts";
 import { jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { printable } from "../../domain/text.ts";
@@ -22,7 +21,7 @@ export default defineRw({
         printJson(ctx, { task: taskJson(task), ready, reasons });
         return;
       }
-      const file = (await store.readPath(taskPath(task.id), snap.tip)) ?? "";
+      const file = (await store.readTaskFile(task.id, snap.tip)) ?? "";
       const lines = [printableBlock(file.trimEnd()), ""];
       lines.push(ready ? paint(ctx, "green", "ready: yes") : `ready: no (${reasons.join("; ")})`);
       if (task.notes.length > 0) {

@@ -167,7 +167,7 @@ describe("decideImport", () => {
   it("refuses the whole import when an ID already exists, or renames it on request", () => {
     const state = fold(decideImport({ source: "x", tasks: [base()], notes: [], mapped: [] })(emptyState(), ctx()).events);
     const plan: ImportPlan = { source: "x", tasks: [base(), base({ id: "b", deps: ["a"] })], notes: [], mapped: [] };
-    expect(() => decideImport(plan)(state, ctx())).toThrow(expect.objectContaining({ message: "1 of the imported IDs already exist here: a", exitCode: 2 }));
+    expect(() => decideImport(plan)(state, ctx())).toThrow(expect.objectContaining({ message: "1 of the imported IDs already exist here: a", exitCode: 1 }));
     const renamed = decideImport(plan, { renameOnClash: true })(state, ctx());
     expect(renamed.result.created).toEqual(["a-2", "b"]);
     expect(fold(renamed.events, structuredClone(state)).tasks.b!.deps).toEqual(["a-2"]);
