@@ -6,7 +6,7 @@ import type { ErrorBody } from "./protocol.ts";
 const MAX_BODY = 1024 * 1024;
 
 const STATUS_OF: Record<string, number> = {
-  usage: 400, invalid_id: 400, invalid_input: 422, cycle: 422, not_found: 404, not_claimable: 409, conflict: 409, wrong_state: 409,
+  usage: 400, invalid_id: 400, invalid_input: 422, cycle: 422, not_found: 404, not_claimable: 409, conflict: 409, wrong_state: 409, exists: 409,
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -106,3 +106,23 @@ export interface AnalyticsView {
 
 /** An error answer: the same words the CLI prints. */
 export interface ErrorBody { error: { code: string; message: string; hint?: string } }
+
+/** A task waiting for a person (`execution.review = "human"`): what `rw review ID` shows. */
+export interface ReviewView {
+  v: typeof BOARD_PROTOCOL;
+  id: string;
+  attempt: number;
+  requested_at: string;
+  /** The reviewed commit: an approval or rejection names it, so it acts on what the page showed. */
+  commit: string;
+  branch: string;
+  integration: string;
+  /** Why it waits beyond the policy (a protected path it touches), if anything. */
+  reason?: string;
+  gates: Array<{ gate: string; passed: boolean; exit_code: number | null; timed_out: boolean; duration_ms: number; output_tail: string }>;
+  verdicts: Array<{ index: number; text: string; met: boolean; evidence: string }>;
+  diffstat: string;
+  diff: string;
+  /** The diff was cut at this many bytes (the whole one is `rw review ID`). */
+  diff_cut?: number;
+}

@@ -11,7 +11,8 @@ import { BoardFeed } from "./feed.ts";
 import { openEventStream, readJson, sendError, sendJson } from "./http.ts";
 import { analytics, taskDetail } from "./reads.ts";
 import { tailFile } from "./tail.ts";
-import { approvePhase, createTask, editTask, moveTask, noteTask, type WriteEnv } from "./writes.ts";
+import { reviewTask, reviewView, type ReviewEnv } from "./review.ts";
+import { approvePhase, createTask, editTask, moveTask, noteTask } from "./writes.ts";
 
 export interface BoardOptions {
   store: Store;
@@ -25,6 +26,8 @@ export interface BoardOptions {
   now: () => Date;
   log: (line: string) => void;
   beforeWrite?: () => Promise<void>;
+  /** The board's environment: approving a review runs the gates in it (secrets left out). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface BoardServer { url: string; port: number; token: string; close: () => Promise<void> }
@@ -56,11 +59,16 @@ export async function startBoard(o: BoardOptions): Promise<BoardServer> {
   const token = o.token ?? randomBytes(24).toString("base64url");
   const tokenBuf = Buffer.from(token);
   const repoName = o.store.repo.mainWorktree ?? o.store.repo.commonDir;
+  // A review column when `execution.review = "human"` (the page adds one too when a task is in review anyway).
+  const review = o.store.config.execution.review === "human";
   const feed = new BoardFeed(o.store, {
-    repo: repoName, actor: o.actor.name, statuses: ["open", "in_progress", "blocked", "done", "cancelled"], review: false,
+    repo: repoName, actor: o.actor.name, statuses: ["open", "in_progress", ...(review ? ["review"] : []), "blocked", "done", "cancelled"], review,
   }, (err) => o.log(`error: ${err instanceof Error ? err.message : String(err)}`));
   await feed.start();
-  const env: WriteEnv = { store: o.store, actor: o.actor, ...(o.beforeWrite ? { beforeWrite: o.beforeWrite } : {}) };
+  const env: ReviewEnv = {
+    store: o.store, actor: o.actor, ...(o.beforeWrite ? { beforeWrite: o.beforeWrite } : {}),
+    env: o.env ?? {}, now: () => o.now().getTime(), log: o.log,
+  };
   const streams = new Set<() => void>();
   let port = 0;
 
@@ -110,6 +118,7 @@ export async function startBoard(o: BoardOptions): Promise<BoardServer> {
         const id = assertValidId(parts[2]);
         if (parts.length === 3) return sendJson(res, 200, await taskDetail(o.store, id));
         if (parts[3] === "transcript" && parts.length === 4) return transcript(req, res, id);
+        if (parts[3] === "review" && parts.length === 4) return sendJson(res, 200, await reviewView(o.store, id));
       }
       return sendJson(res, 404, { error: { code: "not_found", message: `no such page: ${path}` } });
     }
@@ -121,6 +130,7 @@ export async function startBoard(o: BoardOptions): Promise<BoardServer> {
       if (parts[3] === "status") result = await moveTask(env, id, body);
       else if (parts[3] === "edit") result = await editTask(env, id, body);
       else if (parts[3] === "note") result = await noteTask(env, id, body);
+      else if (parts[3] === "review") result = await reviewTask(env, id, body);
     } else if (parts[0] === "api" && parts[1] === "initiative" && parts[2] !== undefined && parts[3] === "phase" && parts[5] === "approve" && parts.length === 6) {
       const n = Number(parts[4]);
       if (!Number.isInteger(n)) throw new RwError("usage", `phase must be a number, not ${JSON.stringify(parts[4])}`);

@@ -7,7 +7,7 @@ import type { Actor, Store } from "../store/store.ts";
 import { int, str, strings } from "./http.ts";
 
 /** What a write answers the page: what changed and the commit that recorded it. */
-export interface WriteResult { ok: true; id: string; changed: number; commit: string | null; message: string }
+export interface WriteResult { ok: true; id: string; changed: number; commit: string | null; message: string; outcome?: string }
 
 export interface WriteEnv {
   store: Store;
@@ -46,12 +46,27 @@ function statusOf(value: string | undefined): Status {
   return value as Status;
 }
 
+/**
+ * `review` is reached and left only through a review: a drag would skip the merge queue (into
+ * done) or leave a review with no attempt recorded (into review).
+ */
+const notThroughReview = <R>(id: string, status: Status, decide: Decider<R>): Decider<R> => (state, ctx) => {
+  const t = getTask(state, id);
+  if (t.status === "review" && status !== "review") {
+    throw new RwError("wrong_state", `${id} is waiting for review: approve it (merged through the merge queue) or reject it with feedback on its page; nothing was changed`, { hint: `or \`rw review ${id}\`` });
+  }
+  if (status === "review" && t.status !== "review") {
+    throw new RwError("wrong_state", `only \`rw run --review\` puts a task in review (it records the attempt to review); nothing was changed`, { hint: "drag it to another column" });
+  }
+  return decide(state, ctx);
+};
+
 /** Drag a card: the same decider as `rw edit ID --status S [--reason R]`, so the same lifecycle guards. */
 export function moveTask(env: WriteEnv, id: string, body: Record<string, unknown>): Promise<WriteResult> {
   const status = statusOf(str(body, "status"));
   const reason = str(body, "reason")?.trim() || undefined;
   const expect = str(body, "expect");
-  return commit(env, expecting(id, expect, decideEdit(id, { patch: {}, status, ...(reason ? { reason } : {}) })),
+  return commit(env, expecting(id, expect, notThroughReview(id, status, decideEdit(id, { patch: {}, status, ...(reason ? { reason } : {}) }))),
     (r, n) => (n === 0 ? `${r.id}: nothing changed` : `${r.id}: ${status.replace("_", " ")}`));
 }
 

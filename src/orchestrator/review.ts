@@ -124,3 +124,13 @@ export async function rejectReview(store: Store, id: string, actor: Actor, feedb
   await store.transact(decideReviewRejected(id, { feedback, kind: "review" }), actor);
   return { id };
 }
+
+/**
+ * A review is a person's decision: not one of rw's workers (`rw-worker-N@host`, `rw-run@host`),
+ * and not from inside a gate or an agent's command (RW_TASK_ID set). `rw review` and the board both check it.
+ */
+export function assertReviewer(actor: Actor, env: Record<string, string | undefined>): void {
+  if (/^rw-(worker-\d+|run)@/.test(actor.name) || env.RW_TASK_ID !== undefined) {
+    throw new RwError("invalid_input", `${actor.name} cannot review: approving or rejecting is for a person, not for rw's workers or a task's commands`, { hint: "run it yourself, outside rw run" });
+  }
+}

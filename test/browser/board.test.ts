@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { afterEach, describe, expect, it, onTestFailed } from "vitest";
-import { NO_BROWSER, openBrowser, screenshotPath, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
+import { afterEach, describe, expect } from "vitest";
+import { browserIt, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
 import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
 import { rwJson } from "../helpers/rw.ts";
 
@@ -12,6 +12,8 @@ import { rwJson } from "../helpers/rw.ts";
 let repo: TempRepo | undefined;
 let board: BoardProc | undefined;
 let session: BrowserSession | undefined;
+
+const it = browserIt(() => session?.page, () => board?.output() ?? "");
 
 afterEach(async () => {
   await session?.close();
@@ -28,12 +30,6 @@ async function setUp(): Promise<{ repo: TempRepo; board: BoardProc; page: Browse
   board = await startBoard(repo, { actor: "Board Person" });
   session = await openBrowser();
   const { page } = session;
-  onTestFailed(async (ctx) => {
-    const path = screenshotPath(ctx.task.name);
-    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-    console.error(`screenshot of the failed board test: ${path}\nboard output:\n${board?.output() ?? ""}`);
-    await ctx.annotate("screenshot of the page when the test failed", { path, contentType: "image/png" }).catch(() => undefined);
-  });
   return { repo, board, page };
 }
 
@@ -91,6 +87,31 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board in Chromium", () => {
     await page.dragAndDrop(card(id), `${column("done")} .cards`);
     await page.locator(`${column("done")} ${card(id)}`).waitFor();
     expect((await statusOf(repo, id)).status).toBe("done");
+  });
+
+  it("a refused move (a card another agent holds, dragged to done) shows the CLI's message and changes nothing", async () => {
+    const { repo, board, page } = await setUp();
+    const id = await create(repo, "Held by an agent");
+    await rwJson(repo, ["claim", id], { actor: "agent-7" });
+    await page.goto(board.url);
+    await page.locator(`${column("in_progress")} ${card(id)}`).waitFor();
+    const tip = repo.git(["rev-parse", "rewind"]).trim();
+
+    await page.dragAndDrop(card(id), `${column("done")} .cards`);
+    const alert = page.getByRole("alert").first();
+    await expect(alert.innerText()).resolves.toContain(`${id} is claimed by agent-7, not by Board Person: only the claimant can make it done`);
+    // The card stays where it was, and the ref did not move.
+    await expect(page.locator(`${column("done")} ${card(id)}`).count()).resolves.toBe(0);
+    await expect(page.locator(`${column("in_progress")} ${card(id)}`).count()).resolves.toBe(1);
+    expect(repo.git(["rev-parse", "rewind"]).trim()).toBe(tip);
+    expect(await statusOf(repo, id)).toEqual(expect.objectContaining({ status: "in_progress", assignee: "agent-7" }));
+
+    // The keyboard move (Shift+← on the focused card, back to open) is refused the same way.
+    await page.locator(card(id)).focus();
+    await page.keyboard.press("Shift+ArrowLeft");
+    await page.getByRole("alert").filter({ hasText: `${id} is claimed by agent-7, not by Board Person: only the claimant can make it open` }).waitFor();
+    await expect(page.locator(`${column("in_progress")} ${card(id)}`).count()).resolves.toBe(1);
+    expect(repo.git(["rev-parse", "rewind"]).trim()).toBe(tip);
   });
 
   it("approves a phase from the initiatives view; a refused approval shows the CLI's message", async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { it } from "vitest";
 import { baseEnv, RW_BIN, waitFor, type TempRepo } from "./repo.ts";
 
 /**
@@ -71,4 +72,28 @@ export async function startBoard(repo: TempRepo, opts: { args?: string[]; actor?
 export function screenshotPath(name: string): string {
   mkdirSync(SHOTS, { recursive: true });
   return join(SHOTS, `${name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 80)}.png`);
+}
+
+/**
+ * `it` for browser tests: when the test fails, a screenshot of the page is saved under
+ * test-results/, named in the output and attached to the test (an annotation), with `output()`
+ * (the board's log) printed beside it.
+ */
+export function browserIt(page: () => Page | undefined, output: () => string = () => "") {
+  return (name: string, fn: () => Promise<void>, timeout?: number): void => {
+    it(name, async (ctx) => {
+      try {
+        await fn();
+      } catch (err) {
+        const p = page();
+        if (p) {
+          const path = screenshotPath(name);
+          await p.screenshot({ path, fullPage: true }).catch(() => undefined);
+          console.error(`screenshot of the failed board test: ${path}\nboard output:\n${output()}`);
+          await ctx.annotate("screenshot of the page when the test failed", { path, contentType: "image/png" }).catch(() => undefined);
+        }
+        throw err;
+      }
+    }, timeout);
+  };
 }

@@ -1,4 +1,4 @@
-import type { AnalyticsView, ErrorBody, TaskDetail } from "../protocol.ts";
+import type { AnalyticsView, ErrorBody, ReviewView, TaskDetail } from "../protocol.ts";
 
 /** The token the server put in the page (and the URL): sent with every request. */
 export const token = document.querySelector<HTMLMetaElement>('meta[name="rw-token"]')?.content ?? new URLSearchParams(location.search).get("token") ?? "";
@@ -23,7 +23,7 @@ async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Pr
   return json;
 }
 
-export interface WriteResult { ok: true; id: string; changed: number; commit: string | null; message: string }
+export interface WriteResult { ok: true; id: string; changed: number; commit: string | null; message: string; outcome?: string }
 
 export const api = {
   task: (id: string) => call<TaskDetail>("GET", `/api/task/${encodeURIComponent(id)}`),
@@ -33,7 +33,8 @@ export const api = {
   create: (input: { title: string; body?: string; priority?: number; labels?: string[]; initiative?: string; phase?: number }) => call<WriteResult>("POST", "/api/task", input),
   note: (id: string, text: string) => call<WriteResult>("POST", `/api/task/${encodeURIComponent(id)}/note`, { text }),
   approve: (initiative: string, phase: number) => call<WriteResult>("POST", `/api/initiative/${encodeURIComponent(initiative)}/phase/${phase}/approve`, {}),
-  review: (id: string, verdict: "approve" | "reject", feedback?: string) => call<WriteResult>("POST", `/api/task/${encodeURIComponent(id)}/review`, { verdict, ...(feedback ? { feedback } : {}) }),
+  reviewOf: (id: string) => call<ReviewView>("GET", `/api/task/${encodeURIComponent(id)}/review`),
+  review: (id: string, verdict: "approve" | "reject", commit: string, feedback?: string) => call<WriteResult>("POST", `/api/task/${encodeURIComponent(id)}/review`, { verdict, commit, ...(feedback ? { feedback } : {}) }),
 };
 
 /** An event stream with the token (EventSource cannot send headers). */

@@ -104,7 +104,7 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
         <span class="count">{shown === model.cards.size ? `${shown} tasks` : `${shown} of ${model.cards.size} tasks`}</span>
         <button type="button" class="primary" onClick={() => setCreating(true)} title="new task (n)">+ New task</button>
       </div>
-      <div class="columns">
+      <div class="columns" style={{ gridTemplateColumns: `repeat(${model.statuses.length}, minmax(200px, 1fr))` }}>
         {model.statuses.map((s) => (
           <section key={s} class={`column${dropOn === s ? " drop" : ""}`} data-status={s} aria-label={`${STATUS_NAMES[s] ?? s} column`}
             onDragOver={(e) => {

@@ -21,7 +21,7 @@ function parseRoute(hash: string): Route {
 
 export interface AppActions {
   /** Runs a write; a refusal shows its message (the CLI's words) and resolves to false. */
-  act: (label: string, run: () => Promise<{ message: string }>) => Promise<boolean>;
+  act: (label: string, run: () => Promise<{ message: string; outcome?: string }>) => Promise<boolean>;
   notify: (text: string, kind?: Toast["kind"]) => void;
   go: (hash: string) => void;
 }
@@ -82,7 +82,8 @@ function App() {
     act: async (label, run) => {
       try {
         const r = await run();
-        notify(r.message, "ok");
+        // An approval whose merge failed did something (sent the task back), but not what was asked.
+        notify(r.message, r.outcome === "sent_back" ? "error" : "ok");
         return true;
       } catch (err) {
         const msg = err instanceof ApiError ? `${err.message}${err.hint ? ` (${err.hint})` : ""}` : String(err);

@@ -23,11 +23,26 @@ export const emptyModel = (): Model => ({
   totals: { tasks: 0, by_status: {}, tokens: 0, cost_usd: 0 }, version: 0, offline: false,
 });
 
+/** Every status in column order: a column shows when the server lists it or a card has it (a task in review without the policy). */
+const ORDER = ["open", "in_progress", "review", "blocked", "done", "cancelled"];
+
+function statusesFor(listed: string[], cards: Iterable<Card>): string[] {
+  const have = new Set(listed);
+  let added = false;
+  for (const c of cards) {
+    if (!have.has(c.status)) {
+      have.add(c.status);
+      added = true;
+    }
+  }
+  return added ? ORDER.filter((s) => have.has(s)) : listed;
+}
+
 export function applySnapshot(s: BoardSnapshot): Model {
   const cards = new Map<string, Card>();
   for (const c of s.cards) cards.set(c.id, c);
   return {
-    ready: true, tip: s.tip, repo: s.repo, actor: s.actor, statuses: s.statuses, review: s.review, cards,
+    ready: true, tip: s.tip, repo: s.repo, actor: s.actor, statuses: statusesFor(s.statuses, s.cards), review: s.review, cards,
     initiatives: s.initiatives, sessions: s.sessions, totals: s.totals, version: 1, offline: false,
   };
 }
@@ -38,12 +53,13 @@ export function applyDelta(m: Model, d: BoardDelta): Model | null {
   const cards = new Map(m.cards);
   for (const c of d.cards) cards.set(c.id, c);
   for (const id of d.removed) cards.delete(id);
-  return { ...m, tip: d.tip, cards, initiatives: d.initiatives, sessions: d.sessions, totals: d.totals, version: m.version + 1 };
+  return { ...m, tip: d.tip, cards, statuses: statusesFor(m.statuses, d.cards), initiatives: d.initiatives, sessions: d.sessions, totals: d.totals, version: m.version + 1 };
 }
 
 /** What a card waits on, in words: unfinished dependencies, an unapproved phase, a date, a person. */
 export function waitsOn(m: Model, c: Card): string[] {
   const out: string[] = [];
+  if (c.status === "review") out.push("a person's review: open it to approve or reject");
   if (c.status === "blocked") out.push(c.blocked_reason ? `blocked: ${c.blocked_reason}` : "blocked");
   if (c.status === "open" || c.status === "blocked") {
     if (c.waits.length) out.push(`deps: ${c.waits.join(", ")}`);

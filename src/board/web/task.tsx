@@ -4,6 +4,7 @@ import { api, ApiError, stream } from "./api.ts";
 import { splitLabels } from "./dialogs.tsx";
 import type { AppActions } from "./main.tsx";
 import { ago, STATUS_NAMES, waitsOn, type Model } from "./model.ts";
+import { ReviewPanel } from "./review.tsx";
 
 /** The task page: body, criteria, notes, history, the agent's transcript (live), and edits. */
 export function TaskPage({ model, id, actions }: { model: Model; id: string; actions: AppActions }) {
@@ -39,11 +40,12 @@ export function TaskPage({ model, id, actions }: { model: Model; id: string; act
             const to = (e.target as HTMLSelectElement).value;
             const reason = to === "blocked" ? prompt("Why is it blocked?") ?? undefined : undefined;
             void actions.act(`moving ${id}`, () => api.move(id, to, card.status, reason));
-          }}>{model.statuses.map((s) => <option key={s} value={s}>{STATUS_NAMES[s] ?? s}</option>)}</select></label>
+          }}>{model.statuses.filter((s) => s !== "review" || card.status === "review").map((s) => <option key={s} value={s}>{STATUS_NAMES[s] ?? s}</option>)}</select></label>
           <button type="button" onClick={() => setEditing(!editing)}>{editing ? "Close editor" : "Edit"}</button>
         </div>
       </header>
       {editing && detail && <Editor detail={detail} actions={actions} done={() => setEditing(false)} />}
+      {card.status === "review" && <ReviewPanel id={id} tip={model.tip} actions={actions} />}
       {error && <p role="alert" class="error">{error}</p>}
       {detail && (
         <div class="task-grid">

@@ -57,7 +57,7 @@ export default defineRw({
       const { startBoard } = await serverModule();
       const { syncBeforeCommand } = await presyncModule();
       const board = await startBoard({
-        store, actor, host, port, now: ctx.now,
+        store, actor, host, port, now: ctx.now, env: ctx.env,
         log: (line) => ctx.stderr(`${ctx.now().toISOString().slice(11, 19)} ${line}\n`),
         beforeWrite: () => syncBeforeCommand(store, async () => actor),
       });

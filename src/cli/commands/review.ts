@@ -1,5 +1,5 @@
 import { RwError } from "../../domain/errors.ts";
-import { approveReview, rejectReview, reviewInfo, waitingForReview } from "../../orchestrator/review.ts";
+import { approveReview, assertReviewer, rejectReview, reviewInfo, waitingForReview } from "../../orchestrator/review.ts";
 import { actorArg, jsonArg, one, openStore, resolveActor } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context } from "../context.ts";
@@ -31,10 +31,7 @@ export default defineRw({
       }
       if (args.approve || reject !== undefined) {
         const actor = await resolveActor(store, args.actor);
-        // A review is a person's decision: not a worker's, and not from inside a gate or an agent's command.
-        if (/^rw-(worker-\d+|run)@/.test(actor.name) || ctx.env.RW_TASK_ID !== undefined) {
-          throw new RwError("invalid_input", `${actor.name} cannot review: approving or rejecting is for a person, not for rw's workers or a task's commands`, { hint: "run it yourself, outside rw run" });
-        }
+        assertReviewer(actor, ctx.env);
         if (reject !== undefined) {
           await rejectReview(store, id, actor, reject);
           if (args.json) return printJson(ctx, { id, outcome: "rejected" });
