@@ -26,10 +26,12 @@ function permanent(ctx: Context, e: ProgressEvent): string | undefined {
       return `${paint(ctx, e.will_retry ? "yellow" : "red", e.will_retry ? "retry" : "blocked")}   ${e.task}  ${e.title}: ${e.error}`;
     case "task.interrupted":
       return `stopped ${e.task}  ${e.title} (${e.released ? "claim released" : "claim kept until its lease ends"}; worktree kept)`;
+    case "task.review":
+      return `${paint(ctx, "yellow", "review")}  ${e.task}  ${e.title}: waits for a person (rw review ${e.task})${e.reason ? `; note: ${e.reason}` : ""}`;
     case "task.lost":
       return `lost    ${e.task}  its claim expired and was taken over; nothing recorded`;
     case "session.ended":
-      return `${e.interrupted ? "stopped" : "finished"}: ${e.completed.length} done, ${e.failed.length} to retry, ${e.blocked.length} blocked in ${elapsed(e.duration_ms)} (${tokens(e.usage)}, ${cost(e.usage)})`;
+      return `${e.interrupted ? "stopped" : "finished"}: ${e.completed.length} done, ${e.failed.length} to retry, ${e.blocked.length} blocked${e.review.length ? `, ${e.review.length} waiting for review` : ""} in ${elapsed(e.duration_ms)} (${tokens(e.usage)}, ${cost(e.usage)})`;
     default:
       return undefined;
   }

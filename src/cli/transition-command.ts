@@ -20,7 +20,11 @@ export function transitionCommand(name: string, decide: Transition, description:
     },
     examples,
     async run({ args }) {
-      await runWrite(args, onTask(args.id, (id) => decide(id, one(args.reason), { force: args.force === true })), (r) => `${r.id} is now ${r.status}`);
+      await runWrite(args, onTask(args.id, (id) => decide(id, one(args.reason), { force: args.force === true })), (r, tx) => {
+        // `rw unblock` starts the retry count over: say so, or the next failure seems to block at once.
+        const before = tx.events.find((e) => e.type === "task.unblocked")?.data.retries_before;
+        return `${r.id} is now ${r.status}${typeof before === "number" ? `; its retry count was reset (${before} → 0)` : ""}`;
+      });
     },
   });
 }

@@ -3,6 +3,7 @@ import { RwError } from "./errors.ts";
 import { hasLiveClaim, notReadyReasons } from "./ready.ts";
 import { bestReady } from "./ready-memo.ts";
 import type { RwEvent, State, Status, Task } from "./types.ts";
+import { recordValues } from "./types.ts";
 
 export interface ClaimResult {
   id: string;
@@ -175,7 +176,7 @@ export const decideUnblock = transition("unblock", (t) => (t.status === "blocked
 /** Releases every claim whose lease has run out (the daemon's supervisor calls this). */
 export const decideExpireLeases: Decider<{ expired: string[] }> = (state, ctx) => {
   const events: RwEvent[] = [];
-  for (const t of Object.values(state.tasks)) {
+  for (const t of recordValues(state.tasks)) {
     if (t.status === "in_progress" && t.lease_until !== undefined && t.lease_until <= ctx.now) {
       events.push(makeEvent(ctx, "task.lease_expired", t.id, { assignee: t.assignee ?? null, lease_until: t.lease_until }));
     }

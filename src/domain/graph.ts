@@ -1,4 +1,4 @@
-import { isClosed, type State, type Task } from "./types.ts";
+import { isClosed, type State, type Task, recordValues } from "./types.ts";
 
 /** Returns the dependency path that adding `from -> to` would close into a cycle, or undefined. */
 export function findCycle(tasks: Record<string, Task>, from: string, to: string): string[] | undefined {
@@ -29,7 +29,7 @@ export function findCycle(tasks: Record<string, Task>, from: string, to: string)
 export function unblockCounts(state: State, ids: readonly string[]): Map<string, number> {
   const index = new Map<string, number>();
   const open: Task[] = [];
-  for (const t of Object.values(state.tasks)) {
+  for (const t of recordValues(state.tasks)) {
     if (isClosed(t.status)) continue;
     index.set(t.id, open.length);
     open.push(t);

@@ -1,6 +1,6 @@
 import { RwError } from "./errors.ts";
 import { assertValidId } from "./ids.ts";
-import { isClosed, type Initiative, type InitiativeStatus, type State, type Task, lookup } from "./types.ts";
+import { isClosed, type Initiative, type InitiativeStatus, type State, type Task, lookup, recordValues } from "./types.ts";
 import { byAge } from "./order.ts";
 
 /** What can be done to an initiative. `start`, `complete` and `reopen` are usually derived from its tasks. */
@@ -91,7 +91,7 @@ export function getPhase(i: Initiative, n: number): Initiative["phases"][number]
 
 /** Tasks linked to an initiative (and, when given, one phase of it), in a stable order. */
 export function tasksOf(state: State, id: string, phase?: number): Task[] {
-  return Object.values(state.tasks)
+  return recordValues(state.tasks)
     .filter((t) => t.initiative === id && (phase === undefined || t.phase === phase))
     .sort(byAge);
 }

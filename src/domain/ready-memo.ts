@@ -1,6 +1,6 @@
 import { unblockCounts } from "./graph.ts";
 import { compareReady, hasLiveClaim, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
-import { isClosed, type State, type Task, lookup } from "./types.ts";
+import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
 
 /**
  * What a long-lived process (daemon, MCP server, orchestrator) carries from one decision to the
@@ -40,7 +40,7 @@ export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyIte
 }
 
 function potentialOrder(state: State, counts: Map<string, number>): string[] {
-  const potential = Object.values(state.tasks).filter((t) => couldBeReady(state, t));
+  const potential = recordValues(state.tasks).filter((t) => couldBeReady(state, t));
   const missing = potential.filter((t) => !counts.has(t.id)).map((t) => t.id);
   for (const [id, n] of unblockCounts(state, missing)) counts.set(id, n);
   return potential

@@ -1,5 +1,5 @@
 import { unblockCounts } from "./graph.ts";
-import { isClosed, type State, type Task, lookup } from "./types.ts";
+import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
 
 export interface ReadyItem {
   task: Task;
@@ -82,7 +82,7 @@ function surelyNotReady(state: State, t: Task): boolean {
  */
 export function readyPage(state: State, now: string, limit: number, memo?: Map<string, number>): { total: number; items: ReadyItem[] } {
   const candidates: Task[] = [];
-  for (const t of Object.values(state.tasks)) {
+  for (const t of recordValues(state.tasks)) {
     // notReadyReasons stays the one definition of readiness; the quick check only skips the obvious.
     if (!surelyNotReady(state, t) && notReadyReasons(state, t, now).length === 0) candidates.push(t);
   }
@@ -118,7 +118,7 @@ export function compareReady(a: ReadyItem, b: ReadyItem): number {
 /** `rw ready --explain`: every unfinished task with the reasons it is or is not ready. */
 export function explainReady(state: State, now: string): Explanation[] {
   const out: Explanation[] = [];
-  for (const t of Object.values(state.tasks)) {
+  for (const t of recordValues(state.tasks)) {
     if (isClosed(t.status)) continue;
     const reasons = notReadyReasons(state, t, now);
     out.push({ id: t.id, title: t.title, ready: reasons.length === 0, reasons });

@@ -1,5 +1,5 @@
 import { byPriority } from "./order.ts";
-import { isClosed, type State, type Task } from "./types.ts";
+import { isClosed, type State, type Task, recordValues } from "./types.ts";
 
 export interface SearchHit {
   task: Task;
@@ -18,7 +18,7 @@ export function searchTasks(state: State, query: string, opts: { all?: boolean }
   const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (terms.length === 0) return [];
   const hits: SearchHit[] = [];
-  for (const task of Object.values(state.tasks)) {
+  for (const task of recordValues(state.tasks)) {
     if (!opts.all && isClosed(task.status)) continue;
     const title = task.title.toLowerCase();
     const body = task.body.toLowerCase();

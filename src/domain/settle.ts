@@ -1,6 +1,6 @@
 import { makeEvent, type DecideContext, type Decider, type Decision } from "./decide.ts";
 import { applyCopy } from "./fold.ts";
-import { isClosed, type Initiative, type PhaseStatus, type RwEvent, type State, type Task, lookup } from "./types.ts";
+import { isClosed, type Initiative, type PhaseStatus, type RwEvent, type State, type Task, lookup, recordValues } from "./types.ts";
 
 /**
  * Runs a command's decision, then derives the events that follow from the state it leaves:
@@ -42,7 +42,7 @@ export function followUpEvents(state: State, events: readonly RwEvent[], ctx: De
   const byInitiative = new Map<string, Task[]>();
   for (const id of affected(state, events)) byInitiative.set(id, []);
   if (byInitiative.size === 0) return out;
-  for (const t of Object.values(state.tasks)) if (t.initiative && byInitiative.has(t.initiative)) byInitiative.get(t.initiative)!.push(t);
+  for (const t of recordValues(state.tasks)) if (t.initiative && byInitiative.has(t.initiative)) byInitiative.get(t.initiative)!.push(t);
   for (const [id, tasks] of [...byInitiative].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const i = lookup(state.initiatives, id);
     if (i) out.push(...initiativeFollowUps(i, tasks, ctx));

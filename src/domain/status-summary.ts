@@ -1,7 +1,7 @@
 import { phaseProgress } from "./initiative-lifecycle.ts";
 import { byPriority } from "./order.ts";
 import { readyTasks } from "./ready.ts";
-import { STATUSES, isClosed, type State, type Task } from "./types.ts";
+import { STATUSES, isClosed, type State, type Task, recordValues } from "./types.ts";
 
 export interface InitiativeProgress {
   id: string;
@@ -45,7 +45,7 @@ export interface StatusSummary {
  */
 export function statusSummary(state: State, now: string, nextCount = 3): StatusSummary {
   const by_status: Record<string, number> = Object.fromEntries(STATUSES.map((s) => [s, 0]));
-  const tasks = Object.values(state.tasks);
+  const tasks = recordValues(state.tasks);
   for (const t of tasks) by_status[t.status] = (by_status[t.status] ?? 0) + 1;
   const ready = readyTasks(state, now);
   const readyOpen = ready.filter((r) => r.task.status === "open").length;

@@ -1,7 +1,7 @@
 import { RwError } from "./errors.ts";
 import { byAge, byPriority } from "./order.ts";
 import { notReadyReasons, readyTasks, type Explanation } from "./ready.ts";
-import { STATUSES, isClosed, type State, type Status, type Task } from "./types.ts";
+import { STATUSES, isClosed, type State, type Status, type Task, recordValues } from "./types.ts";
 
 /** The filters `rw list`, `rw ready` and the MCP `list`/`ready` tools share (every one optional). */
 export interface TaskFilter {
@@ -60,12 +60,12 @@ const ORDERS: Record<TaskSort, (a: Task, b: Task) => number> = { priority: byPri
 
 /** Tasks matching `f` in the order asked for (backlog order, oldest first, or most recently updated first). */
 export function queryTasks(state: State, f: TaskFilter, sort: TaskSort = "priority"): Task[] {
-  return Object.values(state.tasks).filter((t) => matchesFilter(t, f)).sort(ORDERS[sort]);
+  return recordValues(state.tasks).filter((t) => matchesFilter(t, f)).sort(ORDERS[sort]);
 }
 
 /** The tasks that list `id` among their dependencies ("blocks" in `show`), in backlog order. */
 export function dependentsOf(state: State, id: string): Task[] {
-  return Object.values(state.tasks).filter((t) => t.deps.includes(id)).sort(byPriority);
+  return recordValues(state.tasks).filter((t) => t.deps.includes(id)).sort(byPriority);
 }
 
 /**
@@ -75,7 +75,7 @@ export function dependentsOf(state: State, id: string): Task[] {
 export function explainInReadyOrder(state: State, now: string): Explanation[] {
   const ready = readyTasks(state, now).map((r) => ({ id: r.task.id, title: r.task.title, ready: true, reasons: [] as string[] }));
   const readyIds = new Set(ready.map((r) => r.id));
-  const waiting = Object.values(state.tasks)
+  const waiting = recordValues(state.tasks)
     .filter((t) => !isClosed(t.status) && !readyIds.has(t.id))
     .sort(byPriority)
     .map((t) => ({ id: t.id, title: t.title, ready: false, reasons: notReadyReasons(state, t, now) }))

@@ -132,6 +132,17 @@ export function recordMap<T>(from?: Readonly<Record<string, T>>): Record<string,
   return Object.assign(Object.create(null) as Record<string, T>, from);
 }
 
+/**
+ * The records of a map, in Object.values order. NOTE: V8's Object.values is very slow on a big
+ * dictionary-mode object (measured at 10,000 tasks: ~45x slower than for-in, which the
+ * prototype-free maps make safe: there are no inherited keys). Every scan of state.tasks uses this.
+ */
+export function recordValues<T>(map: Readonly<Record<string, T>>): T[] {
+  const out: T[] = [];
+  for (const key in map) out.push(map[key]!);
+  return out;
+}
+
 /** A record by ID, own keys only (defence in depth where a map may have come from elsewhere). */
 export function lookup<T>(map: Readonly<Record<string, T>>, id: string): T | undefined {
   return Object.hasOwn(map, id) ? map[id] : undefined;

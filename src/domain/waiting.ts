@@ -1,6 +1,6 @@
 import { byPriority } from "./order.ts";
 import { initiativeGate } from "./ready.ts";
-import { isClosed, type State, type Status, type Task } from "./types.ts";
+import { isClosed, type State, type Status, type Task, recordValues } from "./types.ts";
 
 export interface Blocker { id: string; title: string; status: Status | "missing" }
 
@@ -23,7 +23,7 @@ export interface WaitingTask {
  */
 export function waitingTasks(state: State): WaitingTask[] {
   const out: WaitingTask[] = [];
-  for (const t of Object.values(state.tasks).sort(byPriority)) {
+  for (const t of recordValues(state.tasks).sort(byPriority)) {
     if (isClosed(t.status)) continue;
     const waitsOn = blockersOf(state, t);
     const gate = t.status === "open" ? initiativeGate(state, t) : undefined;
@@ -69,7 +69,7 @@ export interface DepNode {
 export function depTree(state: State, id: string, direction: "deps" | "dependents", maxDepth = 20): DepNode {
   const dependents = new Map<string, string[]>();
   if (direction === "dependents") {
-    for (const t of Object.values(state.tasks).sort(byPriority)) for (const d of t.deps) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
+    for (const t of recordValues(state.tasks).sort(byPriority)) for (const d of t.deps) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
   }
   const rank = (ids: readonly string[]): string[] => [...ids].sort((a, b) => {
     const ta = Object.hasOwn(state.tasks, a) ? state.tasks[a] : undefined;

@@ -90,8 +90,9 @@ export async function landAttempt(c: LandContext): Promise<LandOutcome> {
     const guard = await checkDiff(c.wt.path, tip, head, c.setup.exec);
     let reason: string | undefined;
     if (guard) {
-      if (guard.kind !== "protected" || !c.review) return { kind: "failed", failure: "guard", error: guard.error, feedback: guard.feedback };
-      reason = guard.error; // a person decides: it waits for review with this reason
+      // Under review a person decides: it waits with this reason, and that person's approval lands it.
+      if (guard.kind !== "protected" || !(c.review || c.approving)) return { kind: "failed", failure: "guard", error: guard.error, feedback: guard.feedback };
+      reason = guard.error;
     }
     const tree = (await gitOk(["rev-parse", "HEAD^{tree}"], { cwd: c.wt.path })).trim();
     if (tree !== gatedTree) {

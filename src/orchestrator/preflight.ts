@@ -75,9 +75,10 @@ export async function preflight(store: Store, cfg: AgentConfig, env: Record<stri
     const ref = `refs/heads/${integration}`;
     const checkout = [...(await listWorktrees(repoCwd(store.repo)))].find(([, b]) => b === ref)?.[0];
     if (checkout !== undefined) {
-      const dirty = (await git(["status", "--porcelain", "--untracked-files=no"], { cwd: checkout })).stdout.trim();
-      if (dirty !== "") {
-        const files = dirty.split("\n").map((l) => l.slice(3));
+      // -z: "XY path" records, NUL-separated, unquoted (a rename adds its old path as its own record).
+      const records = (await git(["status", "--porcelain", "-z", "--untracked-files=no"], { cwd: checkout })).stdout.split("\0").filter(Boolean);
+      if (records.length > 0) {
+        const files = records.filter((r) => /^[ MTADRCU?!]{2} /.test(r)).map((r) => r.slice(3));
         problems.push({
           what: `integration branch ${integration}`, problem: `its checkout at ${checkout} has uncommitted changes (${files.slice(0, 5).join(", ")}${files.length > 5 ? ", …" : ""})`,
           fix: `commit or stash them (git -C ${checkout} status): finished tasks fast-forward that checkout`,

@@ -97,7 +97,10 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
     if (r.setup.exec.on_interrupt === "release") {
       await r.store.transact(decideRelease(task.id, { reason: "interrupted: rw run stopped" }), w.actor).catch(() => undefined);
     }
-    log(`--- interrupted; the worktree is kept ---\n`);
+    // A task stopped before anything was done in its new worktree leaves no worktree or branch behind.
+    const empty = wt !== undefined && !wt.reused && (await worktreeStat(wt, r.setup.integration).catch(() => "?")) === "";
+    if (empty) await removeWorktree(r.setup, wt!).catch(() => undefined);
+    log(`--- interrupted; ${empty ? "nothing was done, the worktree is removed" : "the worktree is kept"} ---\n`);
     r.emit({ event: "task.interrupted", ...base, released: r.setup.exec.on_interrupt === "release" });
     return { outcome: "interrupted", usage };
   };

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { derivePrefix, validPrefix } from "../domain/ids.ts";
-import { emptyState } from "../domain/types.ts";
+import { emptyState, recordValues } from "../domain/types.ts";
 import { renderAll } from "./layout.ts";
 import { serializeCommit } from "./objects.ts";
 import { compareAndSwap } from "./ref-store.ts";
@@ -62,7 +62,7 @@ export async function statePrefix(store: Store): Promise<string | undefined> {
   const snap = await store.trySnapshot();
   if (!snap) return undefined;
   const counts = new Map<string, { n: number; first: string }>();
-  for (const t of Object.values(snap.state.tasks)) {
+  for (const t of recordValues(snap.state.tasks)) {
     const cut = t.id.lastIndexOf("-");
     if (cut <= 0) continue;
     const prefix = t.id.slice(0, cut);

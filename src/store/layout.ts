@@ -3,6 +3,7 @@ import { eventLine, SHARD_BOUND, ShardPlacer } from "../format/event-line.ts";
 import { initiativePath, renderInitiative } from "../format/initiative-render.ts";
 import { renderTask } from "../format/task-render.ts";
 import { renderViews } from "../views/index.ts";
+import { recordValues } from "../domain/types.ts";
 
 /**
  * Above this many tasks, layout 3 keeps task files in `tasks/<a>/<b>/<id>.md`. A flat tasks/
@@ -145,7 +146,7 @@ export function renderChanged(state: State, events: readonly RwEvent[], fanned: 
 export function renderAll(state: State, events: readonly RwEvent[], layout: LayoutVersion = LAYOUT_VERSION): Map<string, string> {
   const out = new Map<string, string>([["README.md", layout === 1 ? REF_README_V1 : layout === 2 ? REF_README_V2 : REF_README]]);
   if (layout !== 1) out.set(LAYOUT_FILE, layoutText(layout));
-  const tasks = Object.values(state.tasks);
+  const tasks = recordValues(state.tasks);
   const fanned = fansOut(layout, tasks.length);
   for (const task of tasks) out.set(taskPath(task.id, fanned), renderTask(task));
   for (const i of Object.values(state.initiatives)) out.set(initiativePath(i.id), renderInitiative(i));

@@ -1,7 +1,12 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { constants, deflateSync } from "node:zlib";
 import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+
+/** Pack object type numbers (gitformat-pack: OBJ_COMMIT 1, OBJ_TREE 2, OBJ_BLOB 3). */
+const PACK_TYPE = { commit: 1, tree: 2, blob: 3 } as const;
+type ObjectType = keyof typeof PACK_TYPE;
 
 /**
  * Writes git objects in-process as loose objects: the same bytes `git hash-object -w` writes,
@@ -12,6 +17,8 @@ export class ObjectWriter {
   /** Recently written trees and blobs by oid: a transaction re-reads what the last one wrote. */
   private readonly recent = new Map<string, Buffer>();
   private readonly dirs = new Set<string>();
+  /** While a batch is open: the objects it wrote, packed together when it closes. */
+  private pending: Map<string, { type: ObjectType; data: Buffer }> | undefined;
 
   constructor(private readonly objectsDir: string, private readonly algo: "sha1" | "sha256" = "sha1") {}
 
@@ -21,7 +28,67 @@ export class ObjectWriter {
 
   /** The content of an object this writer wrote lately, saving a round trip to git. */
   cached(oid: string): Buffer | undefined {
-    return this.recent.get(oid);
+    return this.recent.get(oid) ?? this.pending?.get(oid)?.data;
+  }
+
+  /**
+   * Runs `work` with its writes collected and stored as one pack (`git index-pack`) instead of a
+   * loose file each, when there are at least `minObjects` of them. An import of 10,000 tasks
+   * writes ~10,000 blobs: as loose objects that was four fifths of its wall time (an open, a
+   * rename and a directory per object); as one pack it is one file. Fewer objects stay loose,
+   * as today. The pack is in place before `work`'s result is returned, so a ref can then point
+   * at its objects; a pack is never removed by `git gc` while its objects are recent.
+   */
+  async batch<T>(minObjects: number, work: () => Promise<T>): Promise<T> {
+    if (this.pending) return work();
+    const pending = (this.pending = new Map<string, { type: ObjectType; data: Buffer }>());
+    let result: T;
+    try {
+      result = await work();
+    } finally {
+      this.pending = undefined;
+    }
+    if (pending.size >= minObjects) {
+      this.writePack(pending);
+      for (const [oid, o] of pending) if (o.type === "tree" && o.data.length <= 4 << 20) this.remember(oid, o.data);
+    } else for (const [, o] of pending) await this.write(o.type, o.data);
+    return result;
+  }
+
+  private remember(oid: string, data: Buffer): void {
+    this.recent.delete(oid);
+    this.recent.set(oid, data);
+    if (this.recent.size > 32) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private writePack(objects: Map<string, { type: ObjectType; data: Buffer }>): void {
+    const parts: Buffer[] = [];
+    const head = Buffer.alloc(12);
+    head.write("PACK", 0, "latin1");
+    head.writeUInt32BE(2, 4);
+    head.writeUInt32BE(objects.size, 8);
+    parts.push(head);
+    for (const [, o] of objects) {
+      // Entry header: type and size, 4 bits of size then 7 per continuation byte.
+      const bytes: number[] = [];
+      let size = o.data.length;
+      let byte = (PACK_TYPE[o.type] << 4) | (size & 15);
+      size = Math.floor(size / 16);
+      while (size > 0) {
+        bytes.push(byte | 0x80);
+        byte = size & 0x7f;
+        size = Math.floor(size / 128);
+      }
+      bytes.push(byte);
+      parts.push(Buffer.from(bytes), o.data.length < 4096 ? zlibStored(o.data) : deflateSync(o.data, { level: 1 }));
+    }
+    const body = Buffer.concat(parts);
+    const pack = Buffer.concat([body, createHash(this.algo).update(body).digest()]);
+    // index-pack checks every object's hash and writes pack-<hash>.{pack,idx} atomically.
+    execFileSync("git", ["index-pack", "--stdin"], {
+      input: pack, stdio: ["pipe", "ignore", "pipe"], maxBuffer: 64 << 20,
+      env: { ...process.env, GIT_DIR: dirname(this.objectsDir), GIT_OBJECT_DIRECTORY: this.objectsDir },
+    });
   }
 
   /**
@@ -29,13 +96,13 @@ export class ObjectWriter {
    * back, four per object, six objects per commit; on a loaded 2-core machine each hop waited
    * for a scheduler slot, and together they were most of a commit's wall time.
    */
-  async write(type: "blob" | "tree" | "commit", data: Buffer): Promise<string> {
+  async write(type: ObjectType, data: Buffer): Promise<string> {
     const oid = this.hash(type, data);
-    if (type !== "commit" && data.length <= 4 << 20) {
-      this.recent.delete(oid);
-      this.recent.set(oid, data);
-      if (this.recent.size > 32) this.recent.delete(this.recent.keys().next().value!);
+    if (this.pending) {
+      this.pending.set(oid, { type, data });
+      return oid;
     }
+    if (type !== "commit" && data.length <= 4 << 20) this.remember(oid, data);
     const dir = join(this.objectsDir, oid.slice(0, 2));
     const path = join(dir, oid.slice(2));
     // Already there (loose): freshen its mtime, as git does, so a `git gc` running now does not
@@ -76,6 +143,41 @@ export class ObjectWriter {
       if (!existsSync(path)) throw err;
     }
   }
+}
+
+/**
+ * A zlib stream (RFC 1950) of stored deflate blocks (RFC 1951 §3.2.4): what `deflateSync` at
+ * level 0 makes, without a zlib instance per call. For 10,000 small task files in one pack the
+ * instances cost more than the compression saves; `git gc` recompresses the pack later.
+ */
+function zlibStored(data: Buffer): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / 65_535));
+  const out = Buffer.alloc(2 + blocks * 5 + data.length + 4);
+  out[0] = 0x78;
+  out[1] = 0x01;
+  let o = 2;
+  for (let b = 0, i = 0; b < blocks; b++) {
+    const len = Math.min(65_535, data.length - i);
+    out[o] = b === blocks - 1 ? 1 : 0;
+    out.writeUInt16LE(len, o + 1);
+    out.writeUInt16LE(len ^ 0xffff, o + 3);
+    data.copy(out, o + 5, i, i + len);
+    o += 5 + len;
+    i += len;
+  }
+  let a = 1;
+  let c = 0;
+  for (let i = 0; i < data.length; ) {
+    const end = Math.min(data.length, i + 5552); // the most bytes before the sums can overflow 2^32
+    for (; i < end; i++) {
+      a += data[i]!;
+      c += a;
+    }
+    a %= 65_521;
+    c %= 65_521;
+  }
+  out.writeUInt32BE(((c << 16) | a) >>> 0, o);
+  return out;
 }
 
 /** True when the loose object exists (its mtime now set to now); false when it is absent. */

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { emptyState, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
+import { emptyState, recordMap, type RwEvent, type State, type Task, recordValues } from "../domain/types.ts";
 
 /** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
 export interface ShardMark { oid: string; lines: number; last_id: string }
@@ -65,7 +65,7 @@ interface BaseHeader {
 function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State): Buffer {
   const blobs: Buffer[] = [];
   const tasks: unknown[][] = [];
-  for (const task of Object.values(state.tasks)) {
+  for (const task of recordValues(state.tasks)) {
     const rec = task as unknown as Record<string, unknown>;
     const row: unknown[] = FIELDS.map((f) => rec[f] ?? null);
     let extra: Record<string, unknown> | null = null;

@@ -25,6 +25,8 @@ export interface TxOutcome<R> {
 }
 
 const MAX_ATTEMPTS = 200;
+/** From this many new objects a transaction writes one pack instead of loose files (objects.ts batch). */
+const PACK_FROM = 256;
 
 /** Event time: the clock, but never at or before the newest event, so log order stays (ts, id) order. */
 export function eventTime(clock: Date, lastTs: string): string {
@@ -81,12 +83,16 @@ export async function commitTransaction<R>(store: Store, decide: Decider<R>, act
         // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
         const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
         const { changes, shards, base } = await buildChanges(store, snap, state, decision.events, memo.counts);
-        const tree = await writeTreeWithChanges(store.cat, store.writer, base, changes, store.oidBytes);
         const when = new Date(now);
         const sig = { name: actor.name, email: actor.email, when };
-        const commit = await store.writer.write("commit", serializeCommit({
-          tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
-        }));
+        // A big transaction (an import) writes its objects as one pack rather than a file each.
+        const { tree, commit } = await store.writer.batch(PACK_FROM, async () => {
+          const tree = await writeTreeWithChanges(store.cat, store.writer, base, changes, store.oidBytes);
+          const commit = await store.writer.write("commit", serializeCommit({
+            tree, parents: [snap.tip], author: sig, committer: sig, message: commitMessage(decision.summary, decision.events, actor.name),
+          }));
+          return { tree, commit };
+        });
         const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
         if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
         if (moved) {

@@ -1,5 +1,5 @@
 import { progressBar } from "../domain/initiative-lifecycle.ts";
-import { isClosed, type Initiative, type Session, type Task } from "../domain/types.ts";
+import { isClosed, type Initiative, type Session, type Task, recordValues } from "../domain/types.ts";
 import { cell, more, table, topK, when } from "./md.ts";
 import type { StateSection } from "./state-md.ts";
 import { byAge } from "../domain/order.ts";
@@ -28,7 +28,7 @@ export const positionSection: StateSection = {
     const shown = topK(active, INITIATIVES_MAX, (a, b) => RANK[a.status]! - RANK[b.status]! || byAge(a, b));
     // One pass over the tasks, only for the initiatives shown.
     const tasks = new Map<string, Task[]>(shown.map((i) => [i.id, []]));
-    for (const t of Object.values(state.tasks)) if (t.initiative !== undefined) tasks.get(t.initiative)?.push(t);
+    for (const t of recordValues(state.tasks)) if (t.initiative !== undefined) tasks.get(t.initiative)?.push(t);
     for (const i of shown) {
       const mine = tasks.get(i.id)!;
       const done = mine.filter((t) => isClosed(t.status)).length;

@@ -1,4 +1,5 @@
 import type { State, Task } from "../domain/types.ts";
+import { recordValues } from "../domain/types.ts";
 
 /**
  * STATE.md is a list of sections, each a pure function of the folded state. Other modules add
@@ -23,7 +24,7 @@ export interface ViewInput {
 
 export function viewInput(state: State, unblocks?: Map<string, number>): ViewInput {
   const byStatus: ViewInput["byStatus"] = { open: [], in_progress: [], review: [], blocked: [], done: [], cancelled: [] };
-  for (const t of Object.values(state.tasks)) byStatus[t.status].push(t);
+  for (const t of recordValues(state.tasks)) byStatus[t.status].push(t);
   return { state, now: state.last_ts, byStatus, unblocks };
 }
 

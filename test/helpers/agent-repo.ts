@@ -70,8 +70,8 @@ export function agentFixtures(): { repo: typeof agentRepo; server: typeof startL
       repos.push(r);
       return r;
     },
-    async server(answers) {
-      const s = await startLlmServer(answers);
+    async server(answers, opts) {
+      const s = await startLlmServer(answers, opts);
       servers.push(s);
       return s;
     },

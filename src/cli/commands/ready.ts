@@ -35,9 +35,13 @@ export default defineRw({
         return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
       }
       const { total, items: shown } = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined);
+      // Not ready for an agent, but waiting on someone: tasks `rw run` stopped for a person's review.
+      const review = Object.values(snap.state.tasks).filter((t) => t.status === "review" && keep(t.id)).sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
+      const reviewLine = review.length > 0 ? `waiting for review (rw review ID): ${review.map((t) => `${t.id} ${fit(t.title, 40).trimEnd()}`).join("; ")}` : "";
       if (args.json) {
         return printJson(ctx, {
           count: shown.length, total,
+          ...(review.length > 0 ? { waiting_for_review: review.map((t) => ({ id: t.id, title: t.title, priority: t.priority, since: t.updated_at })) } : {}),
           tasks: shown.map((r) => ({
             id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
             unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
@@ -45,13 +49,14 @@ export default defineRw({
           ...extra,
         });
       }
-      if (total === 0) return ctx.stdout("nothing is ready (rw ready --explain says why)\n");
+      if (total === 0) return ctx.stdout(`nothing is ready (rw ready --explain says why)\n${reviewLine ? `${reviewLine}\n` : ""}`);
       const width = Math.max(...shown.map((r) => r.task.id.length));
       const lines = shown.map((r) => {
         const why = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
         return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${why ? `  (${why})` : ""}`;
       });
       if (shown.length < total) lines.push(`… and ${total - shown.length} more`);
+      if (reviewLine) lines.push(reviewLine);
       ctx.stdout(`${lines.join("\n")}\n`);
     });
   },
