@@ -3,7 +3,7 @@ import { execa } from "execa";
 import { expandDir, type AccountRotation } from "./accounts.ts";
 import { priceOf, type AgentConfig } from "./config.ts";
 import { createProvider } from "./providers/index.ts";
-import { redact, secretValues, short } from "./redact.ts";
+import { agentSecrets, redact, short } from "./redact.ts";
 import { apiKeyOf, ROLES, type ProviderSettings, type Role } from "./types.ts";
 
 export interface CheckLine {
@@ -61,7 +61,7 @@ async function checkOne(s: ProviderSettings, env: Record<string, string | undefi
 
 /** `rw config check`: can every role's provider (and fallback) be reached, and is every model priced? */
 export async function checkAgents(cfg: AgentConfig, env: Record<string, string | undefined>, root: string): Promise<CheckLine[]> {
-  const secrets = secretValues(env);
+  const secrets = agentSecrets(cfg, env);
   const jobs: Promise<CheckLine>[] = [];
   for (const role of ROLES) {
     const rc = cfg.roles[role];

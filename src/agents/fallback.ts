@@ -45,6 +45,12 @@ export class ProviderCaller {
     return p;
   }
 
+  /** Secret values no message may show: the environment's and any inline api_key of this role. */
+  secrets(): string[] {
+    const keys = [this.role, this.role.fallback].flatMap((s) => [s?.api_key, s?.api_key_env ? this.ctx.env[s.api_key_env] : undefined]);
+    return [...secretValues(this.ctx.env), ...keys.filter((k): k is string => typeof k === "string" && k.length >= 8)];
+  }
+
   primary(): Promise<Provider> {
     return this.get(this.role);
   }
@@ -88,14 +94,14 @@ export class ProviderCaller {
         if (!(err instanceof ProviderError) || err.kind !== "rate_limit") throw err;
         if (err.partial && this.onPartial) await this.onPartial(s, err.partial, acc.name);
         err.partial = undefined;
-        const rest = await choice.rotation.rest(acc.name, err.reset_at, redact(err.message, secretValues(this.ctx.env)));
+        const rest = await choice.rotation.rest(acc.name, err.reset_at, redact(err.message, this.secrets()));
         this.onProgress?.({ type: "note", text: `account ${acc.name} hit a limit; resting until ${new Date(rest.until).toISOString()}` });
       }
     }
   }
 
   private async attempt<T>(fn: (p: Provider) => Promise<T>): Promise<Outcome<T>> {
-    const secrets = secretValues(this.ctx.env);
+    const secrets = this.secrets();
     for (;;) {
       const settings = this.active;
       try {

@@ -1,33 +1,37 @@
+import type { AgentConfig } from "./config.ts";
+import { lineRedactor, redact, redactDeep, secretValues } from "../format/secrets.ts";
+import type { Progress } from "./types.ts";
+
+// The redaction rules live in format/secrets.ts (the store's write path and the CLI's output use them too).
+export { REDACTED, isSecretName, redact, secretValues } from "../format/secrets.ts";
+
 /**
- * Secrets never enter an event or a printed config (DESIGN §3). Redaction is by shape (API key
- * prefixes, bearer tokens, key=value pairs named like secrets, URL credentials) and by value
- * (the actual values of secret-named environment variables, wherever they appear).
+ * The secrets an agent session must never leak: secret-named environment values, every inline
+ * `api_key` of the config and the values of the variables its `api_key_env`s name (whatever
+ * they are called).
  */
-const PATTERNS: RegExp[] = [
-  /\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-(?:proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})\b/g,
-  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
-];
-const KEY_VALUE = /\b([A-Za-z0-9_]*(?:api[_-]?key|secret|token|password|passwd)[A-Za-z0-9_]*)(\s*[:=]\s*)("?)[^\s"',;]{4,}\3/gi;
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
-
-export const REDACTED = "[REDACTED]";
-
-/** Environment variable names that hold secrets. */
-export const isSecretName = (name: string): boolean => /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i.test(name);
-
-export function secretValues(env: Record<string, string | undefined>): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => isSecretName(k) && typeof v === "string" && v.length >= 8)
-    .map(([, v]) => v!);
+export function agentSecrets(config: AgentConfig | undefined, env: Record<string, string | undefined>): string[] {
+  const settings = config ? Object.values(config.roles).flatMap((r) => [r, r.fallback]) : [];
+  const inline = settings.flatMap((s) => [s?.api_key, s?.api_key_env ? env[s.api_key_env] : undefined]);
+  return [...new Set([...secretValues(env), ...inline.filter((k): k is string => typeof k === "string" && k.length >= 8)])];
 }
 
-export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 8) out = out.split(s).join(REDACTED);
-  for (const re of PATTERNS) out = out.replace(re, (m, p1: string) => (m.startsWith(p1) && /^(Bearer|token)$/i.test(p1) ? `${p1} ${REDACTED}` : REDACTED));
-  out = out.replace(KEY_VALUE, (_m, k: string, sep: string) => `${k}${sep}${REDACTED}`);
-  out = out.replace(URL_CREDENTIALS, (_m, scheme: string) => `${scheme}${REDACTED}@`);
-  return out;
+/**
+ * Progress with secrets taken out before anyone sees it (transcripts, `rw agent run`'s output,
+ * the TUI): streamed text is held to the end of its line, since a key echoed by a model arrives
+ * split over several deltas; `flush` sends what is left when the session ends.
+ */
+export function redactingProgress(onProgress: ((p: Progress) => void) | undefined, secrets: readonly string[]): { emit: ((p: Progress) => void) | undefined; flush(): void } {
+  if (!onProgress) return { emit: undefined, flush: () => undefined };
+  const text = lineRedactor((delta) => onProgress({ type: "text", delta }), (t) => redact(t, secrets));
+  return {
+    emit: (p) => {
+      if (p.type === "text") return text.write(p.delta);
+      text.flush(); // a tool call or note after text: the text comes first, in order
+      onProgress(redactDeep(p, secrets));
+    },
+    flush: () => text.flush(),
+  };
 }
 
 /** One line, at most `max` characters: what goes into `agent.tool_called` summaries. */

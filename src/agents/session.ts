@@ -5,7 +5,8 @@ import type { AgentConfig } from "./config.ts";
 import { accountChoice } from "./accounts.ts";
 import { ProviderCaller } from "./fallback.ts";
 import { SessionRecorder } from "./recorder.ts";
-import { secretValues } from "./redact.ts";
+import { agentSecrets, redact, redactingProgress } from "./redact.ts";
+import { redactDeep } from "../format/secrets.ts";
 import { agentSecretOptions } from "./secret-env.ts";
 import { executeTool, openSandbox, TOOL_SPECS, type ToolContext, type ToolOutcome } from "./tools/index.ts";
 import { ProviderError, type Message, type Progress, type Role, type ToolResult, type ToolSpec, type TranscriptEntry, type ToolCall } from "./types.ts";
@@ -100,7 +101,11 @@ export const CLI_FINISH_RULE = "\n\nWhen you have completed the task, end your f
 export async function runAgentSession(input: AgentSessionOptions): Promise<AgentSessionResult> {
   // Everything the agent starts (tool commands, a CLI agent and what it runs) knows it is an
   // agent: rw commands run with it do not record mirror edits as the human (cli/presync.ts).
-  const opts: AgentSessionOptions = { ...input, env: { ...input.env, RW_AGENT_SESSION: input.session } };
+  // Whatever the provider or the model echoes (a key in its text, an error body) is redacted
+  // before anyone sees it: progress as it streams, the result's summary, error and transcript.
+  const secrets = agentSecrets(input.config, input.env);
+  const progress = redactingProgress(input.onProgress, secrets);
+  const opts: AgentSessionOptions = { ...input, env: { ...input.env, RW_AGENT_SESSION: input.session }, onProgress: progress.emit };
   const cfg = opts.config.roles[opts.role];
   const now = opts.now ?? Date.now;
   const started = now();
@@ -119,10 +124,10 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
   const onAbort = (): void => controller.abort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(), cfg.timeout_ms);
-  const result = (stop: StopReason, turns: number, summary: string, extra: Partial<AgentSessionResult> = {}): AgentSessionResult => ({
-    session: opts.session, finished: stop === "finished", summary, stop_reason: stop, usage: { ...recorder.totals }, turns, transcript,
-    provider: caller.active.provider, model: caller.active.model, ...extra,
-  });
+  const result = (stop: StopReason, turns: number, summary: string, extra: Partial<AgentSessionResult> = {}): AgentSessionResult => redactDeep({
+    session: opts.session, finished: stop === "finished", summary: redact(summary, secrets), stop_reason: stop, usage: { ...recorder.totals }, turns, transcript,
+    provider: caller.active.provider, model: caller.active.model, ...extra, ...(extra.error ? { error: redact(extra.error, secrets) } : {}),
+  }, secrets);
   const stopReason = (): StopReason => (opts.signal?.aborted ? "aborted" : "timeout");
   try {
     const primary = await caller.primary().catch((err: unknown) => {
@@ -133,7 +138,7 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
     if (primary.kind === "cli") return await runCli(opts, caller, recorder, transcript, controller.signal, result, stopReason);
     const sandbox = await openSandbox(opts.worktree);
     const toolCtx: ToolContext = {
-      sandbox, secrets: secretValues(opts.env), signal: controller.signal,
+      sandbox, secrets, signal: controller.signal,
       limits: { allow: opts.config.tools.allow_commands, timeout_ms: opts.config.tools.command_timeout_ms, output_cap: opts.config.tools.output_cap, env: opts.env, secrets: agentSecretOptions(opts.config) },
     };
     const system = systemPrompt(opts.role, sandbox.root, opts.answer?.spec.name, opts.tools !== undefined && !opts.tools.some((t) => t === "write_file" || t === "edit_file" || t === "run_command"));
@@ -207,6 +212,7 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
     }
     return result("max_turns", cfg.max_turns, `stopped after ${cfg.max_turns} turns without finishing`);
   } finally {
+    progress.flush();
     clearTimeout(timer);
     opts.signal?.removeEventListener("abort", onAbort);
   }

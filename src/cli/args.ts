@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { bodyText, namedActor } from "../domain/text.ts";
 import { git } from "../store/git.ts";
+import { storeSecrets } from "../store/redact-events.ts";
 import { Store, type Actor } from "../store/store.ts";
 import { context, type Context } from "./context.ts";
 
@@ -54,6 +55,7 @@ export function int(value: unknown, what: string): number | undefined {
  */
 export async function openStore(ctx: Context = context(), opts: { sync?: boolean } = {}): Promise<Store> {
   const store = await Store.open(ctx);
+  for (const s of storeSecrets(store)) if (ctx.secrets && !ctx.secrets.includes(s)) ctx.secrets.push(s);
   if (opts.sync !== false && store.repo.mainWorktree && existsSync(join(store.repo.mainWorktree, ".rewind", "tasks"))) {
     const { syncBeforeCommand } = await import("./presync.ts");
     await syncBeforeCommand(store, () => resolveActor(store, undefined));

@@ -1,4 +1,5 @@
 import { fstatSync } from "node:fs";
+import { redactKnown, secretValues } from "../format/secrets.ts";
 import type { StoreContext } from "../store/store.ts";
 
 /** The process, seen by commands through one object: cwd, env, clock and output (STYLE habit 3). */
@@ -11,6 +12,11 @@ export interface Context extends StoreContext {
   readStdin: () => Promise<string>;
   /** True when stdin is a shell pipe or a redirected file, i.e. someone is feeding us text. */
   stdinHasData: () => boolean;
+  /**
+   * Secret values output must not show (secret-named variables; openStore adds config.toml's
+   * inline keys): stdout and stderr redact them and key shapes from everything they print.
+   */
+  secrets?: string[];
   /** A non-error outcome that still needs a non-zero exit (e.g. 130 after Ctrl-C); main.ts applies it. */
   exitCode?: number;
 }
@@ -29,12 +35,14 @@ export function context(): Context {
 
 export function processContext(): Context {
   const isTTY = Boolean(process.stdout.isTTY);
+  const secrets = secretValues(process.env);
   return {
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    secrets,
+    stdout: (t) => void process.stdout.write(redactKnown(t, secrets)),
+    stderr: (t) => void process.stderr.write(redactKnown(t, secrets)),
     isTTY,
     color: isTTY && !process.env.NO_COLOR,
     readStdin: async () => {

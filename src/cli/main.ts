@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { CommandDef } from "citty";
 import { RwError } from "../domain/errors.ts";
+import { redact, redactDeep } from "../format/secrets.ts";
 import { didYouMean } from "../domain/suggest.ts";
 import { commands } from "./commands/index.ts";
 import type { RwCommandDef } from "./command.ts";
@@ -134,8 +135,11 @@ function report(ctx: Context, err: unknown, argv: string[]): number {
     message = err instanceof Error ? err.message : String(err);
     if (ctx.env.RW_DEBUG && err instanceof Error && err.stack) message = err.stack;
   }
+  // An error can quote a provider's answer or a config line: keys and `api_key = …` shapes go.
+  message = redact(message, ctx.secrets);
+  hint = hint === undefined ? undefined : redact(hint, ctx.secrets);
   if (argv.includes("--json")) {
-    const data = err instanceof RwError ? err.data : {};
+    const data = err instanceof RwError ? redactDeep(err.data, ctx.secrets ?? []) : {};
     ctx.stdout(`${JSON.stringify({ v: 1, error: { code: kind, message, ...(hint ? { hint } : {}), ...(Object.keys(data).length ? { data } : {}) } })}\n`);
   }
   ctx.stderr(errorText(message, hint));

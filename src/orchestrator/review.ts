@@ -10,6 +10,7 @@ import type { Actor, Store } from "../store/store.ts";
 import { gatesFor } from "./gates.ts";
 import { landAttempt } from "./land.ts";
 import { Mutex } from "./mutex.ts";
+import { storeSecrets } from "../store/redact-events.ts";
 import { openTranscript } from "./transcript.ts";
 import { ensureWorktree, integrationBranch, removeWorktree, taskBranch, worktreeRoot, type WorktreeSetup } from "./worktrees.ts";
 
@@ -96,7 +97,7 @@ export async function approveReview(store: Store, id: string, actor: Actor, opts
   const integration = await integrationBranch(store.repo, store.config.execution);
   const setup = setupFor(store, integration, opts.env, now);
   const wt = await ensureWorktree(setup, id);
-  const log = openTranscript(store.repo, id);
+  const log = openTranscript(store.repo, id, storeSecrets(store));
   log(`\n=== ${id} review approved by ${actor.name} at ${new Date(now()).toISOString()} ===\n`);
   const landed = await landAttempt({
     store, actor, setup, locks: { merge: new Mutex(), worktrees: setup.lock, gitHooks: setup.exec.git_hooks }, task, wt,

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { assertValidId } from "../domain/ids.ts";
+import { redact } from "../format/secrets.ts";
 import type { RepoPaths } from "../store/repo.ts";
 import { rwDir } from "../store/repo.ts";
 
@@ -16,12 +17,14 @@ export function transcriptPath(repo: RepoPaths, id: string): string {
  * An append-only transcript per task (every attempt, prompt, agent turn, gate output).
  * Synchronous appends: lines from parallel workers go to different files, and a crash loses nothing written.
  */
-export function openTranscript(repo: RepoPaths, id: string): (text: string) => void {
+export function openTranscript(repo: RepoPaths, id: string, secrets: readonly string[] = []): (text: string) => void {
   mkdirSync(logsDir(repo), { recursive: true });
   const file = transcriptPath(repo, id);
   return (text) => {
     try {
-      appendFileSync(file, text);
+      // A gate printing a key, a provider's error body: nothing secret lands on disk either.
+      // (Streamed model text arrives here already redacted line by line: agents/redact.ts.)
+      appendFileSync(file, redact(text, secrets));
     } catch {
       // a full disk must not fail the task; the events still record what happened
     }

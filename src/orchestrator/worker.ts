@@ -12,6 +12,7 @@ import { landAttempt, type VerifyOutcome } from "./land.ts";
 import { commitWork } from "./merge.ts";
 import type { Mutex } from "./mutex.ts";
 import { renderWorkerPrompt } from "./prompt.ts";
+import { storeSecrets } from "../store/redact-events.ts";
 import { openTranscript } from "./transcript.ts";
 import { configStop, heartbeat, isConfigError, stillHolds } from "./worker-claim.ts";
 import { ensureWorktree, removeWorktree, resetWorktree, type TaskWorktree, type WorktreeSetup } from "./worktrees.ts";
@@ -76,7 +77,7 @@ export async function workTask(r: RunEnv, w: Worker, task: Task, runSignal: Abor
   const onAbort = (): void => ctl.abort();
   runSignal.addEventListener("abort", onAbort, { once: true });
   if (runSignal.aborted) ctl.abort();
-  const log = openTranscript(r.store.repo, task.id);
+  const log = openTranscript(r.store.repo, task.id, storeSecrets(r.store));
   let usage = noUsage();
   let lost = false;
   const stopHeartbeat = heartbeat(r, w, task.id, () => {

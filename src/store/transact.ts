@@ -8,6 +8,7 @@ import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
 import { fansOut, LAYOUT_FILE, LAYOUT_VERSION, layoutOf, layoutText, REF_README, renderChanged, renderShards, taskFolders } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
+import { redactingDecider, storeSecrets } from "./redact-events.ts";
 import { rwDir } from "./repo.ts";
 import { readAllEvents, saveSnapshot, type Snapshot } from "./snapshot.ts";
 import { join } from "node:path";
@@ -51,7 +52,8 @@ export interface TxHooks {
   publish?: (commit: string, parent: string) => Promise<boolean>;
 }
 
-export async function commitTransaction<R>(store: Store, decide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
+export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
+  const decide = redactingDecider(rawDecide, storeSecrets(store)); // no secret reaches the ref, whoever wrote the event
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     await hooks.prepare?.();
     // Queue behind other writers of this repository (advisory): fewer commits built only to lose.
