@@ -27,11 +27,12 @@ const filterInput = {
   phase: z.number().int().min(1).optional().describe("only tasks of this phase (with initiative)"),
   priority: z.union([z.number().int().min(0).max(4), z.string()]).optional().describe("a priority 0-4, or a range like \"0-1\""),
   parent: z.string().optional().describe("only children of this task"),
+  assignee: z.array(z.string()).optional().describe("only tasks held (or, in ready, last held before the lease ran out) by these actors"),
 };
 
 /** The filter a tool's arguments ask for, with IDs resolved like every other ID argument. */
 function filterOf(a: Record<string, unknown>, state: State): TaskFilter {
-  const f: TaskFilter = { types: strs(a.type), labels: strs(a.label) };
+  const f: TaskFilter = { types: strs(a.type), labels: strs(a.label), assignees: strs(a.assignee) };
   const initiative = str(a.initiative);
   if (initiative !== undefined) f.initiative = resolveId(state.initiatives, initiative, "initiative");
   if (num(a.phase) !== undefined) f.phase = num(a.phase)!;
@@ -145,7 +146,6 @@ export const WORK_TOOLS: Record<string, ToolDef> = {
     input: {
       status: z.array(z.enum(STATUSES)).optional().describe(`only these statuses: ${STATUSES.join(", ")}`),
       all: z.boolean().optional().describe("include done and cancelled tasks"),
-      assignee: z.array(z.string()).optional().describe("only tasks held by these actors"),
       ...filterInput,
       sort: z.enum(SORTS).optional().describe("priority (default, backlog order), age (oldest first) or updated (latest change first)"),
       limit: P.limit(1000, 50),
@@ -155,7 +155,7 @@ export const WORK_TOOLS: Record<string, ToolDef> = {
     readOnly: true,
     async run(a, api) {
       const snap = await api.store.snapshot();
-      const f: TaskFilter = { ...filterOf(a, snap.state), statuses: checkStatuses(strs(a.status)), all: a.all === true, assignees: strs(a.assignee) };
+      const f: TaskFilter = { ...filterOf(a, snap.state), statuses: checkStatuses(strs(a.status)), all: a.all === true };
       const tasks = queryTasks(snap.state, f, (str(a.sort) ?? "priority") as TaskSort);
       const limit = num(a.limit) ?? 50;
       const shown = tasks.slice(0, limit);

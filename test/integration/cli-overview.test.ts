@@ -44,11 +44,12 @@ describe("rw status and rw stats", { timeout: 240_000 }, () => {
     expect(s.waiting).toBe(1);
 
     const text = await r.rwOk(["status"]);
-    expect(text).toContain("backlog: 4 tasks (1 open, 1 in progress, 1 blocked, 1 done, 0 cancelled)");
+    expect(text).toContain("backlog: 4 tasks (1 open, 1 in progress, 0 review, 1 blocked, 1 done, 0 cancelled)");
     expect(text).toMatch(new RegExp(`${ini}\\s+Auth rewrite\\s+in_progress\\s+\\[###-------\\] 1/3\\s+phases 1/2 approved`));
     expect(text).toMatch(new RegExp(`${t2}\\s+Verify tokens\\s+@agent-2`));
     expect(text).toContain("waiting for the budget");
     expect(text).toContain("problems: none");
+    expect(text).not.toContain("waiting for review");
 
     // Once the 1 s lease has run out, status says anyone may take it over.
     for (let i = 0; i < 50; i++) {
@@ -57,6 +58,13 @@ describe("rw status and rw stats", { timeout: 240_000 }, () => {
       await new Promise((done) => setTimeout(done, 200));
     }
     expect(await r.rwOk(["status"])).toContain("anyone may take it over");
+
+    // A task a person has to review (rw run --review leaves finished work there) is listed.
+    const reviewed = await r.rwOk(["create", "Review me"]);
+    await r.rwOk(["claim", reviewed], { actor: "agent-3" });
+    await r.rwOk(["edit", reviewed, "--status", "review"], { actor: "agent-3" });
+    expect((await rwJson<StatusJson & { review: Array<{ id: string }> }>(r, ["status"])).review).toEqual([{ id: reviewed, title: "Review me", assignee: "agent-3" }]);
+    expect(await r.rwOk(["status"])).toMatch(new RegExp(`waiting for review \\(1\\):\\n  ${reviewed}  Review me\\s+@agent-3`));
 
     mkdirSync(join(r.dir, ".rewind/tasks"));
     await r.rwOk(["list"]);

@@ -48,4 +48,6 @@ export const commands: Record<string, Loader> = {
   blocked: lazy(() => import("./blocked.ts")),
   status: lazy(() => import("./status.ts")),
   stats: lazy(() => import("./stats.ts")),
+  prime: lazy(() => import("./prime.ts")),
+  report: lazy(() => import("./report.ts")),
 };

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { decideCreate, decideDepAdd, decideDepRemove, decideEdit, decideNote, type CreateInput, type EditInput } from "../../../src/domain/decide-task.ts";
 import { decideClaim, decideDone } from "../../../src/domain/decide-lifecycle.ts";
+import { decideReviewRequested } from "../../../src/domain/decide-run.ts";
 import { decideInitiativeNew } from "../../../src/domain/decide-initiative.ts";
 import type { ErrorCode } from "../../../src/domain/errors.ts";
 import { T0, World, shape } from "../../helpers/domain.ts";
@@ -136,6 +137,17 @@ describe("decideEdit", () => {
     const d = w.run(decideEdit("rw-aaaa", { patch: {}, ...(status ? { status } : {}) }));
     expect(d.events.map((e) => e.type)).toEqual(types);
     expect(w.task("rw-aaaa").status).toBe(after);
+  });
+
+  it("keeps review to rw run: no edit puts a task there, and done from review needs --force (recorded)", () => {
+    w.refuse(decideEdit("rw-aaaa", { patch: {}, status: "review" }), "wrong_state", /only `rw run` does that/);
+    w.run(decideClaim("rw-aaaa"));
+    w.run(decideReviewRequested("rw-aaaa", { attempt: 1, commit: "c0ffee", base: "ba5e", gates: [], verdicts: [], ticks: [], diffstat: " a.txt | 1 +" }));
+    expect(w.task("rw-aaaa").status).toBe("review");
+    w.refuse(decideEdit("rw-aaaa", { patch: {}, status: "done" }), "wrong_state", /waits for review: its work is not merged yet/);
+    const forced = w.run(decideEdit("rw-aaaa", { patch: {}, status: "done", force: true }));
+    expect(forced.events[0]).toMatchObject({ type: "task.completed", data: { forced: true, skipped_review: true } });
+    expect(w.task("rw-aaaa").status).toBe("done");
   });
 
   it("puts field edits before the status change in one decision", () => {
