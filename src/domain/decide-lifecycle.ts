@@ -129,17 +129,11 @@ function guardForeignClaim(task: Task, target: Status, ctx: DecideContext, force
 }
 
 /**
- * `review` belongs to `rw run`: a task waits there with its attempt's diff kept, unmerged. Only
- * the run puts a task there (a status edit has no diff to review), and only `rw review --approve`
- * takes it to done through the merge queue; `done` by an edit would claim work that is not on
- * the integration branch, so it needs --force (recorded). Back to open or cancelled is allowed.
+ * A task in `review` waits with its attempt's diff kept, unmerged: `rw review --approve` takes it
+ * to done through the merge queue. `done` by a status edit would claim work that is not on the
+ * integration branch, so it needs --force (recorded). Back to open or cancelled is allowed.
  */
 function guardReview(task: Task, target: Status, force: boolean): Record<string, unknown> {
-  if (target === "review" && task.status !== "review") {
-    throw new RwError("wrong_state", `${task.id} cannot be put in review by a status change: only \`rw run\` does that, with the attempt's diff kept`, {
-      hint: "run it with `rw run --review` (or execution.review = \"human\")", data: { id: task.id, status: task.status, target },
-    });
-  }
   if (target === "done" && task.status === "review" && !force) {
     throw new RwError("wrong_state", `${task.id} waits for review: its work is not merged yet, so it cannot be marked done by a status change`, {
       hint: `\`rw review ${task.id} --approve\` merges it through the queue (or --force marks it done without merging, recorded)`, data: { id: task.id, status: task.status, target },

@@ -139,8 +139,7 @@ describe("decideEdit", () => {
     expect(w.task("rw-aaaa").status).toBe(after);
   });
 
-  it("keeps review to rw run: no edit puts a task there, and done from review needs --force (recorded)", () => {
-    w.refuse(decideEdit("rw-aaaa", { patch: {}, status: "review" }), "wrong_state", /only `rw run` does that/);
+  it("done from review needs --force (recorded): the work is not merged yet", () => {
     w.run(decideClaim("rw-aaaa"));
     w.run(decideReviewRequested("rw-aaaa", { attempt: 1, commit: "c0ffee", base: "ba5e", gates: [], verdicts: [], ticks: [], diffstat: " a.txt | 1 +" }));
     expect(w.task("rw-aaaa").status).toBe("review");
