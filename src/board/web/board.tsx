@@ -13,6 +13,14 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
   const cols = useMemo(() => columns(model, filters), [model.version, filters]);
   const facet = useMemo(() => facets(model), [model.version]);
   const [focus, setFocus] = useState<string | undefined>();
+  // The key handler reads focus from here: keys pressed faster than a render (j, k, Enter) must
+  // see the focus the previous key set, not the one of the last render.
+  const focusRef = useRef<string | undefined>(undefined);
+  focusRef.current = focus;
+  const focusCard = (id: string): void => {
+    focusRef.current = id;
+    setFocus(id);
+  };
   const [asking, setAsking] = useState<{ id: string; status: string; expect: string } | undefined>();
   const [creating, setCreating] = useState(false);
   const [dropOn, setDropOn] = useState<string | undefined>();
@@ -51,10 +59,11 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
     if (!keys.includes(e.key) || e.ctrlKey || e.metaKey || e.altKey) return;
     e.preventDefault();
     const statuses = model.statuses;
-    const at = focus ? where(focus) : undefined;
+    const current = focusRef.current;
+    const at = current ? where(current) : undefined;
     if (!at) {
       const first = statuses.map((s) => cols.get(s)?.[0]).find(Boolean);
-      if (first) setFocus(first.id);
+      if (first) focusCard(first.id);
       return;
     }
     const card = cols.get(statuses[at.col]!)![at.row]!;
@@ -69,12 +78,12 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
     if (dy !== 0) {
       const list = cols.get(statuses[at.col]!)!;
       const next = list[Math.max(0, Math.min(list.length - 1, at.row + dy))];
-      if (next) setFocus(next.id);
+      if (next) focusCard(next.id);
       return;
     }
     for (let c = at.col + dx; c >= 0 && c < statuses.length; c += dx) {
       const list = cols.get(statuses[c]!)!;
-      if (list.length) return setFocus(list[Math.min(at.row, list.length - 1)]!.id);
+      if (list.length) return focusCard(list[Math.min(at.row, list.length - 1)]!.id);
     }
   };
 
