@@ -131,7 +131,7 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
               if (id) move(id, s);
             }}>
             <h2>{STATUS_NAMES[s] ?? s} <span class="n">{cols.get(s)?.length ?? 0}</span></h2>
-            <VirtualColumn cards={cols.get(s) ?? []} model={model} focus={focus} setFocus={setFocus} open={(id) => actions.go(`#/task/${encodeURIComponent(id)}`)} />
+            <VirtualColumn cards={cols.get(s) ?? []} model={model} focus={focus} wanted={focusRef} setFocus={focusCard} open={(id) => actions.go(`#/task/${encodeURIComponent(id)}`)} />
           </section>
         ))}
       </div>
@@ -148,7 +148,7 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
 const OVERSCAN = 6;
 
 /** Only the cards in view (plus a few) are in the DOM: 10,000 cards scroll like 20. */
-function VirtualColumn({ cards, model, focus, setFocus, open }: { cards: Card[]; model: Model; focus: string | undefined; setFocus: (id: string) => void; open: (id: string) => void }) {
+function VirtualColumn({ cards, model, focus, wanted, setFocus, open }: { cards: Card[]; model: Model; focus: string | undefined; wanted: { readonly current: string | undefined }; setFocus: (id: string) => void; open: (id: string) => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(800);
@@ -167,7 +167,12 @@ function VirtualColumn({ cards, model, focus, setFocus, open }: { cards: Card[];
     if (i * CARD_H < el.scrollTop) el.scrollTop = i * CARD_H;
     else if ((i + 1) * CARD_H > el.scrollTop + el.clientHeight) el.scrollTop = (i + 1) * CARD_H - el.clientHeight;
     setTop(el.scrollTop);
-    requestAnimationFrame(() => el.querySelector<HTMLElement>(`[data-id="${CSS.escape(focus)}"]`)?.focus());
+    // Only if the keys have not moved the focus on meanwhile: a stale focus() fires the card's
+    // focus event, which sets the focus back to that card, and the next j/k/Enter acts on it.
+    const frame = requestAnimationFrame(() => {
+      if (wanted.current === focus) el.querySelector<HTMLElement>(`[data-id="${CSS.escape(focus)}"]`)?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
   }, [focus]);
   const first = Math.max(0, Math.floor(top / CARD_H) - OVERSCAN);
   const last = Math.min(cards.length, Math.ceil((top + height) / CARD_H) + OVERSCAN);
