@@ -52,7 +52,7 @@ function script(wire: Wire, workerWrites: (prompt: string) => { path: string; co
         kind: "wiring", goal: "cli.js prints api.answer()", met: ok,
         evidence: ok ? "cli.js:1 requires ./api and line 2 prints answer()" : "cli.js never requires ./api: the API is unreachable from the entry point",
         ...(ok ? {} : { fix: "require ./api in cli.js and print answer()" }),
-      }] });
+      }], ...(ok ? { proposed_verify: ["node cli.js"] } : {}) });
     }
     if (tools.includes("verdict")) return sse(wire, n, "verdict", { verdicts: [0, 1, 2, 3].map((index) => ({ index, met: true, evidence: "in the diff" })) });
     if (turn(r) === 0) return sse(wire, n, "write_file", workerWrites(JSON.stringify(r.body)));
@@ -134,6 +134,18 @@ describe("goal-backward phase verification with the real SDK clients", { timeout
     expect(notes.map((t) => [t.title, t.status, t.initiative])).toEqual([["Update domain notes for Answer API", "blocked", undefined]]);
     expect((await rwJson<{ task: { body: string } }>(repo, ["show", notes[0]!.id])).task.body).toContain("`.rewind/domain/glossary.md`");
     expect(list.tasks.map((t) => t.id)).toContain(task);
+    await expectDoctorOk(repo);
+
+    // The verifier proposed a verify command: recorded, shown, never run until a person adopts it; then a check by hand runs it.
+    expect(passed!.goals.some((g) => g.kind === "truth")).toBe(false);
+    expect(await repo.rwOk(["initiative", "show", id])).toContain(`proposed verify (adopt: rw initiative phase edit ${id} 1 --adopt-proposed): node cli.js`);
+    await repo.rwOk(["initiative", "phase", "edit", id, "1", "--adopt-proposed"]);
+    const manual = await rwJson<{ phases: Array<{ verdict: string; verification: { verdict: string } }> }>(repo, ["initiative", "verify", id, "--phase", "1", "--json"], { env: ENV });
+    expect(manual.phases[0]).toMatchObject({ verdict: "passed", verification: { verdict: "passed" } });
+    const last = eventsOnRef(repo).filter((e) => e.type === "phase.verified").at(-1)!.data as { trigger: string; goals: Goal[] };
+    expect(last.trigger).toBe("manual");
+    expect(last.goals.find((g) => g.kind === "truth")).toMatchObject({ goal: "`node cli.js` succeeds", met: true });
+    expect(last.goals.find((g) => g.kind === "truth")!.evidence).toMatch(/^exit 0 in [\d.]+s: 42$/);
     await expectDoctorOk(repo);
   });
 
