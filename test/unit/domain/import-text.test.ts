@@ -38,7 +38,7 @@ describe("import text: cleaned by the create/MCP rule, never refused item by ite
     source: "test",
     mapped: [],
     notes: [{ kind: "skipped", item: "x\u001b[2J", text: "quoted \u001b]0;t\u0007 value" }],
-    initiatives: [{ title: "Init\u001b[31m red", status: "draft", body: "b\u0000", phases: [{ n: 1, title: "P\none", status: "pending" }] }],
+    initiatives: [{ title: "Init\u001b[31m red", status: "draft", body: "b\u0000", phases: [{ n: 1, title: "P\none", status: "planned" }] }],
     tasks: [
       task({ id: "t-1", title: "Bad\ntitle", body: "x\u0001y", reason: "r\u0007", status: "done", assignee: "eve\u001b[2J", notes: [{ actor: "bob<b@x>", text: "n\u0000" }] }),
       task({ id: "t-2", gates: ["npm test", "rm -rf /\u0000"] }),
