@@ -142,10 +142,18 @@ export const decidePhaseVerified = (input: PhaseVerifyInput): Decider<PhaseVerif
   };
 };
 
-/** `rw initiative phase edit`: a phase's title and its verify commands. */
-export const decidePhaseEdit = (id: string, n: number, patch: { title?: string; verify?: string[] }): Decider<{ id: string; phase: number; changed: number }> => (state, ctx) => {
+/**
+ * `rw initiative phase edit`: a phase's title and its verify commands. `adopt_proposed` adds the
+ * commands the verifier proposed in the phase's latest verdict to the list (given or current).
+ */
+export const decidePhaseEdit = (id: string, n: number, patch: { title?: string; verify?: string[]; adopt_proposed?: boolean }): Decider<{ id: string; phase: number; changed: number }> => (state, ctx) => {
   const i = getInitiative(state, id);
   const p = getPhase(i, n);
+  if (patch.adopt_proposed) {
+    const proposed = p.verification?.proposed_verify ?? [];
+    if (proposed.length === 0) throw new RwError("wrong_state", `the verifier proposed no verify commands for phase ${n} of ${i.id}`, { hint: `give them yourself: rw initiative phase edit ${i.id} ${n} --verify CMD` });
+    patch = { ...patch, verify: [...(patch.verify ?? p.verify ?? []), ...proposed] };
+  }
   const data: Record<string, unknown> = { phase: n };
   const prev: Record<string, unknown> = {};
   if (patch.title !== undefined) {

@@ -141,7 +141,8 @@ export const STATE_HANDLERS: Record<string, StateHandler> = {
     const phase = i.phases.find((p) => p.n === e.data.phase);
     const verdict = (["passed", "gaps", "blocked"] as const).find((v) => v === e.data.verdict);
     if (!phase || !verdict) return;
-    phase.verification = { verdict, at: e.ts, event: e.id, round: num(e.data.round) ?? 0, gaps: num(e.data.gaps) ?? 0, tasks: strings(e.data.tasks) };
+    const proposed = strings(e.data.proposed_verify);
+    phase.verification = { verdict, at: e.ts, event: e.id, round: num(e.data.round) ?? 0, gaps: num(e.data.gaps) ?? 0, tasks: strings(e.data.tasks), ...(proposed.length > 0 ? { proposed_verify: proposed } : {}) };
   }),
   "phase.completed": setPhase("done"),
   "phase.reopened": onInitiative((i, e) => {

@@ -80,6 +80,8 @@ export interface PhaseVerification {
   tasks: string[];
   /** The phase reopened since: it is verified again once it is done. */
   stale?: boolean;
+  /** Verify commands the verifier proposed (recorded, never run) that the phase does not have yet. */
+  proposed_verify?: string[];
 }
 
 /** An initiative's own integration branch: its tasks land there; it lands on the main integration branch when done. */

@@ -2,14 +2,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { anthropicSse, startLlmServer, type LlmServer } from "../helpers/llm-server.ts";
-import { makeRepo, type TempRepo } from "../helpers/repo.ts";
+import { baseEnv, makeRepo, RW_BIN, type TempRepo } from "../helpers/repo.ts";
 import { eventsOnRef, expectDoctorOk, initRepo, rwFails, rwJson } from "../helpers/rw.ts";
+import { NO_TMUX, startTmux, type Tmux } from "../helpers/tmux.ts";
 
 /** `rw initiative refine`: the architect role asks, the user answers, the concept is revised; all of it events. */
 describe("rw initiative refine", { timeout: 120_000 }, () => {
   let repo: TempRepo | undefined;
   let server: LlmServer | undefined;
+  let tmux: Tmux | undefined;
   afterEach(async () => {
+    tmux?.kill();
+    tmux = undefined;
     repo?.cleanup();
     await server?.close();
     repo = undefined;
@@ -122,19 +126,59 @@ describe("rw initiative refine", { timeout: 120_000 }, () => {
     expect(show.decisions.map((d) => d.text)).toEqual(["Postgres"]);
   });
 
-  it("with the real Anthropic SDK: only read-only tools are offered, and the answer tool's input is the round", async () => {
+  it("with the real Anthropic SDK, two rounds: read-only tools only, the answers reach round 2 as decisions, each concept kept", async () => {
     server = await startLlmServer([
       anthropicSse({ tools: [{ id: "tu_1", name: "search", input: { pattern: "login" } }] }),
-      anthropicSse({ tools: [{ id: "tu_2", name: "submit_refinement", input: { questions: ["Rate limits on login?"], concept: "Real password checks, rate limited.\n" } }] }),
+      anthropicSse({ tools: [{ id: "tu_2", name: "submit_refinement", input: { questions: ["Rate limits on login?", "Which hash?"], concept: "Real password checks, rate limited.\n" } }] }),
+      anthropicSse({ tools: [{ id: "tu_3", name: "submit_refinement", input: { questions: [], concept: "Real argon2 password checks, 5 tries a minute.\n" } }] }),
     ]);
     const { r, id } = await draftRepo(`[roles.architect]\nprovider = "anthropic"\nmodel = "claude-sonnet-4-6"\nbase_url = "${server.url}"\nretries = 0\n`);
-    const out = await r.rwOk(["initiative", "refine", id], { env: { ANTHROPIC_API_KEY: "sk-ant-test" } });
+    const env = { ANTHROPIC_API_KEY: "sk-ant-test" };
+    const out = await r.rwOk(["initiative", "refine", id], { env });
     expect(out).toContain("1. Rate limits on login?");
+    expect(out).toContain(`when the concept is right: rw plan --from-initiative ${id} (phases and tasks), then rw initiative submit ${id}`);
     const offered = (server.requests[0]!.body.tools as Array<{ name: string }>).map((t) => t.name).sort();
     expect(offered).toEqual(["list_files", "read_file", "search", "submit_refinement"]);
     // The search result went back to the model as the tool result.
     expect(JSON.stringify(server.requests[1]!.body.messages)).toContain("src/auth.js");
+
+    const second = await rwJson<{ round: number; answers_recorded: number; questions: string[] }>(r, ["initiative", "refine", id, "--answers", "-", "--json"], { env, input: "1. 5 tries a minute\n2. argon2\n" });
+    expect(second).toMatchObject({ round: 2, answers_recorded: 2, questions: [] });
+    // Round 2's request carries the revised concept and both answers, as decisions.
+    const round2 = JSON.stringify(server.requests[2]!.body.messages);
+    expect(round2).toContain("Real password checks, rate limited.");
+    expect(round2).toContain("5 tries a minute (architect question 1: Rate limits on login?)");
+    expect(round2).toContain("argon2 (architect question 2: Which hash?)");
+    const show = await rwJson<{ initiative: { body: string }; decisions: Array<{ text: string }> }>(r, ["initiative", "show", id]);
+    expect(show.initiative.body).toBe("Real argon2 password checks, 5 tries a minute.\n");
+    expect(show.decisions.map((d) => d.text)).toEqual(["5 tries a minute", "argon2"]);
+    const events = eventsOnRef(r);
+    expect(events.filter((e) => e.type === "initiative.edited").map((e) => (e.data.prev as { body: string }).body)).toEqual([
+      "Replace the fake login with real password checks.\n", "Real password checks, rate limited.\n",
+    ]);
+    expect(events.filter((e) => e.type === "initiative.refined").length).toBe(2);
     await expectDoctorOk(r);
+  });
+
+  it.skipIf(NO_TMUX !== undefined)("on a terminal without --answers, each open question is asked in turn; an empty answer skips it", async () => {
+    const { r, id } = await draftRepo(fakeArchitect("architect.json"));
+    architectScript(r, "architect.json", { questions: ["Which hash?", "Keep sessions?", "Rate limits?"], concept: "Sharper.\n" });
+    await r.rwOk(["initiative", "refine", id]);
+    architectScript(r, "architect.json", { questions: [], concept: "Sharper, with argon2.\n" });
+    tmux = startTmux(`${JSON.stringify(process.execPath)} ${JSON.stringify(RW_BIN)} initiative refine ${id}`, { cwd: r.dir, env: baseEnv({ TERM: "xterm-256color" }) });
+    await tmux.waitScreen(/1\. Which hash\?\n>/, "the first question");
+    tmux.keys("argon2", "Enter");
+    await tmux.waitScreen(/2\. Keep sessions\?\n>/, "the second question");
+    tmux.keys("Enter"); // skipped
+    await tmux.waitScreen(/3\. Rate limits\?\n>/, "the third question");
+    tmux.keys("5 a minute", "Enter");
+    const done = await tmux.waitScreen(/EXITED \d+/, "refine to finish");
+    expect(done).toContain("The architect asked 3 questions (empty answer: skip).");
+    expect(done).toContain("recorded 2 answers as decisions");
+    expect(done).toContain("EXITED 0");
+    const show = await rwJson<{ initiative: { body: string }; decisions: Array<{ text: string; why: string }> }>(r, ["initiative", "show", id]);
+    expect(show.decisions.map((d) => [d.text, d.why])).toEqual([["argon2", "architect question 1: Which hash?"], ["5 a minute", "architect question 3: Rate limits?"]]);
+    expect(show.initiative.body).toBe("Sharper, with argon2.\n");
   });
 
   it("rw plan --from-initiative drafts phases and tasks into the refined draft, from its concept and decisions", async () => {

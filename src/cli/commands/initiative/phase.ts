@@ -40,18 +40,21 @@ const edit = defineRw({
     title: { type: "string", description: "new title" },
     ...verifyArg,
     "clear-verify": { type: "boolean", description: "remove every verify command" },
+    "adopt-proposed": { type: "boolean", description: "add the verify commands the verifier proposed in the phase's last verdict" },
     ...actorArg,
     ...jsonArg,
   },
-  examples: ['rw initiative phase edit in-3m8d 2 --verify "npm test"', "rw initiative phase edit in-3m8d 2 --clear-verify"],
+  examples: ['rw initiative phase edit in-3m8d 2 --verify "npm test"', "rw initiative phase edit in-3m8d 2 --adopt-proposed", "rw initiative phase edit in-3m8d 2 --clear-verify"],
   async run({ args }) {
     const n = int(args.phase, "phase");
     if (n === undefined) throw new RwError("usage", "give the phase number", { hint: "e.g. rw initiative phase edit in-3m8d 2 --verify \"npm test\"" });
     const verify = all(args.verify);
     const title = one(args.title);
     if (verify.length > 0 && args["clear-verify"]) throw new RwError("usage", "--verify and --clear-verify do not go together");
-    if (title === undefined && verify.length === 0 && !args["clear-verify"]) throw new RwError("usage", "nothing to change", { hint: "give --title, --verify or --clear-verify" });
-    const patch = { ...(title !== undefined ? { title } : {}), ...(verify.length > 0 || args["clear-verify"] ? { verify } : {}) };
+    const adopt = Boolean(args["adopt-proposed"]);
+    if (adopt && args["clear-verify"]) throw new RwError("usage", "--adopt-proposed and --clear-verify do not go together");
+    if (title === undefined && verify.length === 0 && !args["clear-verify"] && !adopt) throw new RwError("usage", "nothing to change", { hint: "give --title, --verify, --adopt-proposed or --clear-verify" });
+    const patch = { ...(title !== undefined ? { title } : {}), ...(verify.length > 0 || args["clear-verify"] ? { verify } : {}), ...(adopt ? { adopt_proposed: true } : {}) };
     await runWrite(args, onInitiative(args.id, (id) => decidePhaseEdit(id, n, patch)), (r) => (r.changed === 0 ? `${r.id} phase ${r.phase}: nothing changed` : `${r.id} phase ${r.phase}: updated`));
   },
 });

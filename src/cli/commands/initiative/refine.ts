@@ -51,7 +51,7 @@ export default defineRw({
     "rw initiative refine in-3m8d",
     "rw initiative refine in-3m8d --answers answers.md",
     "printf '1. Postgres only\\n2. Keep the v1 API\\n' | rw initiative refine in-3m8d --answers -",
-    "rw initiative submit in-3m8d && rw plan --from-initiative in-3m8d",
+    "rw plan --from-initiative in-3m8d && rw initiative submit in-3m8d",
   ],
   async run({ args }) {
     const ctx = context();
@@ -78,7 +78,8 @@ export default defineRw({
         } else {
           lines.push("the architect has no more questions");
         }
-        lines.push(`when the concept is right: rw initiative submit ${out.id}, then rw plan --from-initiative ${out.id}`);
+        // Planning fills the draft; submitting ends refinement (plan --from-initiative refuses a submitted one).
+        lines.push(`when the concept is right: rw plan --from-initiative ${out.id} (phases and tasks), then rw initiative submit ${out.id}`);
         if (out.usage) lines.push(`architect: ${tokens(out.usage)}, ${cost(out.usage)}`);
       }
       ctx.stdout(`${lines.join("\n")}\n`);

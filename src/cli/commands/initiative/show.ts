@@ -53,6 +53,8 @@ export default defineRw({
         const g = phaseGoals(p.n);
         if (g.verify) lines.push(`    verify: ${g.verify.join("; ")}`);
         if (g.verification) lines.push(`    verification: ${g.verification.verdict}${g.verification.stale ? " (the phase reopened since)" : ""}, ${g.verification.gaps} gap${g.verification.gaps === 1 ? "" : "s"}, ${g.verification.at.slice(0, 16).replace("T", " ")}${g.verification.tasks.length > 0 ? `; tasks ${g.verification.tasks.join(", ")}` : ""}`);
+        const proposed = (g.verification?.proposed_verify ?? []).filter((c) => !(g.verify ?? []).includes(c));
+        if (proposed.length > 0) lines.push(`    proposed verify (adopt: rw initiative phase edit ${i.id} ${p.n} --adopt-proposed): ${proposed.join("; ")}`);
         lines.push(...(p.tasks.length > 0 ? p.tasks.map(taskLine) : ["    no tasks yet"]));
       }
       if (unphased.length > 0) lines.push("Not in a phase:", ...unphased.map(taskLine));
