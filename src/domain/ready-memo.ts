@@ -1,5 +1,5 @@
 import { unblockCounts } from "./graph.ts";
-import { compareReady, hasLiveClaim, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
+import { compareReady, hasLiveClaim, initiativeGate, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
 import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
 
 /**
@@ -39,6 +39,29 @@ export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyIte
   return undefined;
 }
 
+/**
+ * `readyPage(state, now, limit)` from a memo's ready order, without looking at tasks outside it
+ * (undefined when the memo has no order yet): what STATE.md lists after each of a long-lived
+ * process's claims.
+ */
+export function readyFromMemo(state: State, now: string, limit: number, memo: ReadyMemo): { total: number; items: ReadyItem[] } | undefined {
+  if (!memo.order) return undefined;
+  const items: ReadyItem[] = [];
+  let total = 0;
+  for (const id of memo.order) {
+    const t = lookup(state.tasks, id);
+    // While the order is kept, its tasks are open or in progress with every dependency closed
+    // (carryReadyMemo drops it otherwise): what is left of notReadyReasons is cheap to check.
+    if (!t || hasLiveClaim(t, now) || (t.defer_until !== undefined && t.defer_until > now) || initiativeGate(state, t) !== undefined) continue;
+    total++;
+    if (items.length >= limit) continue;
+    const item: ReadyItem = { task: t, unblocks: memo.counts.get(id) ?? 0 };
+    if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
+    items.push(item);
+  }
+  return { total, items };
+}
+
 function potentialOrder(state: State, counts: Map<string, number>): string[] {
   const potential = recordValues(state.tasks).filter((t) => couldBeReady(state, t));
   const missing = potential.filter((t) => !counts.has(t.id)).map((t) => t.id);
@@ -57,7 +80,7 @@ const mayBeReady = (t: Task): boolean => t.status === "open" || t.status === "in
  * absent). Judged on the tasks' fields, not on event types, so any event (`rw edit --status` can
  * claim a done task) is handled; an event that names no task may change anything: start over.
  */
-export function carryReadyMemo(memo: ReadyMemo, changed: Iterable<[Task | undefined, Task | undefined]>, taskless: boolean): ReadyMemo {
+export function carryReadyMemo(memo: ReadyMemo, changed: Iterable<readonly [Task | undefined, Task | undefined]>, taskless: boolean): ReadyMemo {
   if (taskless) return newReadyMemo();
   let keepOrder = true;
   for (const [a, b] of changed) {

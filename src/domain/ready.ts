@@ -78,11 +78,13 @@ function surelyNotReady(state: State, t: Task): boolean {
  * counts (one graph walk per task) are computed only for the priorities that can reach the
  * first `limit` places: `rw claim --next` needs one task, not an order over thousands.
  * `memo` (id -> count) may carry counts over from an earlier call while the dependency graph of
- * unfinished tasks is unchanged (see ready-memo.ts).
+ * unfinished tasks is unchanged (see ready-memo.ts). `pool`: every task that is open or in
+ * progress (the rest are never ready), when the caller keeps them apart (views/view-index.ts).
  */
-export function readyPage(state: State, now: string, limit: number, memo?: Map<string, number>): { total: number; items: ReadyItem[] } {
+export function readyPage(state: State, now: string, limit: number, memo?: Map<string, number>, pool?: Iterable<Task>): { total: number; items: ReadyItem[] } {
   const candidates: Task[] = [];
-  for (const t of recordValues(state.tasks)) {
+  // `pool`: the tasks that may be ready (open and in progress), when the caller has them apart.
+  for (const t of pool ?? recordValues(state.tasks)) {
     // notReadyReasons stays the one definition of readiness; the quick check only skips the obvious.
     if (!surelyNotReady(state, t) && notReadyReasons(state, t, now).length === 0) candidates.push(t);
   }

@@ -2,7 +2,7 @@ import type { RwEvent, State } from "../domain/types.ts";
 import { eventLine, SHARD_BOUND, ShardPlacer } from "../format/event-line.ts";
 import { initiativePath, renderInitiative } from "../format/initiative-render.ts";
 import { renderTask } from "../format/task-render.ts";
-import { renderViews } from "../views/index.ts";
+import { renderViews, type ViewHelp } from "../views/index.ts";
 import { recordValues } from "../domain/types.ts";
 
 /**
@@ -130,7 +130,7 @@ export function taskPath(id: string, fanned: boolean): string {
 }
 
 /** Files a transaction changes: the tasks its events touched and the generated views. */
-export function renderChanged(state: State, events: readonly RwEvent[], fanned: boolean, unblocks?: Map<string, number>): Map<string, string> {
+export function renderChanged(state: State, events: readonly RwEvent[], fanned: boolean, help: ViewHelp = {}): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of events) {
     const path = e.task ? taskPath(e.task, fanned) : "";
@@ -138,7 +138,7 @@ export function renderChanged(state: State, events: readonly RwEvent[], fanned: 
     const initiative = e.initiative ? state.initiatives[e.initiative] : undefined;
     if (initiative && !out.has(initiativePath(initiative.id))) out.set(initiativePath(initiative.id), renderInitiative(initiative));
   }
-  for (const [path, text] of Object.entries(renderViews(state, unblocks))) out.set(path, text);
+  for (const [path, text] of Object.entries(renderViews(state, help))) out.set(path, text);
   return out;
 }
 

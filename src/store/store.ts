@@ -6,6 +6,7 @@ import type { DecideConfig, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
 import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
+import type { ViewIndex } from "../views/view-index.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
@@ -41,6 +42,8 @@ export class Store {
   private memo: Snapshot | undefined;
   /** Ranking work valid for `memo` (domain/ready-memo.ts). */
   readyMemo = newReadyMemo();
+  /** STATE.md's and BOARD.md's index of `memo`'s tasks (views/view-index.ts), carried across this store's writes. */
+  viewIndex: ViewIndex | undefined;
   /** Whether `memo` was handed to a caller: until it is, a transaction may update it in place. */
   private memoShared = false;
   /** Transactions of this store run one after another (they would only lose CAS races to each other). */
@@ -113,6 +116,7 @@ export class Store {
     if (this.memo !== prev) {
       this.memoShared = false;
       this.readyMemo = newReadyMemo(); // another writer's events are unknown here
+      this.viewIndex = undefined;
     }
     return this.memo ?? null;
   }
@@ -143,11 +147,12 @@ export class Store {
     return run;
   }
 
-  /** The state after this process's own write, with the ranking work still valid for it (default: none). */
-  remember(snap: Snapshot, readyMemo: ReadyMemo = newReadyMemo()): void {
+  /** The state after this process's own write, with the ranking work and view index still valid for it (default: none). */
+  remember(snap: Snapshot, readyMemo: ReadyMemo = newReadyMemo(), viewIndex?: ViewIndex): void {
     this.memo = snap;
     this.memoShared = false;
     this.readyMemo = readyMemo;
+    this.viewIndex = viewIndex;
   }
 
   nextEventId(ts: string): string {

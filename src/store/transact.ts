@@ -1,6 +1,6 @@
 import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
-import { apply, applyCopy } from "../domain/fold.ts";
+import { apply, applyCopy, RESOLUTION_TYPES } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
 import { carryReadyMemo } from "../domain/ready-memo.ts";
 import { settle } from "../domain/settle.ts";
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { withTxLock } from "./tx-lock.ts";
 import type { ShardMark } from "./state-cache.ts";
 import type { Actor, Store } from "./store.ts";
+import { ViewIndex, type ViewHelp } from "../views/index.ts";
 import { folderFiles, withSubtree, writeFolder, writeTreeWithChanges, type FileChanges } from "./tree-write.ts";
 
 export interface TxOutcome<R> {
@@ -83,8 +84,10 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
         if (decision.events.length === 0) return { result: decision.result, events: [], commit: null, attempts: attempt };
         if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
         // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
-        const memo = carryReadyMemo(store.readyMemo, [...touched].map(([id, t]) => [t, state.tasks[id]]), decision.events.some((e) => !e.task));
-        const { changes, shards, base } = await buildChanges(store, snap, state, decision.events, memo.counts);
+        const changed = [...touched].map(([id, t]) => [t, state.tasks[id]] as const);
+        const memo = carryReadyMemo(store.readyMemo, changed, decision.events.some((e) => !e.task));
+        const index = carryViewIndex(store, state, changed, decision.events);
+        const { changes, shards, base } = await buildChanges(store, snap, state, decision.events, { readyMemo: memo, index });
         const when = new Date(now);
         const sig = { name: actor.name, email: actor.email, when };
         // A big transaction (an import) writes its objects as one pack rather than a file each.
@@ -102,7 +105,7 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
           journal?.events.push(...decision.events);
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
-          store.remember(next, memo);
+          store.remember(next, memo, index);
           await saveSnapshot(store.source, next).catch(() => undefined);
           store.maintenance.afterCommit();
         }
@@ -143,9 +146,22 @@ function inPlace(touched: Map<string, Task | undefined>): (state: State, events:
   };
 }
 
+/**
+ * The view index for the state after this transaction: the store's, updated with the tasks the
+ * events changed, else (none yet, or a sync resolution that rewrites other tasks) built afresh.
+ * Taken from the store: updated in place, it no longer matches the tip until the commit lands.
+ */
+function carryViewIndex(store: Store, state: State, changed: ReadonlyArray<readonly [Task | undefined, Task | undefined]>, events: RwEvent[]): ViewIndex {
+  const index = store.viewIndex;
+  store.viewIndex = undefined;
+  if (!index || events.some((e) => RESOLUTION_TYPES.has(e.type))) return ViewIndex.build(state);
+  index.update(changed);
+  return index;
+}
+
 interface Built { changes: FileChanges; shards: Record<string, ShardMark>; base: string }
 
-async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], unblocks: Map<string, number>): Promise<Built> {
+async function buildChanges(store: Store, snap: Snapshot, state: State, events: RwEvent[], help: ViewHelp): Promise<Built> {
   const layout = layoutOf(snap.root, (data) => store.writer.hash("blob", data));
   if (layout === undefined) {
     throw new RwError("corrupt", `${store.ref} uses a state layout this rw does not know (its ${LAYOUT_FILE} file)`, {
@@ -157,7 +173,7 @@ async function buildChanges(store: Store, snap: Snapshot, state: State, events: 
   const isFanned = await tasksFannedOut(store, snap);
   const fanned = layout === LAYOUT_VERSION && isFanned ? true : fansOut(LAYOUT_VERSION, Object.keys(state.tasks).length);
   const changes: FileChanges = new Map();
-  for (const [path, text] of renderChanged(state, events, fanned, unblocks)) changes.set(path, Buffer.from(text));
+  for (const [path, text] of renderChanged(state, events, fanned, help)) changes.set(path, Buffer.from(text));
   const base = fanned === isFanned ? snap.tree : await shapeTasks(store, snap, fanned);
   if (layout !== LAYOUT_VERSION) {
     // The first write to an older layout moves it to this one (reads never do: the ref only moves by a write).

@@ -1,5 +1,5 @@
 import { progressBar } from "../domain/initiative-lifecycle.ts";
-import { isClosed, type Initiative, type Session, type Task, recordValues } from "../domain/types.ts";
+import { isClosed, type Initiative, type Session } from "../domain/types.ts";
 import { cell, more, table, topK, when } from "./md.ts";
 import type { StateSection } from "./state-md.ts";
 import { byAge } from "../domain/order.ts";
@@ -23,18 +23,15 @@ const branchNote = (i: Initiative): string =>
 export const positionSection: StateSection = {
   key: "position",
   title: "Current position",
-  render: ({ state }) => {
+  render: ({ state, index }) => {
     const all = Object.values(state.initiatives);
     const active = all.filter((i) => RANK[i.status] !== undefined);
     const review = all.filter((i) => i.status === "review").sort(byAge);
     const lines: string[] = [];
     if (active.length === 0) lines.push("No active initiative.");
     const shown = topK(active, INITIATIVES_MAX, (a, b) => RANK[a.status]! - RANK[b.status]! || byAge(a, b));
-    // One pass over the tasks, only for the initiatives shown.
-    const tasks = new Map<string, Task[]>(shown.map((i) => [i.id, []]));
-    for (const t of recordValues(state.tasks)) if (t.initiative !== undefined) tasks.get(t.initiative)?.push(t);
     for (const i of shown) {
-      const mine = tasks.get(i.id)!;
+      const mine = [...index.ofInitiative(i.id)];
       const done = mine.filter((t) => isClosed(t.status)).length;
       lines.push(`- **[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 60)}** (${STATUS_WORDS[i.status]}) \`${progressBar(done, mine.length)}\`${branchNote(i)}`);
       for (const p of i.phases.slice(0, PHASES_MAX)) {

@@ -1,6 +1,7 @@
 import { readyPage, type ReadyItem } from "../domain/ready.ts";
+import { readyFromMemo } from "../domain/ready-memo.ts";
 import type { Task } from "../domain/types.ts";
-import { cell, more, table, topK, when } from "./md.ts";
+import { cell, more, table, when } from "./md.ts";
 import { decisionsSection, positionSection, sessionsSection } from "./plan-sections.ts";
 import type { StateSection, ViewInput } from "./state-md.ts";
 
@@ -17,32 +18,50 @@ const newestFirst = (key: (t: Task) => string) => (a: Task, b: Task): number => 
   return x > y ? -1 : x < y ? 1 : byIdAsc(a, b);
 };
 
+// The orders of the lists below, named for the view index (view-index.ts), which keeps their best few.
+const OLDEST_CLAIMS = { k: IN_PROGRESS_MAX, cmp: (a: Task, b: Task): number => -newestFirst((t) => t.claimed_at ?? t.updated_at)(a, b) || byIdAsc(a, b) };
+const NEWEST_REVIEW = { k: IN_PROGRESS_MAX, cmp: newestFirst((t) => t.updated_at) };
+const BLOCKED_ORDER = { k: BLOCKED_MAX, cmp: (a: Task, b: Task): number => a.priority - b.priority || byIdAsc(a, b) };
+const NEWEST_DONE = { k: DONE_MAX, cmp: newestFirst((t) => t.updated_at) };
+
 export const inProgressSection: StateSection = {
   key: "in_progress",
   title: "In progress",
-  render: ({ byStatus, now }) => {
-    const all = byStatus.in_progress;
-    if (all.length === 0) return ["Nothing is claimed.", ...waitingForReview(byStatus.review)];
+  render: (view) => {
+    const { index, now } = view;
+    const total = index.count("in_progress");
+    if (total === 0) return ["Nothing is claimed.", ...waitingForReview(view)];
     // Oldest claims first: those are the ones to look at.
-    const shown = topK(all, IN_PROGRESS_MAX, (a, b) => -newestFirst((t) => t.claimed_at ?? t.updated_at)(a, b) || byIdAsc(a, b));
+    const shown = index.best("state:in_progress", "in_progress", OLDEST_CLAIMS);
     const rows = shown.map((t) => {
       const lease = t.lease_until === undefined ? "" : t.lease_until <= now ? `expired ${when(t.lease_until)}` : `until ${when(t.lease_until)}`;
       return [link(t), cell(t.title), cell(t.assignee ?? "?", 32), when(t.claimed_at ?? t.updated_at), lease];
     });
-    return [...table(["Task", "Title", "Who", "Since", "Lease"], rows), ...more(all.length, shown.length, "`rw list --status in_progress`"), ...waitingForReview(byStatus.review)];
+    return [...table(["Task", "Title", "Who", "Since", "Lease"], rows), ...more(total, shown.length, "`rw list --status in_progress`"), ...waitingForReview(view)];
   },
 };
 
 /** Tasks `rw run` stopped for a person (execution.review = "human"): listed under "In progress" only when there are any. */
-function waitingForReview(all: Task[]): string[] {
-  if (all.length === 0) return [];
-  const shown = topK(all, IN_PROGRESS_MAX, newestFirst((t) => t.updated_at));
-  return ["", `Waiting for review (\`rw review ID\`): ${shown.map((t) => `${link(t)} ${cell(t.title, 48)}`).join("; ")}${all.length > shown.length ? `; and ${all.length - shown.length} more` : ""}.`];
+function waitingForReview({ index }: ViewInput): string[] {
+  const total = index.count("review");
+  if (total === 0) return [];
+  const shown = index.best("state:review", "review", NEWEST_REVIEW);
+  return ["", `Waiting for review (\`rw review ID\`): ${shown.map((t) => `${link(t)} ${cell(t.title, 48)}`).join("; ")}${total > shown.length ? `; and ${total - shown.length} more` : ""}.`];
 }
 
-/** The first ready tasks in `rw ready` order (the domain's ranking, with the store's unblock counts when it has them). */
+/**
+ * The first ready tasks in `rw ready` order (the domain's ranking): from the long-lived store's
+ * ready order when it has one, else ranked among the open and in-progress tasks only.
+ */
 export function readyTop(view: ViewInput, k: number): { items: ReadyItem[]; total: number } {
-  return readyPage(view.state, view.now, k, view.unblocks);
+  const fromMemo = view.readyMemo ? readyFromMemo(view.state, view.now, k, view.readyMemo) : undefined;
+  if (fromMemo) return fromMemo;
+  const { index } = view;
+  const pool = function* (): Iterable<Task> {
+    yield* index.members("open").values();
+    yield* index.members("in_progress").values();
+  };
+  return readyPage(view.state, view.now, k, view.unblocks, pool());
 }
 
 export const readySection: StateSection = {
@@ -59,24 +78,24 @@ export const readySection: StateSection = {
 export const blockedSection: StateSection = {
   key: "blocked",
   title: "Blocked",
-  render: ({ byStatus }) => {
-    const all = byStatus.blocked;
-    if (all.length === 0) return ["Nothing is blocked."];
-    const shown = topK(all, BLOCKED_MAX, (a, b) => a.priority - b.priority || byIdAsc(a, b));
+  render: ({ index }) => {
+    const total = index.count("blocked");
+    if (total === 0) return ["Nothing is blocked."];
+    const shown = index.best("state:blocked", "blocked", BLOCKED_ORDER);
     const rows = shown.map((t) => [link(t), `P${t.priority}`, cell(t.title, 48), cell(t.blocked_reason ?? "no reason given", 60)]);
-    return [...table(["Task", "Pri", "Title", "Why"], rows), ...more(all.length, shown.length, "`rw list --status blocked`")];
+    return [...table(["Task", "Pri", "Title", "Why"], rows), ...more(total, shown.length, "`rw list --status blocked`")];
   },
 };
 
 export const doneSection: StateSection = {
   key: "done",
   title: "Recently done",
-  render: ({ byStatus }) => {
-    const all = byStatus.done;
-    if (all.length === 0) return ["Nothing is done yet."];
-    const shown = topK(all, DONE_MAX, newestFirst((t) => t.updated_at));
+  render: ({ index }) => {
+    const total = index.count("done");
+    if (total === 0) return ["Nothing is done yet."];
+    const shown = index.best("state:done", "done", NEWEST_DONE);
     const rows = shown.map((t) => [link(t), cell(t.title), cell(t.assignee ?? "", 32), when(t.updated_at)]);
-    return [...table(["Task", "Title", "Who", "When"], rows), ...more(all.length, shown.length, "`rw list --status done`")];
+    return [...table(["Task", "Title", "Who", "When"], rows), ...more(total, shown.length, "`rw list --status done`")];
   },
 };
 

@@ -1,5 +1,6 @@
-import type { State, Task } from "../domain/types.ts";
-import { recordValues } from "../domain/types.ts";
+import type { ReadyMemo } from "../domain/ready-memo.ts";
+import { STATUSES, type State, type Task } from "../domain/types.ts";
+import { ViewIndex } from "./view-index.ts";
 
 /**
  * STATE.md is a list of sections, each a pure function of the folded state. Other modules add
@@ -17,22 +18,39 @@ export interface StateSection {
 export interface ViewInput {
   state: State;
   now: string;
-  byStatus: Record<Task["status"], Task[]>;
+  /** Tasks by status, the best few of each, tasks by initiative (view-index.ts): read this, never scan `state.tasks`. */
+  index: ViewIndex;
+  /** Every task of each status, as arrays (made on first use: prefer `index`). */
+  readonly byStatus: Record<Task["status"], Task[]>;
   /** Unblock counts still valid for this state (kept by a long-lived store), so ranking is not redone. */
   unblocks?: Map<string, number> | undefined;
+  /** The long-lived store's ranking work for this state (ready order, counts), when it has it. */
+  readyMemo?: ReadyMemo | undefined;
 }
 
-export function viewInput(state: State, unblocks?: Map<string, number>): ViewInput {
-  const byStatus: ViewInput["byStatus"] = { open: [], in_progress: [], review: [], blocked: [], done: [], cancelled: [] };
-  for (const t of recordValues(state.tasks)) byStatus[t.status].push(t);
-  return { state, now: state.last_ts, byStatus, unblocks };
+/** What a long-lived store hands the views besides the state: work already done for it. */
+export interface ViewHelp {
+  readyMemo?: ReadyMemo | undefined;
+  index?: ViewIndex | undefined;
+}
+
+export function viewInput(state: State, help: ViewHelp = {}): ViewInput {
+  const index = help.index ?? ViewIndex.build(state);
+  let byStatus: ViewInput["byStatus"] | undefined;
+  return {
+    state, now: state.last_ts, index, unblocks: help.readyMemo?.counts, readyMemo: help.readyMemo,
+    get byStatus() {
+      byStatus ??= Object.fromEntries(STATUSES.map((s) => [s, [...index.members(s).values()]])) as ViewInput["byStatus"];
+      return byStatus;
+    },
+  };
 }
 
 /** Renders STATE.md from its sections. Same state, same bytes. */
-export function composeState(state: State, sections: readonly StateSection[], unblocks?: Map<string, number>): string {
-  const view = viewInput(state, unblocks);
-  const count = (s: Task["status"]): number => view.byStatus[s].length;
-  const total = Object.keys(state.tasks).length;
+export function composeState(state: State, sections: readonly StateSection[], help: ViewHelp | ViewInput = {}): string {
+  const view = "state" in help ? help : viewInput(state, help);
+  const count = (s: Task["status"]): number => view.index.count(s);
+  const total = view.index.size;
   const lines = [
     "# Project state",
     "",

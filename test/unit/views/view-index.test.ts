@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { applyCopy, fold } from "../../../src/domain/fold.ts";
+import { carryReadyMemo, newReadyMemo, bestReady } from "../../../src/domain/ready-memo.ts";
+import type { RwEvent, State, Task } from "../../../src/domain/types.ts";
+import { renderViews, ViewIndex } from "../../../src/views/index.ts";
+
+/** Deterministic PRNG (mulberry32): the same random history on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ["task.claimed", "task.completed", "task.blocked", "task.unblocked", "task.released", "task.cancelled", "task.edited", "task.review_requested", "task.heartbeat", "task.created"];
+
+/**
+ * A carried index must give the very bytes a fresh scan gives: the views are written on the ref
+ * and `rw doctor` re-renders them from the log. Random histories over 160 tasks (more than a
+ * board column shows, so the kept tops empty out and refill), one event at a time, the index
+ * and ready memo carried as Store.transact carries them.
+ */
+describe("the view index carried across writes", () => {
+  it("renders STATE.md and BOARD.md byte for byte as a fresh scan, on random histories", () => {
+    for (const seed of [1, 2]) {
+      const rand = rng(seed);
+      let n = 0;
+      let clock = Date.UTC(2026, 10, 21, 9, 0);
+      const ev = (type: string, task: string | undefined, data: Record<string, unknown> = {}, actor = "agent-1", initiative?: string): RwEvent => {
+        n++;
+        clock += 1000 + Math.floor(rand() * 60_000);
+        return { v: 1, id: `01JDA${String(n).padStart(21, "0")}`, ts: new Date(clock).toISOString(), actor, type, ...(task ? { task } : {}), ...(initiative ? { initiative } : {}), data };
+      };
+      const ids: string[] = [];
+      const boot: RwEvent[] = [ev("initiative.created", undefined, { title: "Launch", phases: [{ n: 1, title: "One" }, { n: 2, title: "Two" }] }, "alice", "in-1")];
+      boot.push(ev("initiative.approved", undefined, { phase: 1 }, "alice", "in-1"), ev("initiative.started", undefined, {}, "alice", "in-1"));
+      for (let i = 0; i < 160; i++) {
+        const id = `rw-${seed}${i.toString(36).padStart(3, "0")}`;
+        const deps = i > 5 && rand() < 0.3 ? [ids[Math.floor(rand() * ids.length)]!] : [];
+        ids.push(id);
+        boot.push(ev("task.created", id, { title: `Task ${i}`, priority: Math.floor(rand() * 5), deps, ...(rand() < 0.1 ? { initiative: "in-1", phase: 1 + Math.floor(rand() * 2) } : {}) }));
+      }
+      let state: State = fold(boot);
+      let index = ViewIndex.build(state);
+      let memo = newReadyMemo();
+      for (let step = 0; step < 300; step++) {
+        const type = TYPES[Math.floor(rand() * TYPES.length)]!;
+        let id = ids[Math.floor(rand() * ids.length)]!;
+        let data: Record<string, unknown> = {};
+        if (type === "task.created") {
+          id = `rw-${seed}n${step}`;
+          ids.push(id);
+          data = { title: `New ${step}`, priority: Math.floor(rand() * 5) };
+        } else if (type === "task.claimed" || type === "task.heartbeat") {
+          data = { lease_until: new Date(clock + Math.floor((rand() - 0.3) * 3_600_000)).toISOString() };
+        } else if (type === "task.blocked") {
+          data = { reason: `reason ${step}` };
+        } else if (type === "task.edited") {
+          const r = rand();
+          data = r < 0.4 ? { priority: Math.floor(rand() * 5) } : r < 0.7 ? { defer_until: new Date(clock + Math.floor((rand() - 0.5) * 7_200_000)).toISOString() } : { title: `Renamed ${step}`, initiative: "in-1", phase: 1 + Math.floor(rand() * 2) };
+        }
+        // A claim --next now and then, as the daemon makes them: the ready order is then memoised.
+        if (rand() < 0.2) {
+          const best = bestReady(state, state.last_ts, memo);
+          if (best) id = best.task.id;
+        }
+        const e = ev(type, id, data, `agent-${step % 3}`);
+        const before = state.tasks[id];
+        const next = applyCopy(state, [e]);
+        const changed: Array<readonly [Task | undefined, Task | undefined]> = [[before, next.tasks[id]]];
+        memo = carryReadyMemo(memo, changed, false);
+        index.update(changed);
+        state = next;
+        const fresh = renderViews(state);
+        const carried = renderViews(state, { index, readyMemo: memo });
+        expect(carried["BOARD.md"], `seed ${seed} step ${step} (${type} ${id})`).toBe(fresh["BOARD.md"]);
+        expect(carried["STATE.md"], `seed ${seed} step ${step} (${type} ${id})`).toBe(fresh["STATE.md"]);
+        if (step % 150 === 149) index = ViewIndex.build(state); // a store that lost a race starts over
+      }
+    }
+  });
+});
