@@ -203,12 +203,20 @@ describe("rw initiative ship", { timeout: 120_000 }, () => {
     await expectDoctorOk(repo);
   });
 
-  it("refuses an initiative without a branch, with the fix", async () => {
+  it("refuses shipping an initiative without a branch, and verifying a phase that is not done; with the fix", async () => {
     const { repo } = await repos.configured("");
     const id = await initiative(repo, [], ["Only"]);
     const r = await repo.rw(["initiative", "ship", id]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("has no integration branch of its own");
     expect(r.stderr).toContain(`rw initiative edit ${id} --branch`);
+    // Verifying by hand a phase whose work is not done is refused, before anything runs.
+    await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
+    await repo.rwOk(["create", "Work", "--initiative", id, "--phase", "1"]);
+    const before = repo.git(["rev-parse", "rewind"]);
+    const v = await repo.rw(["initiative", "verify", id, "--phase", "1"]);
+    expect(v.code).toBe(3);
+    expect(v.stderr).toContain(`phase 1 of ${id} is not done (approved, 1 of 1 tasks left)`);
+    expect(repo.git(["rev-parse", "rewind"])).toBe(before);
   });
 });
