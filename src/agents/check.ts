@@ -59,11 +59,15 @@ async function checkOne(s: ProviderSettings, env: Record<string, string | undefi
   }
 }
 
-/** `rw config check`: can every role's provider (and fallback) be reached, and is every model priced? */
-export async function checkAgents(cfg: AgentConfig, env: Record<string, string | undefined>, root: string): Promise<CheckLine[]> {
+/**
+ * `rw config check`: can every role's provider (and fallback) be reached, and is every model
+ * priced? `only` limits it to the roles a caller will use (`rw run`'s preflight: no request to
+ * the planner's endpoint for a run that never plans).
+ */
+export async function checkAgents(cfg: AgentConfig, env: Record<string, string | undefined>, root: string, only: readonly Role[] = ROLES): Promise<CheckLine[]> {
   const secrets = agentSecrets(cfg, env);
   const jobs: Promise<CheckLine>[] = [];
-  for (const role of ROLES) {
+  for (const role of ROLES.filter((r) => only.includes(r))) {
     const rc = cfg.roles[role];
     for (const [which, s] of [["primary", rc], ["fallback", rc.fallback]] as const) {
       if (!s) continue;

@@ -39,7 +39,7 @@ export function paint(ctx: Context, style: keyof typeof CODES, text: string): st
  */
 export function fit(text: string, width: number): string {
   const chars = [...printable(text)];
-  return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : text.padEnd(width);
+  return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : chars.join("").padEnd(width);
 }
 
 export { errorText } from "../domain/text.ts";

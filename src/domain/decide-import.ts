@@ -1,6 +1,8 @@
 import { addMs, checkLabel, checkPriority, checkTimestamp, checkType, makeEvent, type DecideContext, type Decider } from "./decide.ts";
 import { RwError } from "./errors.ts";
 import { idFromBytes, isValidId, suffixLength } from "./ids.ts";
+import { breakCycles, renameClashes, uniqueTasks } from "./import-checks.ts";
+import { cleanImportedInitiative, printableNotes } from "./import-text.ts";
 import { newInitiativeId } from "./decide-initiative.ts";
 import type { InitiativeStatus, Phase, RwEvent, Task } from "./types.ts";
 
@@ -86,6 +88,7 @@ export interface ImportResult {
 export const decideImport = (plan: ImportPlan, opts: ImportOptions = {}): Decider<ImportResult> => (state, ctx) => {
   const notes = [...plan.notes];
   const tasks = uniqueTasks(plan, notes);
+  const planned = (plan.initiatives ?? []).map((i) => cleanImportedInitiative(i, notes));
   const clash = tasks.filter((t) => state.tasks[t.id] || state.initiatives[t.id]).map((t) => t.id);
   if (clash.length > 0 && !opts.renameOnClash) {
     throw new RwError("exists", `${clash.length} of the imported IDs already exist here: ${clash.slice(0, 10).join(", ")}${clash.length > 10 ? ", …" : ""}`, {
@@ -104,7 +107,7 @@ export const decideImport = (plan: ImportPlan, opts: ImportOptions = {}): Decide
   const events: RwEvent[] = [];
   const initiatives = new Set<string>();
   let adopter: { id: string; phase?: number } | undefined;
-  for (const i of plan.initiatives ?? []) {
+  for (const i of planned) {
     const id = i.id ?? (i.seed ? seededInitiativeId(i.seed, (x) => Boolean(state.initiatives[x] || state.tasks[x] || ids.has(x) || initiatives.has(x)), Object.keys(state.initiatives).length) : newInitiativeId(state, ctx));
     if (!isValidId(id)) throw new RwError("invalid_id", `${plan.source}: ${JSON.stringify(id)} cannot be an initiative ID`);
     if (state.initiatives[id] || initiatives.has(id)) throw new RwError("invalid_input", `initiative ${id} already exists here`, { hint: "import into a repository without it (nothing was written)", data: { ids: [id] } });
@@ -185,45 +188,11 @@ export const decideImport = (plan: ImportPlan, opts: ImportOptions = {}): Decide
   return {
     events,
     summary: `import ${tasks.length} task${tasks.length === 1 ? "" : "s"} from ${plan.source}`,
-    result: { source: plan.source, created: tasks.map((t) => t.id), initiatives: [...initiatives], by_status, events: events.length, notes, counts, mapped: plan.mapped },
+    result: { source: plan.source, created: tasks.map((t) => t.id), initiatives: [...initiatives], by_status, events: events.length, notes: printableNotes(notes), counts, mapped: plan.mapped },
   };
 };
 
 const isoOf = (v: string | undefined): string | undefined => (v !== undefined && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString() : undefined);
-
-/** Tasks with valid, unique IDs: a bad ID or a later duplicate is skipped and reported (a problem). */
-function uniqueTasks(plan: ImportPlan, notes: ImportNote[]): ImportTask[] {
-  const seen = new Set<string>();
-  const out: ImportTask[] = [];
-  for (const t of plan.tasks) {
-    if (!isValidId(t.id)) notes.push({ kind: "skipped", item: t.id, text: "not a valid rw task ID (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)", problem: true });
-    else if (seen.has(t.id)) notes.push({ kind: "duplicate", item: t.id, text: `a second item with ID ${t.id} skipped (the first was imported)`, problem: true });
-    else {
-      seen.add(t.id);
-      out.push({ ...t, deps: [...t.deps], labels: [...t.labels] });
-    }
-  }
-  return out;
-}
-
-/** `--rename-on-clash`: each clashing task gets the first free `<id>-2`, `-3`…; references inside the import follow. */
-function renameClashes(tasks: ImportTask[], clash: string[], taken: (id: string) => boolean, notes: ImportNote[]): void {
-  const used = new Set(tasks.map((t) => t.id));
-  const renames = new Map<string, string>();
-  for (const id of clash) {
-    let n = 2;
-    while (taken(`${id}-${n}`) || used.has(`${id}-${n}`)) n++;
-    renames.set(id, `${id}-${n}`);
-    used.add(`${id}-${n}`);
-    notes.push({ kind: "renamed", item: id, text: `${id} exists here: imported as ${id}-${n}` });
-  }
-  const to = (id: string): string => renames.get(id) ?? id;
-  for (const t of tasks) {
-    t.id = to(t.id);
-    t.deps = t.deps.map(to);
-    if (t.parent !== undefined) t.parent = to(t.parent);
-  }
-}
 
 /** A new initiative ID from the source's hash, so a dry run and the import name it alike. */
 function seededInitiativeId(seed: Uint8Array, taken: (id: string) => boolean, count: number): string {
@@ -282,22 +251,4 @@ function statusEvents(t: ImportTask, ctx: DecideContext): RwEvent[] {
       return out;
     }
   }
-}
-
-/** Drops the edge that closes each dependency cycle (reported), so the imported graph is acyclic. */
-function breakCycles(deps: Map<string, string[]>, notes: ImportNote[]): void {
-  const state = new Map<string, 1 | 2>();
-  const visit = (id: string): void => {
-    state.set(id, 1);
-    const list = deps.get(id) ?? [];
-    for (const d of [...list]) {
-      const s = state.get(d);
-      if (s === 1) {
-        list.splice(list.indexOf(d), 1);
-        notes.push({ kind: "link-dropped", item: id, text: `dependency on ${d} dropped (it closed a cycle)` });
-      } else if (s === undefined && deps.has(d)) visit(d);
-    }
-    state.set(id, 2);
-  };
-  for (const id of deps.keys()) if (!state.has(id)) visit(id);
 }

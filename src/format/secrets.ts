@@ -11,6 +11,8 @@ const PATTERNS: RegExp[] = [
   // After the word "token", only something with a digit: "token verification-procedure" is prose.
   /\b(token)\s+(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,}/gi,
 ];
+/** Every PATTERNS match contains one of these (checked case-insensitively, like the bearer and token patterns). */
+const KEY_START = /sk-|gh[pousr]_|github_pat_|xox[abpr]-|AKIA|AIza|bearer|token/i;
 const KEY_VALUE = /\b([A-Za-z0-9_]*(?:api[_-]?key|secret|token|password|passwd)[A-Za-z0-9_]*)(\s*[:=]\s*)("?)[^\s"',;]{4,}\3/gi;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
 
@@ -55,8 +57,12 @@ export function configSecrets(raw: unknown, env: Record<string, string | undefin
 
 /** Known secret values, then distinctive key shapes (sk-ant-…, ghp_…, Bearer …): safe on any text. */
 export function redactKnown(text: string, secrets: readonly string[] = []): string {
+  // Shorter than any key shape or known secret (MIN_SECRET): IDs, statuses, times, most labels.
+  if (text.length < MIN_SECRET) return text;
   let out = text;
   for (const s of secrets) if (s.length >= MIN_SECRET && out.includes(s)) out = out.split(s).join(REDACTED);
+  // One scan for the words every key shape starts with, before three replacing scans.
+  if (!KEY_START.test(out)) return out;
   for (const re of PATTERNS) out = out.replace(re, (m, p1: string) => (m.startsWith(p1) && /^(Bearer|token)$/i.test(p1) ? `${p1} ${REDACTED}` : REDACTED));
   return out;
 }
@@ -75,26 +81,28 @@ export function redact(text: string, secrets: readonly string[] = []): string {
  */
 export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   if (typeof value === "string") return redactKnown(value, secrets) as T;
+  if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
-    let changed = false;
-    const next = value.map((x: unknown) => {
+    let next: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i];
       const y = redactDeep(x, secrets);
-      if (y !== x) changed = true;
-      return y;
-    });
-    return (changed ? next : value) as T;
+      if (y !== x) (next ??= [...value])[i] = y;
+    }
+    return (next ?? value) as T;
   }
-  if (typeof value === "object" && value !== null) {
-    let changed = false;
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, x]): [string, unknown] => {
-      const y = redactDeep(x, secrets);
-      if (y !== x) changed = true;
-      return [k, y];
-    });
-    // fromEntries defines own properties: a "__proto__" key in event data stays a key.
-    return (changed ? Object.fromEntries(entries) : value) as T;
+  // Copied only when something changed: the write path calls this on every event of an import.
+  const obj = value as Record<string, unknown>;
+  let next: Record<string, unknown> | undefined;
+  for (const k of Object.keys(obj)) {
+    const x = obj[k];
+    const y = redactDeep(x, secrets);
+    if (y === x) continue;
+    // fromEntries and defineProperty define own properties: a "__proto__" key in event data stays a key.
+    next ??= Object.fromEntries(Object.entries(obj));
+    Object.defineProperty(next, k, { value: y, enumerable: true, writable: true, configurable: true });
   }
-  return value;
+  return (next ?? value) as T;
 }
 
 /**

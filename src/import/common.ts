@@ -53,8 +53,29 @@ export function tally(pairs: string[]): string[] {
 export function iso(v: unknown): string | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
-  const ms = Date.parse(s);
+  const ms = rfc3339Ms(s) ?? Date.parse(s);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * Milliseconds of an RFC 3339 time such as beads writes (`2025-10-31T18:51:52.123456789-07:00`),
+ * or undefined for anything else (Date.parse decides those). Date.parse takes a slow path for
+ * nanoseconds and offsets: for 10,000 issues with four times each it was a tenth of an import.
+ */
+function rfc3339Ms(s: string): number | undefined {
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  // Date.UTC reads years 0-99 as 19xx: leave those to Date.parse.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const frac = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
+  const zone = m[8]!;
+  const offset = zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  const ms = Date.UTC(y, mo - 1, d, h, mi, sec, frac) - offset * 60_000;
+  // A day the month does not have (Feb 30): let Date.parse judge it as before.
+  return new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d ? ms : undefined;
 }
 
 /**

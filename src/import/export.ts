@@ -25,7 +25,7 @@ function beadsText(t: Task, o: Record<string, unknown>): { description: string; 
     for (const [f, h] of headings) if (sections[h] !== undefined) fields[f] = sections[h];
     // The criteria as beads wrote them, unless they changed here (a tick, an edit) since the import.
     const source = o.acceptance_criteria;
-    const norm = (v: string): string => v.replace(/^\n+/, "").replace(/\s+$/, "");
+    const norm = (v: string): string => v.replace(/^\n+/, "").trimEnd();
     if (typeof source === "string" && [true, false].some((done) => fields.acceptance_criteria === norm(checklistOf(source, done)))) fields.acceptance_criteria = source;
     return { description, fields };
   }

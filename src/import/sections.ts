@@ -8,15 +8,15 @@ export const SECTION_HEADINGS: Record<string, string> = { design: "Design", acce
  */
 export function joinSections(description: string, sections: Array<[heading: string, text: string | undefined]>): string {
   const parts: string[] = [];
-  const d = description.replace(/\s+$/, "");
+  const d = description.trimEnd();
   if (d.trim() !== "") parts.push(d);
-  for (const [heading, text] of sections) if (text !== undefined && text.trim() !== "") parts.push(`## ${heading}\n\n${text.replace(/\s+$/, "").replace(/^\n+/, "")}`);
+  for (const [heading, text] of sections) if (text !== undefined && text.trim() !== "") parts.push(`## ${heading}\n\n${text.trimEnd().replace(/^\n+/, "")}`);
   return parts.length === 0 ? "" : `${parts.join("\n\n")}\n`;
 }
 
 /** The inverse of joinSections for the headings given (in the order they were joined). */
 export function splitSections(body: string, headings: string[]): { description: string; sections: Record<string, string> } {
-  let rest = body.replace(/\s+$/, "");
+  let rest = body.trimEnd();
   const sections: Record<string, string> = {};
   for (const heading of [...headings].reverse()) {
     const marker = `## ${heading}\n\n`;
@@ -55,6 +55,6 @@ export function criteriaText(body: string): { text: string | undefined; rest: st
     }
     (level > 0 ? section : kept).push(line);
   }
-  const text = section.join("\n").replace(/^\n+/, "").replace(/\s+$/, "");
-  return { text: found && text !== "" ? text : undefined, rest: kept.join("\n").replace(/\s+$/, "").replace(/^\n+/, "") };
+  const text = section.join("\n").replace(/^\n+/, "").trimEnd();
+  return { text: found && text !== "" ? text : undefined, rest: kept.join("\n").trimEnd().replace(/^\n+/, "") };
 }

@@ -1,5 +1,6 @@
 import { checkAgents, type CheckLine } from "../agents/check.ts";
 import type { AgentConfig } from "../agents/config.ts";
+import type { Role } from "../agents/types.ts";
 import { findCriteria } from "../format/criteria.ts";
 import { RwError } from "../domain/errors.ts";
 import type { State } from "../domain/types.ts";
@@ -64,8 +65,8 @@ function withoutTaskScripts(cfg: AgentConfig): AgentConfig {
  */
 export async function preflight(store: Store, cfg: AgentConfig, env: Record<string, string | undefined>, root: string, scope: RunScope = {}): Promise<Preflight> {
   const problems: PreflightProblem[] = [];
-  const roles = new Set(["worker", ...((await verifierNeeded((await store.snapshot()).state, scope)) ? ["verifier"] : [])]);
-  const checks = (await checkAgents(withoutTaskScripts(cfg), env, root)).filter((l) => roles.has(l.role));
+  const roles: Role[] = ["worker", ...((await verifierNeeded((await store.snapshot()).state, scope)) ? (["verifier"] as const) : [])];
+  const checks = await checkAgents(withoutTaskScripts(cfg), env, root, roles);
   for (const l of checks.filter((c) => !c.ok)) {
     problems.push({ what: `${l.role}${l.which === "fallback" ? " (fallback)" : ""}: ${l.provider} ${l.model}`, problem: l.detail, fix: fixFor(l, cfg) });
   }

@@ -5,13 +5,12 @@ import { isValidId } from "../domain/ids.ts";
 import type { TaskFileProblem } from "../format/task-parse.ts";
 import { ingestChanges, type Changed, type Deleted } from "./mirror-apply.ts";
 import type { IngestOutcome } from "./mirror-ingest.ts";
-import { isLinkedFolder, isTaskFileName, readNoFollow, sameStat, scanDir, statOf, writeAtomic, writeProblems, type Stat } from "./mirror-files.ts";
-import { forgetMirrorIndex, mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex, type MirrorIndex } from "./mirror-index.ts";
+import { isLinkedFolder, isTaskFileName, readNoFollow, sameStat, scanDir, statOf, writeProblems, type Stat } from "./mirror-files.ts";
+import { forgetMirrorIndex, mirrorRoot, readMirrorIndex, readStamp, trySyncLock, writeMirrorIndex } from "./mirror-index.ts";
 import { liveAgentSession, sessionIsLive } from "./mirror-agent.ts";
-import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
+import { refreshMirror } from "./mirror-refresh.ts";
 import { rwDir } from "./repo.ts";
 import type { Actor, Store } from "./store.ts";
-import { folderFiles } from "./tree-write.ts";
 
 export interface SyncOptions {
   actor: Actor;
@@ -35,7 +34,6 @@ export interface SyncReport {
   held: boolean;
 }
 
-const VIEWS = ["STATE.md", "BOARD.md"];
 /** The folders of hand-editable files; each is a subtree of the same name on the ref. */
 export const MIRROR_FOLDERS = ["tasks", "initiatives"] as const;
 /** Larger mirror files are refused without being read (a task file is a few kilobytes). */
@@ -120,7 +118,10 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   // 1. What changed on disk since the last round.
   const full = opts.hints === undefined;
   const disk = full ? scanAll(root) : new Map<string, Stat>();
-  const candidates = new Set<string>(full ? [...disk.keys(), ...Object.keys(index.files).filter(inFolder)] : []);
+  // A refused file deleted before it was ever recorded is in neither `disk` nor `files`: its
+  // PROBLEMS.md entry would stay forever without looking at the problems too.
+  const refused = Object.keys(index.problems).filter((p) => inFolder(p) && isTaskFileName(basename(p)));
+  const candidates = new Set<string>(full ? [...disk.keys(), ...Object.keys(index.files).filter(inFolder), ...refused] : []);
   for (const p of opts.hints ?? []) {
     if (!inFolder(p) || !isTaskFileName(basename(p)) || linked.has(p.slice(0, p.indexOf("/")) as (typeof MIRROR_FOLDERS)[number])) continue;
     candidates.add(p);
@@ -200,57 +201,10 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
   }
 
   // 3. Ref -> mirror: rewrite what the tip changed, restore what was deleted.
-  const tipObj = await store.cat.read(store.ref);
-  if (tipObj) {
-    const rootTree = parseTree((await store.cat.read(parseCommitTree(tipObj.data)))!.data, store.oidBytes);
-    index.trees ??= {};
-    for (const folder of MIRROR_FOLDERS) {
-      if (linked.has(folder)) continue;
-      const tree = rootTree.find((e) => e.name === folder && e.mode === "40000")?.oid ?? "";
-      const mine = (p: string): boolean => p.startsWith(`${folder}/`);
-      const missing = full ? Object.keys(index.files).some((p) => mine(p) && !disk.has(p)) : false;
-      const rebuild = wiped.get(folder) === true;
-      const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path)) || [...restoreAgent.keys()].some(mine);
-      if (tree === index.trees[folder] && !dirty && !missing && index.tip !== "") continue;
-      const entries: TreeEntry[] = tree ? await folderFiles(store.cat, tree, store.oidBytes) : []; // by file name, also when tasks/ is fanned out
-      const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
-      for (const e of entries) {
-        const p = `${folder}/${e.name}`;
-        const rec = index.files[p];
-        const restore = rebuild || deleted.some((d) => d.path === p) || restoreAgent.has(p) || (full && rec !== undefined && !disk.has(p) && !agent);
-        if (rec && rec.oid === e.oid && !touched.has(p) && !restore) continue;
-        if (index.problems[p]) continue; // the human's bytes stay until they fix them
-        todo.push({ p, oid: e.oid, expected: restoreAgent.get(p) ?? changed.find((c) => c.path === p)?.oid ?? rec?.oid });
-      }
-      // In chunks, concurrently: cat-file answers a queue of requests in one pipe, so the first
-      // mirror of 10,000 tasks is not 10,000 round trips.
-      for (let i = 0; i < todo.length; i += 64) {
-        await Promise.all(todo.slice(i, i + 64).map(async ({ p, oid, expected }) => {
-          // Overwrite only the bytes we know (what we ingested, or what we last wrote): anything
-          // else was saved since we looked, and the next round takes it.
-          if (!(await unchangedOnDisk(store, join(root, p), expected))) return;
-          await writeBlob(store, root, index, p, oid);
-          report.refreshed++;
-          if (report.refreshed <= 20) log(`refreshed ${where(p)}`);
-        }));
-      }
-      index.trees[folder] = tree;
-    }
-    for (const [from, target] of renames) {
-      const seen = changed.find((c) => c.path === from)?.oid;
-      if (await unchangedOnDisk(store, join(root, from), seen)) {
-        await unlink(join(root, from)).catch(() => undefined);
-        delete index.files[from];
-        if (seen !== undefined) index.pending[from] = { oid: seen, id: basename(target, ".md"), base: seen, renamed_at: Date.now() };
-        log(`renamed ${where(from)} -> ${where(target)}`);
-      }
-    }
-    for (const name of VIEWS) {
-      const e = rootTree.find((x) => x.name === name);
-      if (e && index.files[name]?.oid !== e.oid) await writeBlob(store, root, index, name, e.oid);
-    }
-    index.tip = tipObj.oid;
-    report.tip = tipObj.oid;
+  const refreshed = await refreshMirror(store, root, index, { folders: MIRROR_FOLDERS, linked, full, disk, wiped, changed, deleted, restoreAgent, agentLive: agent !== undefined, touched, renames }, log);
+  if (refreshed) {
+    report.refreshed = refreshed.refreshed;
+    report.tip = refreshed.tip;
   }
   if (report.refreshed > 20) log(`refreshed ${report.refreshed} files in .rewind/`);
 
@@ -296,19 +250,3 @@ export async function mirrorUpToDate(store: Store, root: string): Promise<boolea
   for (const st of disk.values()) if (st.mtimeMs >= stamp.mtimeMs) return false;
   return true;
 }
-
-/** True when the file is absent or holds exactly the blob `expected`. */
-async function unchangedOnDisk(store: Store, path: string, expected: string | undefined): Promise<boolean> {
-  if ((await statOf(path))?.link) return false; // a link is the human's (or an agent's): left alone
-  const bytes = await readNoFollow(path);
-  if (!bytes) return true;
-  return expected !== undefined && store.writer.hash("blob", bytes) === expected;
-}
-
-async function writeBlob(store: Store, root: string, index: MirrorIndex, path: string, oid: string): Promise<void> {
-  const blob = await store.cat.read(oid);
-  if (!blob) return;
-  const st = await writeAtomic(join(root, path), blob.data);
-  index.files[path] = { oid, ...st };
-}
-

@@ -4,7 +4,7 @@ import { repairRef, type RepairReport } from "../../store/doctor-repair.ts";
 import { jsonArg, openStore } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { context, type Context } from "../context.ts";
-import { paint, printJson } from "../output.ts";
+import { errorText, paint, printJson } from "../output.ts";
 
 export default defineRw({
   meta: { name: "doctor", description: "Replay the event log and check every file and commit on the state ref (--repair a ref gc left on a missing commit)" },
@@ -25,16 +25,23 @@ export default defineRw({
     } finally {
       store.close();
     }
-    if (args.json) printJson(ctx, { ...report, ...(repair ? { repair } : {}) });
-    else print(ctx, report, repair);
-    if (!report.ok) {
-      const n = report.problems.length + report.log_problems.length + report.commit_problems.length;
-      throw new RwError("corrupt", `the state ref does not match its event log or has malformed commits (${n} problem${n === 1 ? "" : "s"})`, {
-        hint: report.commit_problems.length > 0
-          ? "malformed commits were written by another tool or an older rw; remotes with receive.fsckObjects will refuse them"
-          : "the log is the truth: find the commit that broke it with `git log rewind`, and restore that file from the previous commit",
-      });
+    const n = report.problems.length + report.log_problems.length + report.commit_problems.length;
+    const failure = report.ok ? undefined : new RwError("corrupt", `the state ref does not match its event log or has malformed commits (${n} problem${n === 1 ? "" : "s"})`, {
+      hint: report.commit_problems.length > 0
+        ? "malformed commits were written by another tool or an older rw; remotes with receive.fsckObjects will refuse them"
+        : "the log is the truth: find the commit that broke it with `git log rewind`, and restore that file from the previous commit",
+    });
+    if (args.json) {
+      // One JSON document: the report says what is wrong; the error only adds the summary and hint.
+      printJson(ctx, { ...report, ...(repair ? { repair } : {}), ...(failure ? { error: { code: failure.code, message: failure.message, hint: failure.hint } } : {}) });
+      if (failure) {
+        ctx.stderr(errorText(failure.message, failure.hint));
+        ctx.exitCode = failure.exitCode;
+      }
+      return;
     }
+    print(ctx, report, repair);
+    if (failure) throw failure;
   },
 });
 

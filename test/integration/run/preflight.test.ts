@@ -132,10 +132,14 @@ describe("rw run's preflight refuses a misconfigured run before claiming anythin
     expect(eventsOnRef(repo).filter((e) => e.type === "task.claimed")).toHaveLength(released.length);
   });
 
-  it("the verifier is checked only when a task in scope has open acceptance criteria", async () => {
+  it("the verifier is checked only when a task in scope has open acceptance criteria; the planner never", async () => {
     const { repo, wtDir } = await fixtures.configured();
     const verifier = `[roles.verifier]\nprovider = "anthropic"\nmodel = "claude-sonnet-4-6"\nbase_url = "http://127.0.0.1:9"\napi_key_env = "RW_TEST_ANTHROPIC_KEY"\n`;
-    configure(repo, wtDir, `[roles.worker]\nprovider = "fake"\n${verifier}`);
+    // A run never plans: the planner's endpoint gets no request from the preflight.
+    const plannerServer = await llm.server([anthropicSse({ text: "unused" })]);
+    const planner = `[roles.planner]\nprovider = "anthropic"\nmodel = "claude-sonnet-4-6"\nbase_url = ${JSON.stringify(plannerServer.url)}\napi_key_env = "RW_TEST_PLANNER_KEY"\n`;
+    const plannerKey = { RW_TEST_PLANNER_KEY: "sk-ant-test-planner-00000000000000" };
+    configure(repo, wtDir, `[roles.worker]\nprovider = "fake"\n${verifier}${planner}`);
     const plain = await repo.rwOk(["create", "No criteria here"]);
     const checked = await repo.rwOk(["create", "With criteria", "--body", "Do it.\n\n## Acceptance criteria\n- [ ] it is done\n"]);
     // Everything in scope: one task has an open criterion, so the verifier (no key) refuses the run.
@@ -145,12 +149,13 @@ describe("rw run's preflight refuses a misconfigured run before claiming anythin
     await expectNothingBurned(repo, wtDir, [plain, checked]);
     expect((await repo.rw(["run", "--task", checked])).code).toBe(1);
     // Only the task without criteria: the verifier is never called, so it is not checked.
-    const dry = await repo.rwOk(["run", "--dry-run", "--task", plain]);
+    const dry = await repo.rwOk(["run", "--dry-run", "--task", plain], { env: plannerKey });
     expect(dry).not.toContain("verifier");
     expect(dry).toMatch(/ok\s+worker: fake/);
-    const ok = await repo.rw(["run", "--task", plain]);
+    const ok = await repo.rw(["run", "--task", plain], { env: plannerKey });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(JSON.parse(await repo.rwOk(["show", plain, "--json"]))).toMatchObject({ task: { status: "done" } });
     expect(join(wtDir, plain)).not.toSatisfy(existsSync);
+    expect(plannerServer.modelLists, "model lists asked of the planner's endpoint").toHaveLength(0);
   });
 });

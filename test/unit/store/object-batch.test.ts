@@ -28,6 +28,9 @@ describe("ObjectWriter.batch", () => {
       const back = execFileSync("git", ["cat-file", "blob", oids[i]!], { cwd: repo.dir, maxBuffer: 1 << 20 });
       expect(back.equals(blobs[i]!), `blob ${i} (${blobs[i]!.length} bytes)`).toBe(true);
     }
+    // The index rw wrote itself (no index-pack): git checks every entry's CRC, offset and checksum.
+    const idx = join(repo.dir, ".git", "objects", "pack", packs(repo.dir)[0]!.replace(/\.pack$/, ".idx"));
+    expect(execFileSync("git", ["verify-pack", "-v", idx], { cwd: repo.dir, encoding: "utf8", maxBuffer: 16 << 20 })).toMatch(/: ok\n$/);
     expect(execFileSync("git", ["fsck", "--full", "--strict", "--no-dangling"], { cwd: repo.dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).toBe("");
   });
 
