@@ -145,6 +145,35 @@ describe("goal-backward phase verification", { timeout: 300_000 }, () => {
   });
 });
 
+describe("what a run left unfinished, the next run picks up", { timeout: 300_000 }, () => {
+  it("a phase verification that failed is run again when rw run starts, and the completed initiative is then merged", async () => {
+    const { repo } = await repos.configured("");
+    const id = await initiative(repo, ["--branch", "feat/api"], ["API"]);
+    await repo.rwOk(["initiative", "phase", "edit", id, "1", "--verify", "node -e \"process.exit(require('./api.js').answer() === 42 ? 0 : 1)\""]);
+    await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
+    const task = await repo.rwOk(["create", "Write the API", "--initiative", id, "--phase", "1"]);
+    const write = (req: WorkRequest): void => writeIn(req, "api.js", "exports.answer = () => 42;\n");
+    // The verifier's provider is down: the task lands on feat/api, the verification stops, nothing merges.
+    const down = Object.assign(new ScriptedExecutor(write), { phaseVerifier: { verifyPhase: () => Promise.reject(new Error("verifier provider unreachable")) } });
+    const first = await runIn(repo, down);
+    expect(first.summary.completed).toEqual([task]);
+    expect(first.events.some((e) => e.event === "initiative" && /stopped: verifier provider unreachable/.test(e.text))).toBe(true);
+    expect(eventsOnRef(repo).some((e) => e.type === "phase.verified" || e.type === "initiative.merged")).toBe(false);
+    expect(repo.git(["ls-tree", "--name-only", "main"])).not.toContain("api.js");
+    await expectDoctorOk(repo);
+    // Nothing is ready, yet the next run verifies the phase (rw's own checks here) and merges the branch.
+    const second = await runIn(repo, new ScriptedExecutor(write));
+    expect(second.summary.completed).toEqual([]);
+    expect(eventsOnRef(repo).filter((e) => e.type === "phase.verified").map((e) => e.data.verdict)).toEqual(["passed"]);
+    expect(eventsOnRef(repo).find((e) => e.type === "initiative.merged")?.data).toMatchObject({ branch: "feat/api", into: "main" });
+    expect(repo.git(["show", "main:api.js"])).toBe("exports.answer = () => 42;\n");
+    // A third run has nothing left to do for it.
+    const third = await runIn(repo, new ScriptedExecutor(write));
+    expect(third.events.filter((e) => e.event === "initiative")).toEqual([]);
+    await expectDoctorOk(repo);
+  });
+});
+
 describe("rw initiative ship", { timeout: 120_000 }, () => {
   it("prints the exact git/gh commands; --push pushes the branch to the remote and opens the PR with gh", async () => {
     const { repo } = await repos.configured("");
