@@ -62,7 +62,8 @@ export function readyFromMemo(state: State, now: string, limit: number, memo: Re
   return { total, items };
 }
 
-function potentialOrder(state: State, counts: Map<string, number>): string[] {
+/** Every task that could be ready (open or in progress, every dependency closed) in ready order; fills `counts`. */
+export function potentialOrder(state: State, counts: Map<string, number>): string[] {
   const potential = recordValues(state.tasks).filter((t) => couldBeReady(state, t));
   const missing = potential.filter((t) => !counts.has(t.id)).map((t) => t.id);
   for (const [id, n] of unblockCounts(state, missing)) counts.set(id, n);

@@ -2,7 +2,7 @@ import { readDomainNotes, relevantNotes } from "../agents/domain-notes.ts";
 import { decideIntegrated, decideMerged, decideMergeFailed, initiativeBranchName } from "../domain/decide-initiative-branch.ts";
 import { needsVerification } from "../domain/decide-phase-verify.ts";
 import { decideDomainNotesTask } from "../domain/domain-notes-task.ts";
-import { lookup } from "../domain/types.ts";
+import { lookup, type Initiative, type Task } from "../domain/types.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Executor } from "./executor.ts";
 import { commitsAhead, mergeInitiativeBranch } from "./initiative-branch.ts";
@@ -25,29 +25,48 @@ export interface FlowEnv {
 }
 
 /**
+ * Work an earlier run (or a person) left for the flow: a finished phase nobody has judged — its
+ * last task done by hand, approved with `rw review`, or a verification that failed — or a
+ * completed initiative whose branch is not merged yet.
+ */
+export function pendingStep(i: Initiative, mode: "auto" | "always" | "off"): boolean {
+  if (i.status === "cancelled" || i.status === "draft") return false;
+  if (i.phases.some((p) => needsVerification(p, mode))) return true;
+  return i.status === "completed" && i.branch !== undefined && !i.branch.merged;
+}
+
+export interface InitiativeFlow {
+  /** After one of an initiative's tasks landed in this run. */
+  afterTask(taskId: string, actor: Actor, signal: AbortSignal): Promise<void>;
+  /** At the start of a run: every initiative `only` accepts with a pending step (see pendingStep). */
+  catchUp(only: (initiative: string) => boolean, actor: Actor, signal: AbortSignal): Promise<void>;
+}
+
+/**
  * What `rw run` does for an initiative after one of its tasks landed (issue 19): record how far its
  * branch is ahead; verify the phase goal-backward if that task finished it; once the initiative
  * is complete, merge its branch into the main integration branch through the gates, and propose
  * a domain-notes update. One initiative step at a time per run; a failure here is reported and
  * leaves the branch as it is, it never stops the run.
  */
-export function initiativeFlow(r: FlowEnv): { afterTask(taskId: string, actor: Actor, signal: AbortSignal): Promise<void> } {
+export function initiativeFlow(r: FlowEnv): InitiativeFlow {
   const one = new Mutex();
   const exec = r.setup.exec;
   const main = r.setup.integration;
   const say = (initiative: string, text: string): void => r.emit({ event: "initiative", initiative, text });
 
-  const step = async (taskId: string, actor: Actor, signal: AbortSignal): Promise<void> => {
+  /** One initiative's next step; `landed` is the task of it that just landed, if any. */
+  const step = async (id: string, landed: Task | undefined, actor: Actor, signal: AbortSignal): Promise<void> => {
     const state = (await r.store.snapshot()).state;
-    const task = lookup(state.tasks, taskId);
-    const i = task?.initiative !== undefined ? lookup(state.initiatives, task.initiative) : undefined;
-    if (!task || !i) return;
+    const i = lookup(state.initiatives, id);
+    if (!i) return;
     const branch = initiativeBranchName(i, exec.integration === "per-initiative");
     const cwd = repoCwd(r.setup.repo);
-    if (branch) await r.store.transact(decideIntegrated(i.id, { branch, base: main, ahead: await commitsAhead(cwd, branch, main), task: task.id }), actor);
+    if (branch && landed) await r.store.transact(decideIntegrated(i.id, { branch, base: main, ahead: await commitsAhead(cwd, branch, main), task: landed.id }), actor);
     const log = openTranscript(r.store.repo, i.id);
-    const phase = task.phase !== undefined ? i.phases.find((p) => p.n === task.phase) : undefined;
-    if (phase && needsVerification(phase, exec.phase_verification)) {
+    // The phase the task finished, or (catching up) every finished phase not judged since.
+    const phases = landed ? i.phases.filter((p) => p.n === landed.phase) : i.phases;
+    for (const phase of phases.filter((p) => needsVerification(p, exec.phase_verification))) {
       say(i.id, `verifying phase ${phase.n} (${phase.title})`);
       const v = await verifyPhase({
         store: r.store, setup: r.setup, verifier: r.executor.phaseVerifier, initiative: i.id, phase: phase.n, actor, session: r.session, signal, log, trigger: "run",
@@ -79,6 +98,17 @@ export function initiativeFlow(r: FlowEnv): { afterTask(taskId: string, actor: A
   };
 
   return {
-    afterTask: (taskId, actor, signal) => one.run(() => step(taskId, actor, signal)),
+    afterTask: (taskId, actor, signal) => one.run(async () => {
+      const task = lookup((await r.store.snapshot()).state.tasks, taskId);
+      if (task?.initiative !== undefined) await step(task.initiative, task, actor, signal);
+    }),
+    catchUp: (only, actor, signal) => one.run(async () => {
+      const state = (await r.store.snapshot()).state;
+      for (const i of Object.values(state.initiatives)) {
+        if (signal.aborted) return;
+        if (!only(i.id) || !pendingStep(i, exec.phase_verification)) continue;
+        await step(i.id, undefined, actor, signal).catch((err: unknown) => say(i.id, `stopped: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    }),
   };
 }

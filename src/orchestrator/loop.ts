@@ -169,6 +169,9 @@ export async function runLoop(o: RunOptions): Promise<RunSummary> {
       }
     };
 
+    // What an earlier run or a person left: unjudged finished phases, completed but unmerged branches.
+    const forTask = o.task !== undefined ? snap.state.tasks[o.task]?.initiative : undefined;
+    await initiatives.catchUp((id) => (o.initiative ?? (o.task !== undefined ? forTask : id)) === id, runActor, stop.signal);
     const workers = Array.from({ length: o.parallel }, (_, i) =>
       workerLoop(i + 1).catch((err: unknown) => {
         // Something outside one task's control (a dirty checkout, git itself): stop everyone cleanly.

@@ -163,7 +163,7 @@ export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJo
 }
 
 /** Synchronous for the reason given in objects.ts: thread-pool hops cost more than these writes. */
-function atomicWrite(path: string, data: string | Buffer): void {
+export function atomicWrite(path: string, data: string | Buffer): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(tmp, data);
   try {

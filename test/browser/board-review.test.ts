@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect } from "vitest";
-import { browserIt, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
+import { describe, expect } from "vitest";
+import { boardRig, NO_BROWSER, openBrowser, startBoard, type BrowserSession } from "../helpers/browser.ts";
 import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
 import { rwJson } from "../helpers/rw.ts";
 
@@ -12,22 +12,7 @@ import { rwJson } from "../helpers/rw.ts";
  * in `review`; the person rejects one with feedback and approves the other in Chromium, and the
  * ref, the integration branch and the next attempt's prompt say what happened.
  */
-let repo: TempRepo | undefined;
-let wtDir: string | undefined;
-let board: BoardProc | undefined;
-let session: BrowserSession | undefined;
-
-const it = browserIt(() => session?.page, () => board?.output() ?? "");
-
-afterEach(async () => {
-  await session?.close();
-  await board?.stop();
-  repo?.cleanup();
-  if (wtDir) rmSync(wtDir, { recursive: true, force: true });
-  session = board = repo = wtDir = undefined;
-});
-
-if (NO_BROWSER) console.warn(`board review browser tests: ${NO_BROWSER}`);
+const { rig, it } = boardRig("board review browser tests");
 
 const column = (status: string): string => `section.column[data-status="${status}"]`;
 const card = (id: string): string => `.card[data-id="${id}"]`;
@@ -35,8 +20,9 @@ const statusOf = async (r: TempRepo, id: string): Promise<string> => (await rwJs
 
 /** A repository whose tasks `rw run` does with scripted agents, stopping each for review. */
 async function reviewRepo(): Promise<{ repo: TempRepo; wtDir: string; task: (title: string, file: string, text: string) => Promise<string> }> {
-  repo = makeRepo();
-  wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
+  const repo = (rig.repo = makeRepo());
+  const wtDir = mkdtempSync(join(tmpdir(), "rw-wt-"));
+  rig.cleanups.push(() => rmSync(wtDir, { recursive: true, force: true }));
   const scripts = wtDir;
   await repo.rwOk(["init"]);
   writeFileSync(join(repo.dir, ".rewind", "config.toml"), [
@@ -67,9 +53,8 @@ async function reviewRepo(): Promise<{ repo: TempRepo; wtDir: string; task: (tit
 }
 
 async function openBoard(r: TempRepo): Promise<BrowserSession["page"]> {
-  board = await startBoard(r, { actor: "Board Person" });
-  session = await openBrowser();
-  const { page } = session;
+  const board = (rig.board = await startBoard(r, { actor: "Board Person" }));
+  const { page } = (rig.session = await openBrowser());
   await page.goto(board.url);
   return page;
 }
@@ -91,7 +76,7 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board: human review", () => {
     // Bad review requests are refused with the reason, and change nothing.
     const tip = repo.git(["rev-parse", "rewind"]).trim();
     const post = async (body: unknown): Promise<{ status: number; error?: { message: string } }> => {
-      const res = await fetch(`http://127.0.0.1:${board!.port}/api/task/${greet}/review`, { method: "POST", headers: { "x-rw-token": board!.token, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const res = await fetch(`http://127.0.0.1:${rig.board!.port}/api/task/${greet}/review`, { method: "POST", headers: { "x-rw-token": rig.board!.token, "content-type": "application/json" }, body: JSON.stringify(body) });
       return { status: res.status, ...((await res.json()) as { error?: { message: string } }) };
     };
     expect(await post({ verdict: "reject", feedback: "  " })).toMatchObject({ status: 400, error: { message: expect.stringContaining("say what to change") as string } });

@@ -1,28 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect } from "vitest";
-import { browserIt, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
-import { makeRepo, type TempRepo } from "../helpers/repo.ts";
+import { describe, expect } from "vitest";
+import { boardRig, NO_BROWSER, openBrowser, startBoard } from "../helpers/browser.ts";
+import { makeRepo } from "../helpers/repo.ts";
 
 /**
  * The board at 1,000 tasks in Chromium: virtualised columns (the DOM holds only what is in view),
  * filters, keyboard navigation, and the light and dark themes (text contrast checked in both).
  * The tasks come in through `rw import` of an rw export (one transaction), as a user would move them.
  */
-let repo: TempRepo | undefined;
-let board: BoardProc | undefined;
-let session: BrowserSession | undefined;
-
-const it = browserIt(() => session?.page, () => board?.output() ?? "");
-
-afterEach(async () => {
-  await session?.close();
-  await board?.stop();
-  repo?.cleanup();
-  session = board = repo = undefined;
-});
-
-if (NO_BROWSER) console.warn(`board views browser tests: ${NO_BROWSER}`);
+const { rig, it } = boardRig("board views browser tests");
 
 const N = 1000;
 const id = (i: number): string => `t-${String(i).padStart(4, "0")}`;
@@ -43,7 +30,7 @@ function contrast(a: string, b: string): number {
 
 describe.skipIf(NO_BROWSER !== undefined)("rw board at 1,000 tasks", () => {
   it("renders only the cards in view, filters, moves by keyboard, and is readable in light and dark", async () => {
-    repo = makeRepo();
+    const repo = (rig.repo = makeRepo());
     await repo.rwOk(["init"]);
     const base = Date.parse("2026-01-01T00:00:00Z");
     const tasks = Array.from({ length: N }, (_, i) => ({
@@ -52,9 +39,8 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board at 1,000 tasks", () => {
     }));
     writeFileSync(join(repo.dir, "tasks.json"), JSON.stringify({ v: 1, kind: "rw-export", initiatives: [], tasks }));
     await repo.rwOk(["import", "tasks.json", "--from", "rw"]);
-    board = await startBoard(repo, { actor: "Board Person" });
-    session = await openBrowser();
-    const { page } = session;
+    const board = (rig.board = await startBoard(repo, { actor: "Board Person" }));
+    const { page } = (rig.session = await openBrowser());
     await page.goto(board.url);
     const open = page.locator('section.column[data-status="open"]');
     await open.locator(".card").first().waitFor();

@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { afterEach, describe, expect } from "vitest";
-import { browserIt, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
+import { describe, expect } from "vitest";
+import { boardRig, NO_BROWSER, openBrowser, startBoard, type BoardProc, type BrowserSession } from "../helpers/browser.ts";
 import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
 import { rwJson } from "../helpers/rw.ts";
 
@@ -9,27 +9,13 @@ import { rwJson } from "../helpers/rw.ts";
  * a person uses, the CLI writing beside it, and the ref checked afterwards. A failing test saves
  * a screenshot under test-results/ and attaches it to the test's output.
  */
-let repo: TempRepo | undefined;
-let board: BoardProc | undefined;
-let session: BrowserSession | undefined;
-
-const it = browserIt(() => session?.page, () => board?.output() ?? "");
-
-afterEach(async () => {
-  await session?.close();
-  await board?.stop();
-  repo?.cleanup();
-  session = board = repo = undefined;
-});
-
-if (NO_BROWSER) console.warn(`board browser tests: ${NO_BROWSER}`);
+const { rig, it } = boardRig("board browser tests");
 
 async function setUp(): Promise<{ repo: TempRepo; board: BoardProc; page: BrowserSession["page"] }> {
-  repo = makeRepo();
+  const repo = (rig.repo = makeRepo());
   await repo.rwOk(["init"]);
-  board = await startBoard(repo, { actor: "Board Person" });
-  session = await openBrowser();
-  const { page } = session;
+  const board = (rig.board = await startBoard(repo, { actor: "Board Person" }));
+  const { page } = (rig.session = await openBrowser());
   return { repo, board, page };
 }
 

@@ -1,20 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { McpClients, callTool } from "../helpers/mcp.ts";
-import { makeRepo, waitFor, type TempRepo } from "../helpers/repo.ts";
+import { describe, expect, it } from "vitest";
+import { callTool, mcpRig } from "../helpers/mcp.ts";
+import { waitFor } from "../helpers/repo.ts";
 
 // Issue 16: `ready` and `list` take the same filters as the CLI, assignee included, through the
 // MCP SDK's own client over a real stdio child.
-let repo: TempRepo | undefined;
-const mcp = new McpClients();
-afterEach(async () => {
-  await mcp.closeAll();
-  repo?.cleanup();
-  repo = undefined;
-});
+const { mcp, makeRepo } = mcpRig();
 
 describe("rw mcp ready/list filters", { timeout: 240_000 }, () => {
   it("ready and list filter by assignee; ready finds a task whose holder's lease ran out", async () => {
-    repo = makeRepo();
+    const repo = makeRepo();
     const r = repo;
     await r.rwOk(["init"]);
     const held = await r.rwOk(["create", "Held by agent-9"]);

@@ -1,20 +1,13 @@
 import { Ajv } from "ajv";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { McpClients, callTool } from "../helpers/mcp.ts";
-import { makeRepo, type TempRepo } from "../helpers/repo.ts";
+import { describe, expect, it } from "vitest";
+import { callTool, mcpRig } from "../helpers/mcp.ts";
 
 // Every tool of `rw mcp` through the MCP SDK's own client over a real stdio child (issue 16),
 // with argument strictness from issue 14. The SDK client itself also checks each
 // structuredContent against the tool's outputSchema; Ajv in strict mode checks the schemas too.
 
-let repo: TempRepo | undefined;
-const mcp = new McpClients();
-afterEach(async () => {
-  await mcp.closeAll();
-  repo?.cleanup();
-  repo = undefined;
-});
+const { mcp, makeRepo } = mcpRig();
 
 type Validators = Map<string, (data: unknown) => boolean>;
 async function strictValidators(client: Client): Promise<Validators> {
@@ -43,7 +36,7 @@ async function ok(client: Client, v: Validators, name: string, args: Record<stri
 
 describe("rw mcp tools", { timeout: 240_000 }, () => {
   it("every tool describes each parameter and answers text plus structuredContent that matches its outputSchema", async () => {
-    repo = makeRepo();
+    const repo = makeRepo();
     await repo.rwOk(["init"]);
     const client = await mcp.connect(repo.dir, { actor: "agent-1" });
     const v = await strictValidators(client);
@@ -118,7 +111,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("refuses unknown argument names and bad values with a clear error, and changes nothing", async () => {
-    repo = makeRepo();
+    const repo = makeRepo();
     await repo.rwOk(["init"]);
     const best = await repo.rwOk(["create", "Best ready task", "-p", "0"]);
     const other = await repo.rwOk(["create", "Other task", "-p", "3"]);
@@ -150,7 +143,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("answers an unknown resource with -32002 and pages resources/list", async () => {
-    repo = makeRepo();
+    const repo = makeRepo();
     await repo.rwOk(["init"]);
     const client = await mcp.connect(repo.dir);
     const ids: string[] = [];
@@ -168,7 +161,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("RW_MCP_TOOLS=core loads only the agent loop; a wrong value names the choices", async () => {
-    repo = makeRepo();
+    const repo = makeRepo();
     await repo.rwOk(["init"]);
     const core = await mcp.connect(repo.dir, { env: { RW_MCP_TOOLS: "core" } });
     expect((await core.listTools()).tools.map((t) => t.name).sort()).toEqual(["claim", "create", "done", "fail", "heartbeat", "note", "ready", "release", "show"]);
@@ -182,7 +175,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("a claim race between two MCP clients and the CLI has exactly one winner, every round", async () => {
-    repo = makeRepo();
+    const repo = makeRepo();
     await repo.rwOk(["init"]);
     const [a, b] = await Promise.all([mcp.connect(repo.dir, { actor: "mcp-a" }), mcp.connect(repo.dir, { actor: "mcp-b" })]);
     for (let round = 0; round < 4; round++) {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { it } from "vitest";
+import { afterEach, it } from "vitest";
 import { baseEnv, RW_BIN, waitFor, type TempRepo } from "./repo.ts";
 
 /**
@@ -96,4 +96,25 @@ export function browserIt(page: () => Page | undefined, output: () => string = (
       }
     }, timeout);
   };
+}
+
+/** What one browser test started: torn down after each test, whatever the test did. */
+export interface BoardRig { repo?: TempRepo | undefined; board?: BoardProc | undefined; session?: BrowserSession | undefined; cleanups: Array<() => void> }
+
+/**
+ * The shared frame of a board test file: the rig its tests fill in, an afterEach that closes the
+ * browser, stops the board and removes the repository (and anything in `cleanups`), `it` with
+ * the screenshot on failure, and the skip message when there is no Chromium.
+ */
+export function boardRig(label: string): { rig: BoardRig; it: ReturnType<typeof browserIt> } {
+  const rig: BoardRig = { cleanups: [] };
+  afterEach(async () => {
+    await rig.session?.close();
+    await rig.board?.stop();
+    rig.repo?.cleanup();
+    for (const f of rig.cleanups.splice(0)) f();
+    rig.session = rig.board = rig.repo = undefined;
+  });
+  if (NO_BROWSER) console.warn(`${label}: ${NO_BROWSER}`);
+  return { rig, it: browserIt(() => rig.session?.page, () => rig.board?.output() ?? "") };
 }

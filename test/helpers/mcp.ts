@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { RW_BIN, baseEnv } from "./repo.ts";
+import { afterEach } from "vitest";
+import { makeRepo, RW_BIN, baseEnv, type TempRepo } from "./repo.ts";
 
 export type ToolResult = { content: Array<{ type: string; text?: string }>; isError?: boolean; structuredContent?: Record<string, unknown> };
 
@@ -26,4 +27,25 @@ export class McpClients {
 export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<{ text: string; isError: boolean; data: Record<string, unknown> | undefined }> {
   const r = (await client.callTool({ name, arguments: args })) as ToolResult;
   return { text: r.content.map((c) => c.text ?? "").join(""), isError: r.isError === true, data: r.structuredContent };
+}
+
+/**
+ * One MCP test file's frame: `mcp.connect` children and the repositories `makeRepo` made are
+ * closed and removed after each test (the afterEach is registered here).
+ */
+export function mcpRig(): { mcp: McpClients; makeRepo: () => TempRepo } {
+  const mcp = new McpClients();
+  const repos: TempRepo[] = [];
+  afterEach(async () => {
+    await mcp.closeAll();
+    for (const r of repos.splice(0)) r.cleanup();
+  });
+  return {
+    mcp,
+    makeRepo: () => {
+      const r = makeRepo();
+      repos.push(r);
+      return r;
+    },
+  };
 }

@@ -1,12 +1,18 @@
 import { printable } from "../../domain/text.ts";
 import { readyPage, readyTasks, type ReadyItem } from "../../domain/ready.ts";
 import { explainInReadyOrder, matchesFilter, type TaskFilter } from "../../domain/task-query.ts";
-import type { State } from "../../domain/types.ts";
+import { recordValues, type State, type Task } from "../../domain/types.ts";
+import { potentialOrder, readyFromMemo } from "../../domain/ready-memo.ts";
+import { readReadyView, writeReadyView } from "../../store/ready-cache.ts";
+import { rwDir } from "../../store/repo.ts";
+import type { Snapshot } from "../../store/snapshot.ts";
+import type { Store } from "../../store/store.ts";
+import { context, type Context } from "../context.ts";
 import { jsonArg } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { filterArgs, filterFromArgs, limitArg, mentionProblems } from "../filters.ts";
 import { fit, paint, printJson } from "../output.ts";
-import { nowIso, withSnapshot } from "../read.ts";
+import { nowIso, withStore } from "../read.ts";
 
 export default defineRw({
   meta: { name: "ready", description: "List tasks ready to work on, best first" },
@@ -19,8 +25,19 @@ export default defineRw({
   examples: ["rw ready", "rw ready --limit 5 --json", "rw ready --priority 0-1 --type bug", "rw ready --explain"],
   async run({ args }) {
     const limit = limitArg(args.limit);
-    await withSnapshot((snap, store, ctx) => {
+    const ctx = context();
+    await withStore(ctx, async (store) => {
       const now = nowIso(ctx);
+      // The plain list (no filter, no --explain) at a tip an earlier `rw ready` already ranked:
+      // from the ready view beside the index (store/ready-cache.ts), without decoding every task.
+      const plain = !args.explain && Object.keys(filterArgs).every((k) => (args as Record<string, unknown>)[k] === undefined);
+      const tip = plain ? (await store.cat.read(store.ref))?.oid : undefined;
+      const cached = tip ? readReadyView(rwDir(store.repo), store.ref, tip) : undefined;
+      if (cached) {
+        const problems = mentionProblems(store, ctx);
+        return print(ctx, args, readyFromMemo(cached.state, now, limit ?? Infinity, cached.memo)!, cached.review, problems ? { problems: problems.count } : {});
+      }
+      const snap = await store.snapshot();
       const filter = filterFromArgs(args, snap.state);
       const filtered = isFiltered(filter);
       const keep = (id: string): boolean => !filtered || matchesFilter(snap.state.tasks[id]!, { ...filter, all: true });
@@ -34,33 +51,52 @@ export default defineRw({
         if (shown.length < all.length) lines.push(`… and ${all.length - shown.length} more`);
         return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
       }
-      const { total, items: shown } = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined);
+      const result = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined);
       // Not ready for an agent, but waiting on someone: tasks `rw run` stopped for a person's review.
-      const review = Object.values(snap.state.tasks).filter((t) => t.status === "review" && keep(t.id)).sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
-      const reviewLine = review.length > 0 ? `waiting for review (rw review ID): ${review.map((t) => `${t.id} ${fit(t.title, 40).trimEnd()}`).join("; ")}` : "";
-      if (args.json) {
-        return printJson(ctx, {
-          count: shown.length, total,
-          ...(review.length > 0 ? { waiting_for_review: review.map((t) => ({ id: t.id, title: t.title, priority: t.priority, since: t.updated_at })) } : {}),
-          tasks: shown.map((r) => ({
-            id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
-            unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
-          })),
-          ...extra,
-        });
-      }
-      if (total === 0) return ctx.stdout(`nothing is ready (rw ready --explain says why)\n${reviewLine ? `${reviewLine}\n` : ""}`);
-      const width = Math.max(...shown.map((r) => r.task.id.length));
-      const lines = shown.map((r) => {
-        const why = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
-        return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${why ? `  (${why})` : ""}`;
-      });
-      if (shown.length < total) lines.push(`… and ${total - shown.length} more`);
-      if (reviewLine) lines.push(reviewLine);
-      ctx.stdout(`${lines.join("\n")}\n`);
+      const review = recordValues(snap.state.tasks).filter((t) => t.status === "review" && keep(t.id));
+      print(ctx, args, result, review, extra);
+      if (!filtered) saveReadyView(store, snap);
     });
   },
 });
+
+/** Ranks every candidate of this tip once and keeps it for the next `rw ready` here (never fails the command). */
+function saveReadyView(store: Store, snap: Snapshot): void {
+  try {
+    const counts = new Map<string, number>();
+    writeReadyView(rwDir(store.repo), store.ref, snap.tip, snap.state, potentialOrder(snap.state, counts), counts);
+  } catch {
+    // a cache: a read-only repository or a full disk only makes the next `rw ready` slower
+  }
+}
+
+type ReviewTask = Pick<Task, "id" | "title" | "priority" | "updated_at">;
+
+function print(ctx: Context, args: { json?: unknown }, result: { total: number; items: ReadyItem[] }, reviewTasks: ReviewTask[], extra: Record<string, unknown>): void {
+  const { total, items: shown } = result;
+  const review = [...reviewTasks].sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
+  const reviewLine = review.length > 0 ? `waiting for review (rw review ID): ${review.map((t) => `${t.id} ${fit(t.title, 40).trimEnd()}`).join("; ")}` : "";
+  if (args.json) {
+    return printJson(ctx, {
+      count: shown.length, total,
+      ...(review.length > 0 ? { waiting_for_review: review.map((t) => ({ id: t.id, title: t.title, priority: t.priority, since: t.updated_at })) } : {}),
+      tasks: shown.map((r) => ({
+        id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
+        unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
+      })),
+      ...extra,
+    });
+  }
+  if (total === 0) return ctx.stdout(`nothing is ready (rw ready --explain says why)\n${reviewLine ? `${reviewLine}\n` : ""}`);
+  const width = Math.max(...shown.map((r) => r.task.id.length));
+  const lines = shown.map((r) => {
+    const why = [r.unblocks > 0 ? `unblocks ${r.unblocks}` : "", r.expired_claim ? `lease of ${r.expired_claim.assignee} expired` : ""].filter(Boolean).join(", ");
+    return `${r.task.id.padEnd(width)}  P${r.task.priority}  ${fit(r.task.title, 64).trimEnd()}${why ? `  (${why})` : ""}`;
+  });
+  if (shown.length < total) lines.push(`… and ${total - shown.length} more`);
+  if (reviewLine) lines.push(reviewLine);
+  ctx.stdout(`${lines.join("\n")}\n`);
+}
 
 const isFiltered = (f: TaskFilter): boolean =>
   (f.labels?.length ?? 0) > 0 || (f.types?.length ?? 0) > 0 || f.priority !== undefined || f.initiative !== undefined || f.phase !== undefined || f.parent !== undefined;

@@ -124,7 +124,7 @@ describe("goal-backward phase verification", { timeout: 300_000 }, () => {
     await expectDoctorOk(repo);
   });
 
-  it("past max_remediations the phase is blocked for a person with the findings; nothing reaches main", async () => {
+  it("past max_remediations the phase is blocked for a person with the findings; nothing reaches main until a person merges it with ship --merge", async () => {
     const { repo, id } = await stubbedPhase("max_remediations = 1");
     const exec = new ScriptedExecutor((req) => writeIn(req, "api.js", stub + `// ${req.task.id}\n`));
     const mainBefore = repo.git(["rev-parse", "main"]).trim();
@@ -141,6 +141,44 @@ describe("goal-backward phase verification", { timeout: 300_000 }, () => {
     expect(init.phases[0]).toMatchObject({ status: "approved", verification: { verdict: "blocked" } });
     expect(repo.git(["rev-parse", "main"]).trim()).toBe(mainBefore);
     expect(eventsOnRef(repo).some((e) => e.type === "initiative.merged")).toBe(false);
+    await expectDoctorOk(repo);
+    // A person may still merge what landed, here and gated: `ship --merge` warns that it is not complete.
+    const shipped = await repo.rw(["initiative", "ship", id, "--merge", "--json"]);
+    expect(shipped.code, shipped.stderr).toBe(0);
+    expect(shipped.stderr).toContain(`warning: ${id} is not complete`);
+    expect(JSON.parse(shipped.stdout)).toMatchObject({ branch: "feat/api", into: "main", merged: true });
+    expect(repo.git(["log", "-1", "--format=%s", "main"]).trim()).toBe("Merge feat/api into main: Auth");
+    expect(repo.git(["show", "main:api.js"])).toContain("// TODO: answer for real");
+    expect(eventsOnRef(repo).filter((e) => e.type === "initiative.merged").length).toBe(1);
+    await expectDoctorOk(repo);
+  });
+});
+
+describe("what a run left unfinished, the next run picks up", { timeout: 300_000 }, () => {
+  it("a phase verification that failed is run again when rw run starts, and the completed initiative is then merged", async () => {
+    const { repo } = await repos.configured("");
+    const id = await initiative(repo, ["--branch", "feat/api"], ["API"]);
+    await repo.rwOk(["initiative", "phase", "edit", id, "1", "--verify", "node -e \"process.exit(require('./api.js').answer() === 42 ? 0 : 1)\""]);
+    await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
+    const task = await repo.rwOk(["create", "Write the API", "--initiative", id, "--phase", "1"]);
+    const write = (req: WorkRequest): void => writeIn(req, "api.js", "exports.answer = () => 42;\n");
+    // The verifier's provider is down: the task lands on feat/api, the verification stops, nothing merges.
+    const down = Object.assign(new ScriptedExecutor(write), { phaseVerifier: { verifyPhase: () => Promise.reject(new Error("verifier provider unreachable")) } });
+    const first = await runIn(repo, down);
+    expect(first.summary.completed).toEqual([task]);
+    expect(first.events.some((e) => e.event === "initiative" && /stopped: verifier provider unreachable/.test(e.text))).toBe(true);
+    expect(eventsOnRef(repo).some((e) => e.type === "phase.verified" || e.type === "initiative.merged")).toBe(false);
+    expect(repo.git(["ls-tree", "--name-only", "main"])).not.toContain("api.js");
+    await expectDoctorOk(repo);
+    // Nothing is ready, yet the next run verifies the phase (rw's own checks here) and merges the branch.
+    const second = await runIn(repo, new ScriptedExecutor(write));
+    expect(second.summary.completed).toEqual([]);
+    expect(eventsOnRef(repo).filter((e) => e.type === "phase.verified").map((e) => e.data.verdict)).toEqual(["passed"]);
+    expect(eventsOnRef(repo).find((e) => e.type === "initiative.merged")?.data).toMatchObject({ branch: "feat/api", into: "main" });
+    expect(repo.git(["show", "main:api.js"])).toBe("exports.answer = () => 42;\n");
+    // A third run has nothing left to do for it.
+    const third = await runIn(repo, new ScriptedExecutor(write));
+    expect(third.events.filter((e) => e.event === "initiative")).toEqual([]);
     await expectDoctorOk(repo);
   });
 });
@@ -174,12 +212,20 @@ describe("rw initiative ship", { timeout: 120_000 }, () => {
     await expectDoctorOk(repo);
   });
 
-  it("refuses an initiative without a branch, with the fix", async () => {
+  it("refuses shipping an initiative without a branch, and verifying a phase that is not done; with the fix", async () => {
     const { repo } = await repos.configured("");
     const id = await initiative(repo, [], ["Only"]);
     const r = await repo.rw(["initiative", "ship", id]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("has no integration branch of its own");
     expect(r.stderr).toContain(`rw initiative edit ${id} --branch`);
+    // Verifying by hand a phase whose work is not done is refused, before anything runs.
+    await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
+    await repo.rwOk(["create", "Work", "--initiative", id, "--phase", "1"]);
+    const before = repo.git(["rev-parse", "rewind"]);
+    const v = await repo.rw(["initiative", "verify", id, "--phase", "1"]);
+    expect(v.code).toBe(3);
+    expect(v.stderr).toContain(`phase 1 of ${id} is not done (approved, 1 of 1 tasks left)`);
+    expect(repo.git(["rev-parse", "rewind"])).toBe(before);
   });
 });

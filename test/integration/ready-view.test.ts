@@ -1,0 +1,65 @@
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeRepo, type TempRepo } from "../helpers/repo.ts";
+import { initRepo } from "../helpers/rw.ts";
+
+let repo: TempRepo;
+afterAll(() => repo?.cleanup());
+
+const cacheDir = (): string => join(repo.dir, ".git", "rewind", "cache");
+const viewFile = (): string | undefined => readdirSync(cacheDir()).find((f) => f.endsWith(".ready.json"));
+
+/**
+ * `rw ready` at a tip an earlier `rw ready` ranked reads the ready view kept beside the index
+ * (store/ready-cache.ts) instead of the whole state: it must print exactly what ranking the
+ * whole state prints, also once a lease has run out since the view was written.
+ */
+describe("rw ready from the kept ready view", () => {
+  it("prints what a full ranking prints, text and --json, and sees a lease expire", async () => {
+    repo = makeRepo();
+    await initRepo(repo, '[ids]\nprefix = "rw"\n');
+    const a = await repo.rwOk(["create", "Base work", "-p", "1"]);
+    await repo.rwOk(["create", "Depends on base", "-p", "0", "--dep", a]);
+    const b = await repo.rwOk(["create", "Top priority", "-p", "0", "--label", "api"]);
+    await repo.rwOk(["create", "Later", "-p", "3", "--type", "bug"]);
+    await repo.rwOk(["create", "Deferred", "-p", "0", "--defer", "2099-01-01"]);
+    await repo.rwOk(["claim", b, "--lease", "5s"], { actor: "agent-1" });
+    const claimedAt = Date.now();
+
+    const ask = async (args: string[]): Promise<string> => {
+      const r = await repo.rw(["ready", ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const first = await ask(["--json"]);
+    expect(viewFile(), "the first rw ready keeps a ready view").toBeDefined();
+    // (Only checkable while the lease runs: a slow machine may already be past it.)
+    if (Date.now() - claimedAt < 4000) expect(first).not.toContain(b);
+
+    // The lease runs out with no new commit: the view is still for this tip, and must see it.
+    await new Promise((r) => setTimeout(r, Math.max(0, claimedAt + 5500 - Date.now())));
+    const fromView = { text: await ask([]), one: await ask(["--limit", "1"]), json: await ask(["--json"]) };
+    expect(fromView.text).toContain(`lease of agent-1 expired`);
+    expect(fromView.one).toContain("… and 2 more");
+    const json = JSON.parse(fromView.json) as { total: number; tasks: Array<{ id: string; expired_claim?: { assignee: string } }> };
+    expect(json.total).toBe(3);
+    expect(json.tasks.find((t) => t.id === b)?.expired_claim?.assignee).toBe("agent-1");
+    // A full ranking of the whole state agrees byte for byte.
+    const fresh = async (args: string[]): Promise<string> => {
+      rmSync(join(cacheDir(), viewFile()!));
+      return ask(args);
+    };
+    expect(await fresh([])).toBe(fromView.text);
+    expect(await fresh(["--limit", "1"])).toBe(fromView.one);
+    expect(await fresh(["--json"])).toBe(fromView.json);
+
+    // A write moves the tip: the old view is not used (the new task shows at once).
+    const c = await repo.rwOk(["create", "Newest, most urgent", "-p", "0"]);
+    const after = JSON.parse(await ask(["--json"])) as { total: number; tasks: Array<{ id: string }> };
+    expect(after.total).toBe(4);
+    expect(after.tasks.map((t) => t.id)).toContain(c);
+    // Filters and --explain never read the view.
+    expect(await ask(["--label", "api", "--json"])).toContain(b);
+  });
+});
