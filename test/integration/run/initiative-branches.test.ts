@@ -124,7 +124,7 @@ describe("goal-backward phase verification", { timeout: 300_000 }, () => {
     await expectDoctorOk(repo);
   });
 
-  it("past max_remediations the phase is blocked for a person with the findings; nothing reaches main", async () => {
+  it("past max_remediations the phase is blocked for a person with the findings; nothing reaches main until a person merges it with ship --merge", async () => {
     const { repo, id } = await stubbedPhase("max_remediations = 1");
     const exec = new ScriptedExecutor((req) => writeIn(req, "api.js", stub + `// ${req.task.id}\n`));
     const mainBefore = repo.git(["rev-parse", "main"]).trim();
@@ -141,6 +141,15 @@ describe("goal-backward phase verification", { timeout: 300_000 }, () => {
     expect(init.phases[0]).toMatchObject({ status: "approved", verification: { verdict: "blocked" } });
     expect(repo.git(["rev-parse", "main"]).trim()).toBe(mainBefore);
     expect(eventsOnRef(repo).some((e) => e.type === "initiative.merged")).toBe(false);
+    await expectDoctorOk(repo);
+    // A person may still merge what landed, here and gated: `ship --merge` warns that it is not complete.
+    const shipped = await repo.rw(["initiative", "ship", id, "--merge", "--json"]);
+    expect(shipped.code, shipped.stderr).toBe(0);
+    expect(shipped.stderr).toContain(`warning: ${id} is not complete`);
+    expect(JSON.parse(shipped.stdout)).toMatchObject({ branch: "feat/api", into: "main", merged: true });
+    expect(repo.git(["log", "-1", "--format=%s", "main"]).trim()).toBe("Merge feat/api into main: Auth");
+    expect(repo.git(["show", "main:api.js"])).toContain("// TODO: answer for real");
+    expect(eventsOnRef(repo).filter((e) => e.type === "initiative.merged").length).toBe(1);
     await expectDoctorOk(repo);
   });
 });
@@ -203,12 +212,20 @@ describe("rw initiative ship", { timeout: 120_000 }, () => {
     await expectDoctorOk(repo);
   });
 
-  it("refuses an initiative without a branch, with the fix", async () => {
+  it("refuses shipping an initiative without a branch, and verifying a phase that is not done; with the fix", async () => {
     const { repo } = await repos.configured("");
     const id = await initiative(repo, [], ["Only"]);
     const r = await repo.rw(["initiative", "ship", id]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("has no integration branch of its own");
     expect(r.stderr).toContain(`rw initiative edit ${id} --branch`);
+    // Verifying by hand a phase whose work is not done is refused, before anything runs.
+    await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
+    await repo.rwOk(["create", "Work", "--initiative", id, "--phase", "1"]);
+    const before = repo.git(["rev-parse", "rewind"]);
+    const v = await repo.rw(["initiative", "verify", id, "--phase", "1"]);
+    expect(v.code).toBe(3);
+    expect(v.stderr).toContain(`phase 1 of ${id} is not done (approved, 1 of 1 tasks left)`);
+    expect(repo.git(["rev-parse", "rewind"])).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import { loadAgentConfig } from "../../../agents/load.ts";
 import { agentSecretOptions, secretFreeEnv } from "../../../agents/secret-env.ts";
 import { RwError } from "../../../domain/errors.ts";
-import { getInitiative, getPhase } from "../../../domain/initiative-lifecycle.ts";
+import { getInitiative, getPhase, phaseProgress } from "../../../domain/initiative-lifecycle.ts";
 import { resolveInitiativeId } from "../../../domain/resolve-id.ts";
 import { createAgentPhaseVerifier } from "../../../orchestrator/agent-phase-verifier.ts";
 import { standaloneSetup } from "../../../orchestrator/initiative-branch.ts";
@@ -32,6 +32,14 @@ export default defineRw({
       const only = int(args.phase, "--phase");
       const phases = only !== undefined ? [getPhase(i, only)] : i.phases.filter((p) => p.status === "done");
       if (phases.length === 0) throw new RwError("wrong_state", `${i.id} has no finished phase to verify`, { hint: `name one: rw initiative verify ${i.id} --phase N` });
+      // A verdict on unfinished work would file remediations for what its open tasks are still doing.
+      const unfinished = phases.find((p) => p.status !== "done");
+      if (unfinished) {
+        const left = phaseProgress(state, i).phases.find((p) => p.n === unfinished.n);
+        throw new RwError("wrong_state", `phase ${unfinished.n} of ${i.id} is not done (${unfinished.status}${left ? `, ${left.total - left.done} of ${left.total} tasks left` : ""}): it is verified once its tasks are`, {
+          hint: `see what is left: rw initiative show ${i.id}`,
+        });
+      }
       const setup = await standaloneSetup(store, ctx.env, secretFreeEnv(ctx.env, agentSecretOptions(loadAgentConfig(store))));
       const verifier = args.agent === false ? undefined : await createAgentPhaseVerifier(store, ctx.env);
       const session = `s-${store.nextEventId(ctx.now().toISOString())}`;
