@@ -19,6 +19,15 @@ const STATUS_WORDS: Partial<Record<Initiative["status"], string>> = { in_progres
 const branchNote = (i: Initiative): string =>
   i.branch ? ` · branch \`${cell(i.branch.name, 60)}\`${i.branch.ahead !== undefined ? `, ${i.branch.ahead} commit${i.branch.ahead === 1 ? "" : "s"} ahead of ${cell(i.branch.base ?? "main", 40)}` : ""}` : "";
 
+/** A phase's goal-backward verdict, while it stands (a reopened phase is judged again once done). */
+const verdictNote = (p: Initiative["phases"][number]): string => {
+  const v = p.verification;
+  if (!v || v.stale) return "";
+  if (v.verdict === "passed") return ", verified";
+  if (v.verdict === "gaps") return `, verification: ${v.gaps} gap${v.gaps === 1 ? "" : "s"} (remediation round ${v.round})`;
+  return `, verification: ${v.gaps} gap${v.gaps === 1 ? "" : "s"}, blocked for a person`;
+};
+
 /** "Current position": the initiatives under way, each phase with a progress bar of its tasks. */
 export const positionSection: StateSection = {
   key: "position",
@@ -37,11 +46,17 @@ export const positionSection: StateSection = {
       for (const p of i.phases.slice(0, PHASES_MAX)) {
         const inPhase = mine.filter((t) => t.phase === p.n);
         const closed = inPhase.filter((t) => isClosed(t.status)).length;
-        lines.push(`  - Phase ${p.n}: ${cell(p.title, 60)} — ${PHASE_WORDS[p.status]} \`${progressBar(closed, inPhase.length)}\``);
+        lines.push(`  - Phase ${p.n}: ${cell(p.title, 60)} — ${PHASE_WORDS[p.status]}${verdictNote(p)} \`${progressBar(closed, inPhase.length)}\``);
       }
       if (i.phases.length > PHASES_MAX) lines.push(`  - … and ${i.phases.length - PHASES_MAX} more phases (\`rw initiative show ${i.id}\`)`);
     }
     lines.push(...more(active.length, shown.length, "`rw initiative list`"));
+    // Completed, but its branch has not reached the main one (a merge that failed or has not run yet).
+    const unmerged = all.filter((i) => i.status === "completed" && i.branch !== undefined && !i.branch.merged).sort(byAge);
+    if (unmerged.length > 0) {
+      const names = unmerged.slice(0, 5).map((i) => `[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 40)}${branchNote(i)}`);
+      lines.push("", `Completed, branch not merged yet (\`rw run\` merges it, or \`rw initiative ship ID\`): ${names.join("; ")}${unmerged.length > 5 ? `; … and ${unmerged.length - 5} more` : ""}.`);
+    }
     if (review.length > 0) {
       const names = review.slice(0, 5).map((i) => `[${i.id}](initiatives/${i.id}.md) ${cell(i.title, 40)}`);
       lines.push("", `Awaiting review: ${names.join(", ")}${review.length > 5 ? `, … and ${review.length - 5} more` : ""}.`);

@@ -61,6 +61,37 @@ describe("STATE.md: position, decisions and sessions", () => {
     expect(state).toContain("| bob | Use JWT, not sessions | stateless API servers | in-3m8d |");
   });
 
+  it("shows each phase's standing verdict, and completed initiatives whose branch has not been merged yet", () => {
+    const { events, add } = log();
+    const api = { initiative: "in-api1" };
+    add("initiative.created", api, { title: "API", phases: [{ n: 1, title: "Answer" }, { n: 2, title: "Wire" }, { n: 3, title: "Docs" }] });
+    add("initiative.branch_set", api, { branch: "feat/api", base: "main" });
+    add("initiative.submitted", api);
+    for (const phase of [1, 2, 3]) add("initiative.approved", api, { phase });
+    add("initiative.started", api);
+    add("phase.verified", api, { phase: 1, verdict: "passed", round: 0, gaps: 0, tasks: [] });
+    add("phase.verified", api, { phase: 2, verdict: "gaps", round: 1, gaps: 2, tasks: ["rw-f1", "rw-f2"] });
+    add("phase.verified", api, { phase: 3, verdict: "blocked", round: 2, gaps: 1, tasks: ["rw-p1"] });
+    const shipped = { initiative: "in-shp1" };
+    add("initiative.created", shipped, { title: "Login", phases: [{ n: 1, title: "Form" }] });
+    add("initiative.branch_set", shipped, { branch: "feat/login", base: "main" });
+    add("initiative.submitted", shipped);
+    add("initiative.approved", shipped, { phase: 1 });
+    add("initiative.integrated", shipped, { branch: "feat/login", base: "main", ahead: 3 });
+    add("initiative.completed", shipped);
+    let text = renderViews(fold(events))["STATE.md"]!;
+    expect(text).toContain("  - Phase 1: Answer — approved, verified `");
+    expect(text).toContain("  - Phase 2: Wire — approved, verification: 2 gaps (remediation round 1) `");
+    expect(text).toContain("  - Phase 3: Docs — approved, verification: 1 gap, blocked for a person `");
+    expect(text).toContain("Completed, branch not merged yet (`rw run` merges it, or `rw initiative ship ID`): [in-shp1](initiatives/in-shp1.md) Login · branch `feat/login`, 3 commits ahead of main.");
+    // A reopened phase's verdict no longer stands; a merged branch is no longer listed.
+    add("phase.reopened", api, { phase: 1 });
+    add("initiative.merged", shipped, { branch: "feat/login", into: "main", commit: "abc" });
+    text = renderViews(fold(events))["STATE.md"]!;
+    expect(text).toContain("  - Phase 1: Answer — approved `");
+    expect(text).not.toContain("branch not merged yet");
+  });
+
   it("stays under 150 lines with many initiatives, decisions and sessions and 10,000 tasks", () => {
     const { events, add } = log();
     for (let k = 0; k < 20; k++) {
