@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { decideExpireLeases } from "../domain/decide-lifecycle.ts";
@@ -27,6 +28,14 @@ export interface DaemonOptions {
 /** Coalesces file events: a burst of saves becomes one round (and one commit). */
 const BATCH_MS = 40;
 const BATCH_MAX_MS = 250;
+/**
+ * A round that would see files gone waits until the folder has been quiet this long: `rm -rf
+ * .rewind` (or a checkout, a big `rm`) deletes one file at a time, and a round in the middle
+ * would read the files deleted so far as cancellations and write the rebuilt folder into the
+ * one being removed (its `rmdir` then fails with ENOTEMPTY).
+ */
+const SETTLE_MS = 750;
+const SETTLE_MAX_MS = 30_000;
 /** How often everything is stat-checked even though no watcher fired. */
 const SCAN_MS = 60_000;
 /** The mirror's folders of hand-editable files. */
@@ -86,14 +95,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       retry = true;
     }
   };
-  const schedule = (): void => {
+  let settling = false;
+  /** Queues a round; `removal` when something was deleted: the round then waits for quiet (SETTLE_MS). */
+  const schedule = (removal = false): void => {
     if (opts.signal.aborted) return;
     const now = Date.now();
     if (timer === undefined) firstQueued = now;
+    if (removal) settling = true;
     clearTimeout(timer);
-    const wait = Math.max(0, Math.min(BATCH_MS, firstQueued + BATCH_MAX_MS - now));
+    const wait = settling
+      ? Math.max(0, Math.min(SETTLE_MS, firstQueued + SETTLE_MAX_MS - now))
+      : Math.max(0, Math.min(BATCH_MS, firstQueued + BATCH_MAX_MS - now));
     timer = setTimeout(() => {
       timer = undefined;
+      settling = false;
       running = running.then(round);
     }, wait);
   };
@@ -103,10 +118,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const watcher = watchMirror(root, MIRRORED, (sub, name) => {
     if (!isTaskFileName(name)) return; // editor swap files, our own temp files
     hints.add(`${sub}/${name}`);
-    schedule();
+    schedule(!existsSync(join(root, sub, name)));
   }, () => {
+    // A folder removed or replaced: the removal may still be going on.
     full = true;
-    schedule();
+    schedule(true);
   });
   running = running.then(round);
   await running;

@@ -3,6 +3,7 @@ import type { DecideContext, Decider } from "../domain/decide.ts";
 import { newInitiativeId } from "../domain/decide-initiative.ts";
 import { newTaskId } from "../domain/decide-task.ts";
 import { applyCopy } from "../domain/fold.ts";
+import { printable } from "../domain/text.ts";
 import type { TaskFileProblem } from "../format/task-parse.ts";
 import type { InitiativeFileChange } from "./mirror-ingest-initiative.ts";
 import type { FileInput, IngestOutcome } from "./mirror-ingest.ts";
@@ -120,7 +121,7 @@ function recordProblems(index: MirrorIndex, path: string, oid: string, list: Tas
   const known = index.problems[path];
   index.problems[path] = { oid, list };
   if (known && JSON.stringify(known.list) === JSON.stringify(list)) return;
-  for (const p of list) log(`problem ${p.file}:${p.line}: ${p.message} (fix: ${p.fix})`);
+  for (const p of list) log(printable(`problem ${p.file}:${p.line}: ${p.message} (fix: ${p.fix})`));
 }
 
 /** Just enough of a DecideContext to choose an ID outside a transaction. */

@@ -1,6 +1,7 @@
 import { constants, lstatSync, readdirSync } from "node:fs";
 import { lstat, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { printable } from "../domain/text.ts";
 import type { TaskFileProblem } from "../format/task-parse.ts";
 
 /** File IO for the working mirror: cheap scans, atomic writes, PROBLEMS.md. */
@@ -83,7 +84,8 @@ export function problemsText(problems: TaskFileProblem[]): string {
     "     Fix each one and save: its entry disappears once the file is recorded. -->",
     "",
   ];
-  for (const p of problems) lines.push(`- \`${p.file}\` line ${p.line}: ${p.message}`, `  - fix: ${p.fix}`);
+  // A message can quote the file's own value (or name): printable, so `cat PROBLEMS.md` cannot drive the terminal.
+  for (const p of problems) lines.push(`- \`${printable(p.file)}\` line ${p.line}: ${printable(p.message)}`, `  - fix: ${printable(p.fix)}`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -78,6 +78,12 @@ describe("rw daemon: mirror -> ref", { timeout: 120_000 }, () => {
     daemon = await startDaemon(repo);
     await waitLong(() => existsSync(mirrorFile(repo, `tasks/${b}.md`)));
     const tip = tipOf(repo);
+    // A removal that takes a while (a big folder, a slow disk, `rm -ri`): one file, a pause
+    // longer than the daemon's batching, then the rest. The daemon must wait for the removal to
+    // finish: a round in between cancelled the first task and wrote the rebuilt folder into the
+    // one being removed (ENOTEMPTY for the user's rm).
+    unlinkSync(mirrorFile(repo, `tasks/${a}.md`));
+    await new Promise((r) => setTimeout(r, 120));
     rmSync(join(repo.dir, ".rewind"), { recursive: true, force: true });
     await waitLong(() => existsSync(mirrorFile(repo, `tasks/${a}.md`)) && existsSync(mirrorFile(repo, `tasks/${b}.md`)), { what: "the rebuilt mirror" });
     await daemon.waitLine(/\.rewind\/tasks\/ is gone or empty: restoring it/);
