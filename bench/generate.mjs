@@ -70,8 +70,8 @@ function batch(steps, apply) {
  * `oneDay`: every event in the last hour instead of over 90 days (one big day shard, as an import
  * of a whole backlog leaves it), for measuring what a commit costs next to a big day.
  */
-export async function ensureRepo(size, log = console.error, { oneDay = false } = {}) {
-  const dir = join(DATA, `gen-v${GEN_VERSION}-${size}${oneDay ? "-1day" : ""}${ALT}`);
+export async function ensureRepo(size, log = console.error, { oneDay = false, events = 0 } = {}) {
+  const dir = join(DATA, `gen-v${GEN_VERSION}-${size}${oneDay ? "-1day" : ""}${events ? `-${events}ev` : ""}${ALT}`);
   const marker = join(dir, "meta.json");
   const today = new Date().toISOString().slice(0, 10);
   if (existsSync(marker)) {
@@ -97,6 +97,13 @@ export async function ensureRepo(size, log = console.error, { oneDay = false } =
 
   const rand = rng(size);
   const transactions = 100;
+  // `events`: pad the log to about this many events with agent tool calls on the batch's tasks
+  // (what `rw run` logs most of; folded into nothing), spread over the same transactions.
+  const padPerTx = events > 0 ? Math.max(0, Math.ceil((events - size * 1.4) / transactions)) : 0;
+  const toolCall = (id, k) => (state, ctx) => ({
+    events: [{ v: 1, id: ctx.nextEventId(), ts: ctx.now, actor: ctx.actor, type: "agent.tool_called", task: id, data: { tool: "read_file", args: `src/module${k % 50}.ts` } }],
+    summary: "", result: undefined,
+  });
   const perTx = Math.ceil(size / transactions);
   const start = oneDay ? Date.now() - 3_600_000 : Date.now() - 91 * DAY;
   let clock = start;
@@ -107,6 +114,7 @@ export async function ensureRepo(size, log = console.error, { oneDay = false } =
   const ids = [];
   const open = [];
   let created = 0;
+  let eventCount = 0;
   for (let tx = 0; tx < transactions && created < size; tx++) {
     clock = oneDay ? start + tx * 30_000 : start + Math.floor((tx * 90 * DAY) / transactions) + Math.floor(rand() * 3_600_000);
     const steps = [];
@@ -143,8 +151,10 @@ export async function ensureRepo(size, log = console.error, { oneDay = false } =
         return decideDone(id, { force: true, summary: "done in the benchmark" })(state, ctx);
       });
     }
+    for (let k = 0; k < padPerTx; k++) steps.push(toolCall(ids[created - 1 - (k % count)], k));
     const actor = actors[tx % actors.length];
-    await store.transact(batch(steps, apply), { name: actor, email: `${actor}@example.com` });
+    eventCount += (await store.transact(batch(steps, apply), { name: actor, email: `${actor}@example.com` })).events.length;
+    if (size >= 50_000) log(`  ${created} of ${size} tasks`);
   }
   // A few live claims, as a busy backlog has.
   for (let k = 0; k < 5; k++) {
@@ -156,12 +166,13 @@ export async function ensureRepo(size, log = console.error, { oneDay = false } =
   // What an aged repository looks like after `git gc`: packed, so copies for write runs are cheap.
   git(repo, ["repack", "-adq"]);
   git(repo, ["prune"]);
-  const meta = { version: GEN_VERSION, day: today, size, done: size - open.length, sample_id: ids[Math.floor(size / 2)], seconds: (Date.now() - t0) / 1000 };
+  const meta = { version: GEN_VERSION, day: today, size, events: eventCount, done: size - open.length, sample_id: ids[Math.floor(size / 2)], seconds: (Date.now() - t0) / 1000 };
   writeFileSync(marker, JSON.stringify(meta, null, 2));
   log(`generated ${size} tasks in ${meta.seconds.toFixed(1)} s`);
   return { dir: repo, meta };
 }
 
+// node bench/generate.mjs 10000 [100000 ...]; RW_GEN_EVENTS=1000000 pads each log to ~that many events.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const size of process.argv.slice(2).map(Number)) await ensureRepo(size);
+  for (const size of process.argv.slice(2).map(Number)) await ensureRepo(size, console.error, { events: Number(process.env.RW_GEN_EVENTS ?? 0) });
 }

@@ -11,8 +11,9 @@ import { atomicWrite, CACHE_VERSION } from "./state-cache.ts";
  * prints, plus the tasks waiting for review. A `rw ready` at the same tip reads this (~100 KB
  * per 1,000 candidates) instead of decoding the whole state and ranking 10,000 tasks; leases and
  * defer dates are still checked against the clock on every call. Written by the first
- * unfiltered `rw ready` after a write (the writer does not pay for it), a pure cache: wrong
- * version, ref or tip, or unreadable, and it is ignored.
+ * unfiltered `rw ready` after a write, and by a one-shot writer that started from a view and
+ * could carry its order (a chain of `rw claim --next`); a pure cache: wrong version, ref or tip,
+ * or unreadable, and it is ignored.
  */
 
 /** id, title, priority, type, labels, created_at, status, assignee, lease_until, defer_until, initiative, phase, unblocks */
@@ -37,7 +38,8 @@ export interface ReadyView {
 
 const path = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}.ready.json`);
 
-export function writeReadyView(dir: string, ref: string, tip: string, state: State, order: readonly string[], counts: Map<string, number>): void {
+/** Saves the ready view of `tip`; `review`: its tasks waiting for review, when the caller has them apart (else found by a scan). */
+export function writeReadyView(dir: string, ref: string, tip: string, state: State, order: readonly string[], counts: Map<string, number>, reviewTasks?: Iterable<Task>): void {
   const rows: Row[] = [];
   for (const id of order) {
     const t = state.tasks[id];
@@ -50,23 +52,45 @@ export function writeReadyView(dir: string, ref: string, tip: string, state: Sta
     initiatives.push([i.id, i.status, i.phases.map((p) => [p.n, p.status])]);
   }
   const review: ReadyFile["review"] = [];
-  for (const id in state.tasks) {
-    const t = state.tasks[id]!;
-    if (t.status === "review") review.push({ id: t.id, title: t.title, priority: t.priority, updated_at: t.updated_at });
-  }
+  const inReview = function* (): Iterable<Task> {
+    for (const id in state.tasks) if (state.tasks[id]!.status === "review") yield state.tasks[id]!;
+  };
+  for (const t of reviewTasks ?? inReview()) review.push({ id: t.id, title: t.title, priority: t.priority, updated_at: t.updated_at });
   const file: ReadyFile = { v: CACHE_VERSION, ref, tip, initiatives, review, order: rows };
   atomicWrite(path(dir, ref), JSON.stringify(file));
 }
 
-/** The ready view saved for `tip`, or undefined (none, another tip, another version, unreadable). */
-export function readReadyView(dir: string, ref: string, tip: string): ReadyView | undefined {
+function readFile(dir: string, ref: string, tip: string): ReadyFile | undefined {
   let file: ReadyFile;
   try {
     file = JSON.parse(readFileSync(path(dir, ref), "utf8")) as ReadyFile;
   } catch {
     return undefined;
   }
-  if (file.v !== CACHE_VERSION || file.ref !== ref || file.tip !== tip || !Array.isArray(file.order)) return undefined;
+  return file.v === CACHE_VERSION && file.ref === ref && file.tip === tip && Array.isArray(file.order) ? file : undefined;
+}
+
+/**
+ * The ready order and unblock counts saved for `tip`, as a ready memo for a writer (what a
+ * long-lived store would have kept): `rw claim --next` then ranks nothing and STATE.md's ready
+ * list walks the order.
+ */
+export function readReadyMemo(dir: string, ref: string, tip: string): ReadyMemo | undefined {
+  const file = readFile(dir, ref, tip);
+  if (!file) return undefined;
+  const counts = new Map<string, number>();
+  const order: string[] = [];
+  for (const row of file.order) {
+    counts.set(row[0], row[12]);
+    order.push(row[0]);
+  }
+  return { counts, order, uses: 2 };
+}
+
+/** The ready view saved for `tip`, or undefined (none, another tip, another version, unreadable). */
+export function readReadyView(dir: string, ref: string, tip: string): ReadyView | undefined {
+  const file = readFile(dir, ref, tip);
+  if (!file) return undefined;
   const tasks = recordMap<Task>();
   const counts = new Map<string, number>();
   const order: string[] = [];

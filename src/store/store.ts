@@ -7,6 +7,7 @@ import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
 import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
 import type { ViewIndex } from "../views/view-index.ts";
+import { readReadyMemo } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
@@ -42,6 +43,13 @@ export class Store {
   private memo: Snapshot | undefined;
   /** Ranking work valid for `memo` (domain/ready-memo.ts). */
   readyMemo = newReadyMemo();
+  /**
+   * Whether this store's ready memo came from a ready view on disk (store/ready-cache.ts): then
+   * a write saves the view of its new tip too, so the next one-shot `rw claim --next` or
+   * `rw ready` need not rank again. Decided at a store's first write (undefined before); a
+   * long-lived store keeps its memo in memory after that (false).
+   */
+  readyViewChain: boolean | undefined;
   /** STATE.md's and BOARD.md's index of `memo`'s tasks (views/view-index.ts), carried across this store's writes. */
   viewIndex: ViewIndex | undefined;
   /** Whether `memo` was handed to a caller: until it is, a transaction may update it in place. */
@@ -96,6 +104,12 @@ export class Store {
    */
   async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
     const snap = await this.current();
+    if (snap && this.readyViewChain === undefined && this.readyMemo.uses === 0) {
+      // A first write: the ready order an earlier command kept for this tip, if any.
+      const fromView = readReadyMemo(rwDir(this.repo), this.ref, snap.tip);
+      if (fromView) this.readyMemo = fromView;
+      this.readyViewChain = fromView !== undefined;
+    }
     const owned = snap !== null && !this.memoShared;
     // Detached while the transaction may fold into it: a concurrent reader loads the committed
     // state from the index instead of seeing events that are not committed yet.

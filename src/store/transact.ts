@@ -2,7 +2,8 @@ import type { DecideContext, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { apply, applyCopy, RESOLUTION_TYPES } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
-import { carryReadyMemo } from "../domain/ready-memo.ts";
+import { carryReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
+import { writeReadyView } from "./ready-cache.ts";
 import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
@@ -107,6 +108,8 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo, index);
           await saveSnapshot(store.source, next).catch(() => undefined);
+          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index);
+          store.readyViewChain = false; // once: a long-lived store keeps the order in memory
           store.maintenance.afterCommit();
         }
         // Once published the write counts even if a local writer moved the ref meanwhile: the next
@@ -125,6 +128,15 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
   throw new RwError("conflict", `gave up after ${MAX_ATTEMPTS} attempts: other writers kept moving ${store.ref}`, {
     hint: "retry; if it persists, check for a stale lock file next to the ref in the git directory",
   });
+}
+
+/** The ready view of the new tip, for the next one-shot reader or writer (a cache: never fails the write). */
+function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo, index: ViewIndex): void {
+  try {
+    writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, index.members("review").values());
+  } catch {
+    // a read-only or full cache directory only makes the next command rank again
+  }
 }
 
 /** Lost a race: back off with jitter, then the caller re-reads the tip and decides again from scratch. */

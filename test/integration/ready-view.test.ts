@@ -1,8 +1,8 @@
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { initRepo } from "../helpers/rw.ts";
+import { expectDoctorOk, initRepo, rwJson } from "../helpers/rw.ts";
 
 let repo: TempRepo;
 afterAll(() => repo?.cleanup());
@@ -61,5 +61,15 @@ describe("rw ready from the kept ready view", () => {
     expect(after.tasks.map((t) => t.id)).toContain(c);
     // Filters and --explain never read the view.
     expect(await ask(["--label", "api", "--json"])).toContain(b);
+
+    // `rw claim --next` starts from the view and leaves one for its own tip: a chain of claims
+    // ranks nothing, and takes the tasks in the order `rw ready` listed them.
+    const top3 = (JSON.parse(await ask(["--json", "--limit", "3"])) as { tasks: Array<{ id: string }> }).tasks.map((t) => t.id);
+    const claimed: string[] = [];
+    for (let i = 0; i < 3; i++) claimed.push((await rwJson<{ id: string }>(repo, ["claim", "--next"], { actor: `agent-${i + 2}` })).id);
+    expect(claimed).toEqual(top3);
+    const kept = JSON.parse(readFileSync(join(cacheDir(), viewFile()!), "utf8")) as { tip: string };
+    expect(kept.tip).toBe(repo.git(["rev-parse", "rewind"]).trim());
+    await expectDoctorOk(repo); // STATE.md written from the carried order is what the log says
   });
 });
