@@ -154,7 +154,7 @@ describe("goal-backward phase verification", { timeout: 300_000 }, () => {
   });
 });
 
-describe("what a run left unfinished, the next run picks up", { timeout: 300_000 }, () => {
+describe("what a run or a person left unfinished, the next rw run picks up", { timeout: 300_000 }, () => {
   it("a phase verification that failed is run again when rw run starts, and the completed initiative is then merged", async () => {
     const { repo } = await repos.configured("");
     const id = await initiative(repo, ["--branch", "feat/api"], ["API"]);
@@ -179,6 +179,24 @@ describe("what a run left unfinished, the next run picks up", { timeout: 300_000
     // A third run has nothing left to do for it.
     const third = await runIn(repo, new ScriptedExecutor(write));
     expect(third.events.filter((e) => e.event === "initiative")).toEqual([]);
+    await expectDoctorOk(repo);
+  });
+
+  it("the phase's last task approved with rw review lands on the initiative's branch; the next rw run verifies the phase and merges", async () => {
+    const { repo } = await repos.configured('review = "human"');
+    const id = await initiative(repo, ["--branch", "feat/api"], ["API"]);
+    await repo.rwOk(["initiative", "phase", "edit", id, "1", "--verify", "node -e \"process.exit(require('./api.js').answer() === 42 ? 0 : 1)\""]);
+    await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);
+    const task = await repo.rwOk(["create", "Write the API", "--initiative", id, "--phase", "1"]);
+    const exec = new ScriptedExecutor((req) => writeIn(req, "api.js", "exports.answer = () => 42;\n"));
+    expect((await runIn(repo, exec)).summary.review).toEqual([task]);
+    await repo.rwOk(["review", task, "--approve"]);
+    expect(branchLog(repo, "feat/api")[0]).toBe(`${task}: Write the API`);
+    expect(eventsOnRef(repo).some((e) => e.type === "phase.verified")).toBe(false);
+    const next = await runIn(repo, exec);
+    expect(next.summary.completed).toEqual([]);
+    expect(eventsOnRef(repo).filter((e) => e.type === "phase.verified").map((e) => e.data.verdict)).toEqual(["passed"]);
+    expect(repo.git(["log", "-1", "--format=%s", "main"]).trim()).toBe("Merge feat/api into main: Auth");
     await expectDoctorOk(repo);
   });
 });
