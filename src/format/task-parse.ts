@@ -104,6 +104,7 @@ export function readFrontmatter(text: string, file: string): Frontmatter {
     const m = /^([A-Za-z_][\w-]*)\s*:/.exec(l);
     if (m && lines[m[1]!] === undefined) lines[m[1]!] = i + 2;
   });
+  lines.body ??= yaml.length + 3; // after the opening ---, the block and the closing ---: a problem in the body points there
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new TaskFileError([{ file, line: 2, message: "the frontmatter is not a list of fields", fix: "write one `key: value` per line between the --- lines" }]);
   }

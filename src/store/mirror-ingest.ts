@@ -46,6 +46,8 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /** Which field an error from decide is about, to point at its line. */
 function fieldOf(err: RwError, changed: string[]): string {
+  const named = (err.data as { field?: unknown } | undefined)?.field;
+  if (typeof named === "string" && (named === "body" || changed.includes(named))) return named; // a text rule names its field
   if (err.code === "cycle" || err.code === "not_found") return changed.includes("deps") ? "deps" : changed.includes("parent") ? "parent" : changed[0] ?? "title";
   for (const k of changed) if (err.message.includes(k)) return k;
   return changed[0] ?? "title";

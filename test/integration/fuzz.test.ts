@@ -149,7 +149,7 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, { timeout: 300_000 }, () => {
     mkdirSync(tasksDir, { recursive: true });
     expect((await repo.rw(["list"])).code).toBe(0); // writes the mirror
     const written = new Map<string, Buffer>(); // every file this test wrote, with its bytes
-    const rounds = 6 * SCALE;
+    const rounds = 5 * SCALE;
     let before = (await listTitles()).count;
     let recorded = 0;
     let refused = 0;
@@ -211,7 +211,7 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, { timeout: 300_000 }, () => {
   it("CLI text arguments: a task or a usage error (exit 2) naming the problem, never a crash", async () => {
     // argv cannot hold NUL: everything else of NASTY can.
     const argv = (): string => nastyString(ids).replaceAll("\u0000", "");
-    for (let n = 0; n < 8 * SCALE; n++) {
+    for (let n = 0; n < 6 * SCALE; n++) {
       const args = pick([
         () => ["create", argv(), "--body", argv(), "--label", argv()],
         () => ["note", pick(ids), argv()],

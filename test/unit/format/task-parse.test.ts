@@ -99,3 +99,9 @@ describe("task file codec", () => {
     expect(() => parseTaskFile("---\npriority: 7\n---\n", "tasks/x.md")).toThrow(/tasks\/x\.md:2: priority/);
   });
 });
+
+describe("problem lines", () => {
+  it("the body's line is the one after the closing ---, for a problem in the body", () => {
+    expect(parseTaskFile("---\ntitle: t\npriority: 1\n---\nfirst\nsecond\n", "tasks/x.md").lines).toMatchObject({ title: 2, priority: 3, body: 5 });
+  });
+});
