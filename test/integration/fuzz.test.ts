@@ -6,6 +6,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RW_BIN, baseEnv, makeRepo, type TempRepo } from "../helpers/repo.ts";
 import { expectDoctorOk } from "../helpers/rw.ts";
+import { mulberry32 } from "../helpers/prng.ts";
 
 /**
  * Issue 14's fuzz test: hostile input on the three text surfaces (MCP tool arguments, mirror
@@ -22,16 +23,6 @@ import { expectDoctorOk } from "../helpers/rw.ts";
 const SEED = Number(process.env.FUZZ_SEED ?? 0x14f022);
 const SCALE = Number(process.env.FUZZ_CASES ?? 1);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)]!;

@@ -3,18 +3,7 @@ import { applyCopy, fold } from "../../../src/domain/fold.ts";
 import { carryReadyMemo, newReadyMemo, bestReady } from "../../../src/domain/ready-memo.ts";
 import type { RwEvent, State, Task } from "../../../src/domain/types.ts";
 import { renderViews, ViewIndex } from "../../../src/views/index.ts";
-
-/** Deterministic PRNG (mulberry32): the same random history on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "../../helpers/prng.ts";
 
 const TYPES = ["task.claimed", "task.completed", "task.blocked", "task.unblocked", "task.released", "task.cancelled", "task.edited", "task.review_requested", "task.heartbeat", "task.created"];
 
