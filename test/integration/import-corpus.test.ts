@@ -171,7 +171,6 @@ describe("the PRD corpus file", () => {
 });
 
 describe("the Backlog.md corpus folder", () => {
-  const dir = join(CORPUS, "backlog-md/Backlog.md-6286bf9/backlog");
   let repo: TempRepo;
   let tasks: Record<string, { title: string; type: string; parent?: string; deps: string[]; body: string; status: string }>;
   beforeAll(async () => {
