@@ -159,7 +159,7 @@ const tmDir = join(base, "taskmaster");
 
 /** Each row: [name, peer command per round, rw command per round]. */
 const rows = [
-  ["ready (top 10)", "Backlog.md", (i) => [bins.backlog, ["task", "list", "--ready", "--limit", "10", "--plain"], bl], rwBacklog, () => ["ready", "--limit", "10"]],
+  ["ready (top 10)", "Backlog.md", () => [bins.backlog, ["task", "list", "--ready", "--limit", "10", "--plain"], bl], rwBacklog, () => ["ready", "--limit", "10"]],
   ["show one task", "Backlog.md", (i) => [bins.backlog, ["task", "view", `task-${open[i]}`, "--plain"], bl], rwBacklog, (i, id) => ["show", id(open[i])]],
   ["create", "Backlog.md", (i) => [bins.backlog, ["task", "create", `Bench task ${i}`, "--plain"], bl], rwBacklog, (i) => ["create", `Bench task ${i}`]],
   ["claim / status edit", "Backlog.md", (i) => [bins.backlog, ["task", "edit", `task-${claimable[i]}`, "-s", "In Progress", "-a", "@bench", "--plain"], bl], rwBacklog, (i, id) => ["claim", id(claimable[i])]],
