@@ -9,8 +9,7 @@ let daemon: DaemonProc | undefined;
 cleanUpAfterEach(() => ({ daemon, repo }));
 
 async function setup(): Promise<{ a: string; b: string }> {
-  repo = makeRepo();
-  await repo.rwOk(["init"]);
+  repo = makeRepo({ init: true });
   const a = await repo.rwOk(["create", "Add login endpoint", "-p", "1", "--body", "POST /login"]);
   const b = await repo.rwOk(["create", "Write docs", "--dep", a]);
   return { a, b };

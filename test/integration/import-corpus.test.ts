@@ -25,8 +25,7 @@ const SOURCES = [
 const NOT_IMPORTED = ["skipped", "duplicate", "tombstone", "draft", "archived", "document"];
 
 async function fresh(): Promise<TempRepo> {
-  const repo = makeRepo();
-  await repo.rwOk(["init"]);
+  const repo = makeRepo({ init: true });
   return repo;
 }
 

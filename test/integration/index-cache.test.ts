@@ -65,8 +65,7 @@ describe("the index is a pure cache", () => {
   });
 
   it("keeps one long-lived store right while CLI processes race it for the same tasks", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     await seedTasks(repo.dir, 24); // one commit through the write path: the race below is what is under test
     const store = await Store.open({ cwd: repo.dir, env: {}, now: () => new Date() });
     try {

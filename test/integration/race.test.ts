@@ -12,8 +12,7 @@ const WORKERS = 8;
 
 describe("the claim race", () => {
   it(`${WORKERS} processes running rw claim --next claim each of ${TASKS} tasks exactly once`, async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const ids = await seedTasks(repo.dir, TASKS);
     expect(new Set(ids).size).toBe(TASKS);
     const seededTip = repo.git(["rev-parse", "rewind"]).trim();

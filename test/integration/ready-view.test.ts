@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { expectDoctorOk, initRepo, rwJson } from "../helpers/rw.ts";
+import { expectDoctorOk, rwJson } from "../helpers/rw.ts";
 
 let repo: TempRepo;
 afterAll(() => repo?.cleanup());
@@ -17,8 +17,7 @@ const viewFile = (): string | undefined => readdirSync(cacheDir()).find((f) => f
  */
 describe("rw ready from the kept ready view", () => {
   it("prints what a full ranking prints, text and --json, and sees a lease expire", async () => {
-    repo = makeRepo();
-    await initRepo(repo, '[ids]\nprefix = "rw"\n');
+    repo = makeRepo({ init: true, config: '[ids]\nprefix = "rw"\n' });
     const a = await repo.rwOk(["create", "Base work", "-p", "1"]);
     await repo.rwOk(["create", "Depends on base", "-p", "0", "--dep", a]);
     const b = await repo.rwOk(["create", "Top priority", "-p", "0", "--label", "api"]);
