@@ -1,4 +1,4 @@
-/* global process, console, performance */
+/* global process, console, performance, document, MutationObserver */
 // `rw board` at 1,000 and 10,000 tasks in headless Chromium: first load (navigation until the
 // cards are on screen) and update latency (a CLI write until its card sits in its new column),
 // each as a median, with `node -e 0` measured in the same run for scale. The moment a card lands

@@ -53,7 +53,10 @@ export function applyDelta(m: Model, d: BoardDelta): Model | null {
   const cards = new Map(m.cards);
   for (const c of d.cards) cards.set(c.id, c);
   for (const id of d.removed) cards.delete(id);
-  return { ...m, tip: d.tip, cards, statuses: statusesFor(m.statuses, d.cards), initiatives: d.initiatives, sessions: d.sessions, totals: d.totals, version: m.version + 1 };
+  return {
+    ...m, tip: d.tip, cards, statuses: statusesFor(m.statuses, d.cards), initiatives: d.initiatives ?? m.initiatives, sessions: d.sessions ?? m.sessions,
+    totals: d.totals, version: m.version + 1,
+  };
 }
 
 /** What a card waits on, in words: unfinished dependencies, an unapproved phase, a date, a person. */
