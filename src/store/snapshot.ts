@@ -1,5 +1,6 @@
 import { applyCopy, fold } from "../domain/fold.ts";
 import { missingStateError } from "./repo.ts";
+import { readLooseRef } from "./ref-local.ts";
 import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
@@ -23,6 +24,8 @@ export interface SnapshotSource {
   ref: string;
   cacheDir: string;
   oidBytes: number;
+  /** Where loose refs live: the tip is read from the ref's file when it has one (no round trip to git). */
+  commonDir?: string;
 }
 
 /**
@@ -32,7 +35,10 @@ export interface SnapshotSource {
  * a history that was not a plain append). Returns null when the ref does not exist.
  */
 export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promise<Snapshot | null> {
-  const commit = await src.cat.read(src.ref);
+  // A long-lived store asks this before every transaction: an unchanged tip costs one file read.
+  const loose = src.commonDir ? readLooseRef(src.commonDir, src.ref) : undefined;
+  if (loose && from?.tip === loose) return from;
+  const commit = await src.cat.read(loose ?? src.ref);
   if (!commit) return null;
   if (from?.tip === commit.oid) return from;
   const tree = parseCommitTree(commit.data);
@@ -140,6 +146,6 @@ async function bringForward(src: SnapshotSource, cache: CacheFile, entries: Tree
   // always strictly newer, so an equal ts means a merge): only a replay is right then.
   if (fresh.length > 0 && fresh[0]!.ts <= cache.state.last_ts) return undefined;
   const state = shared ? applyCopy(cache.state, fresh) : fold(fresh, cache.state);
-  const journal = cache.journal ? { base: cache.journal.base, events: [...cache.journal.events, ...fresh] } : undefined;
+  const journal = cache.journal ? { ...cache.journal, events: [...cache.journal.events, ...fresh] } : undefined;
   return { state, shards, journal };
 }

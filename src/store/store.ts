@@ -60,7 +60,7 @@ export class Store {
   private constructor(readonly repo: RepoPaths, readonly config: CoreConfig, readonly configFile: string | undefined, readonly ctx: StoreContext) {
     this.cat = new CatFile(repo.gitDir);
     this.writer = new ObjectWriter(join(repo.commonDir, "objects"), repo.objectFormat);
-    this.refs = new RefUpdater(repo.gitDir);
+    this.refs = new RefUpdater(repo.gitDir, repo.commonDir);
     this.maintenance = new Maintenance(repo.commonDir, rwDir(repo));
     this.oidBytes = repo.objectFormat === "sha256" ? 32 : 20;
     this.zeroOid = "0".repeat(this.oidBytes * 2);
@@ -79,7 +79,7 @@ export class Store {
   }
 
   get source(): SnapshotSource {
-    return { cat: this.cat, ref: this.ref, cacheDir: rwDir(this.repo), oidBytes: this.oidBytes };
+    return { cat: this.cat, ref: this.ref, cacheDir: rwDir(this.repo), oidBytes: this.oidBytes, commonDir: this.repo.commonDir };
   }
 
   decideConfig(): DecideConfig {

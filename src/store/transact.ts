@@ -100,10 +100,10 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           return { tree, commit };
         });
         const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
-        if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
+        if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid, { ...sig, message: `rw: ${decision.summary}` });
         if (moved) {
           const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
-          const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
+          const journal = snap.journal ? { ...snap.journal, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
           journal?.events.push(...decision.events);
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo, index);

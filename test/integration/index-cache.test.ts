@@ -48,7 +48,7 @@ describe("the index is a pure cache", () => {
     const after = await answers(repo, ids);
     const files = readdirSync(cacheDir(repo));
     const base = join(cacheDir(repo), files.find((f) => f.endsWith(".base"))!);
-    const journal = join(cacheDir(repo), files.find((f) => f.endsWith(".journal.json"))!);
+    const journal = join(cacheDir(repo), files.find((f) => f.endsWith(".journal.jsonl"))!);
     writeFileSync(journal, "{not json");
     expect(await answers(repo, ids)).toEqual(after);
     writeFileSync(base, "garbage\nmore garbage");
