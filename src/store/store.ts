@@ -7,7 +7,7 @@ import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
 import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
 import type { ViewIndex } from "../views/view-index.ts";
-import { readReadyMemo } from "./ready-cache.ts";
+import { readReadyMemo, type ReadyViewRef } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
@@ -50,6 +50,8 @@ export class Store {
    * long-lived store keeps its memo in memory after that (false).
    */
   readyViewChain: boolean | undefined;
+  /** The ready view that memo came from, while the chain holds: the next view is saved as a patch of it. */
+  readyView: ReadyViewRef | undefined;
   /** STATE.md's and BOARD.md's index of `memo`'s tasks (views/view-index.ts), carried across this store's writes. */
   viewIndex: ViewIndex | undefined;
   /** Whether `memo` was handed to a caller: until it is, a transaction may update it in place. */
@@ -107,7 +109,7 @@ export class Store {
     if (snap && this.readyViewChain === undefined && this.readyMemo.uses === 0) {
       // A first write: the ready order an earlier command kept for this tip, if any.
       const fromView = readReadyMemo(rwDir(this.repo), this.ref, snap.tip);
-      if (fromView) this.readyMemo = fromView;
+      if (fromView) [this.readyMemo, this.readyView] = [fromView.memo, fromView.view];
       this.readyViewChain = fromView !== undefined;
     }
     const owned = snap !== null && !this.memoShared;

@@ -3,7 +3,7 @@ import { RwError } from "../domain/errors.ts";
 import { apply, applyCopy, RESOLUTION_TYPES } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
 import { carryReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import { writeReadyView } from "./ready-cache.ts";
+import { writeReadyPatch, writeReadyView } from "./ready-cache.ts";
 import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
@@ -108,7 +108,7 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo, index);
           await saveSnapshot(store.source, next).catch(() => undefined);
-          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index);
+          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index, touched.keys());
           store.readyViewChain = false; // once: a long-lived store keeps the order in memory
           store.maintenance.afterCommit();
         }
@@ -130,10 +130,17 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
   });
 }
 
-/** The ready view of the new tip, for the next one-shot reader or writer (a cache: never fails the write). */
-function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo, index: ViewIndex): void {
+/**
+ * The ready view of the new tip, for the next one-shot reader or writer (a cache: never fails the
+ * write): a patch of the view this store started from while the order is that view's, else whole.
+ */
+function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo, index: ViewIndex, changed: Iterable<string>): void {
   try {
-    writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, index.members("review").values());
+    const view = store.readyView;
+    store.readyView = undefined;
+    const review = index.members("review").values();
+    if (view && view.order === memo.order) writeReadyPatch(rwDir(store.repo), store.ref, view, tip, state, changed, memo.counts, review);
+    else writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, review);
   } catch {
     // a read-only or full cache directory only makes the next command rank again
   }
