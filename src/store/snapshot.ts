@@ -17,6 +17,8 @@ export interface Snapshot {
   root: TreeEntry[];
   /** How the index file holds this state (a base plus journal events), so saving it is an append. */
   journal?: CacheJournal | undefined;
+  /** Set when this state was brought forward from a snapshot in memory: that tip and the events folded since. */
+  forwardFrom?: { tip: string; events: RwEvent[] } | undefined;
 }
 
 export interface SnapshotSource {
@@ -49,9 +51,11 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
   if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal };
   const shardEntries = await listShards(src, root);
   let forward: Folded | undefined;
+  let forwardFrom: Snapshot["forwardFrom"];
   if (from) {
     // A snapshot in memory is shared: bringForward folds onto copies (applyCopy), never in place.
     forward = await bringForward(src, { v: CACHE_VERSION, ref: src.ref, tip: from.tip, shards: from.shards, state: from.state, journal: from.journal }, shardEntries, true);
+    if (forward) forwardFrom = { tip: from.tip, events: forward.fresh };
   }
   if (!forward) {
     const cache = cached ?? (from ? await readIndex() : undefined);
@@ -59,7 +63,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
     if (cache) forward = await bringForward(src, cache, shardEntries, false);
   }
   const result = forward ?? (await replay(src, shardEntries));
-  const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root, journal: result.journal };
+  const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root, journal: result.journal, forwardFrom };
   await saveSnapshot(src, snap).catch(() => undefined); // the cache is an optimisation: never fail a read for it
   return snap;
 }
@@ -95,13 +99,14 @@ export async function readAllEvents(src: SnapshotSource, root: TreeEntry[]): Pro
   return { events, shards };
 }
 
-interface Folded { state: State; shards: Record<string, ShardMark>; journal?: CacheJournal | undefined }
+interface Folded { state: State; shards: Record<string, ShardMark>; journal?: CacheJournal | undefined; fresh: RwEvent[] }
 
 async function replay(src: SnapshotSource, entries: TreeEntry[]): Promise<Folded> {
   const perShard = await Promise.all(entries.map((e) => readShard(src, e)));
   const shards: Record<string, ShardMark> = {};
   entries.forEach((e, i) => (shards[e.name] = markOf(e, perShard[i]!)));
-  return { state: fold(perShard.flat().sort(compareEvents), emptyState()), shards };
+  const events = perShard.flat().sort(compareEvents);
+  return { state: fold(events, emptyState()), shards, fresh: events };
 }
 
 /**
@@ -147,5 +152,5 @@ async function bringForward(src: SnapshotSource, cache: CacheFile, entries: Tree
   if (fresh.length > 0 && fresh[0]!.ts <= cache.state.last_ts) return undefined;
   const state = shared ? applyCopy(cache.state, fresh) : fold(fresh, cache.state);
   const journal = cache.journal ? { ...cache.journal, events: [...cache.journal.events, ...fresh] } : undefined;
-  return { state, shards, journal };
+  return { state, shards, journal, fresh };
 }

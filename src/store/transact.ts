@@ -108,7 +108,7 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo, index);
           await saveSnapshot(store.source, next).catch(() => undefined);
-          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index, touched.keys());
+          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index, [...touched.keys(), ...store.readyViewChanged]);
           store.readyViewChain = false; // once: a long-lived store keeps the order in memory
           store.maintenance.afterCommit();
         }
@@ -138,6 +138,7 @@ function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo,
   try {
     const view = store.readyView;
     store.readyView = undefined;
+    store.readyViewChanged.clear();
     const review = index.members("review").values();
     if (view && view.order === memo.order) writeReadyPatch(rwDir(store.repo), store.ref, view, tip, state, changed, memo.counts, review);
     else writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, review);
