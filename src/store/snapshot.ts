@@ -36,7 +36,7 @@ export interface SnapshotSource {
  * memory) is for an ancestor; replayed from the whole log otherwise (no cache, corrupt cache, or
  * a history that was not a plain append). Returns null when the ref does not exist.
  */
-export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promise<Snapshot | null> {
+export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries = 2, known?: CacheFile): Promise<Snapshot | null> {
   // A long-lived store asks this before every transaction: an unchanged tip costs one file read.
   const loose = src.commonDir ? readLooseRef(src.commonDir, src.ref) : undefined;
   if (loose && from?.tip === loose) return from;
@@ -45,7 +45,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
   if (from?.tip === commit.oid) return from;
   const tree = parseCommitTree(commit.data);
   const readIndex = (): Promise<CacheFile | undefined> => readCache(src.cacheDir, src.ref, (events, state) => fold(events, state));
-  const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : readIndex()]);
+  const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : (known ?? readIndex())]);
   if (!rootObj) throw missingStateError(src.ref, tree, "tree"); // pruned by gc: an empty state would be a lie
   const root = parseTree(rootObj.data, src.oidBytes);
   if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal };
@@ -57,10 +57,17 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promis
     forward = await bringForward(src, { v: CACHE_VERSION, ref: src.ref, tip: from.tip, shards: from.shards, state: from.state, journal: from.journal }, shardEntries, true);
     if (forward) forwardFrom = { tip: from.tip, events: forward.fresh };
   }
+  let cache: CacheFile | undefined;
   if (!forward) {
-    const cache = cached ?? (from ? await readIndex() : undefined);
+    cache = cached ?? known ?? (from ? await readIndex() : undefined);
     if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal };
     if (cache) forward = await bringForward(src, cache, shardEntries, false);
+  }
+  if (!forward && retries > 0) {
+    // The index may be for a newer tip than the one read above (another writer committed in
+    // between): read the ref again before paying for a replay, and a base written for an old tip.
+    const now = src.commonDir ? readLooseRef(src.commonDir, src.ref) : (await src.cat.read(src.ref))?.oid;
+    if (now && now !== commit.oid) return loadSnapshot(src, from, retries - 1, cache);
   }
   const result = forward ?? (await replay(src, shardEntries));
   const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root, journal: result.journal, forwardFrom };

@@ -110,7 +110,7 @@ export class Store {
    */
   async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
     const snap = await this.current();
-    if (snap) this.loadReadyView(snap);
+    if (snap) this.loadReadyView(snap, true);
     const owned = snap !== null && !this.memoShared;
     // Detached while the transaction may fold into it: a concurrent reader loads the committed
     // state from the index instead of seeing events that are not committed yet.
@@ -172,17 +172,21 @@ export class Store {
   async prefetch(): Promise<void> {
     const snap = await this.current();
     if (!snap) return;
-    this.loadReadyView(snap);
+    this.loadReadyView(snap, false);
     this.viewIndex ??= ViewIndex.build(snap.state);
   }
 
-  /** At a store's first write: the ready order an earlier command kept for this tip, if any. */
-  private loadReadyView(snap: Snapshot): void {
+  /**
+   * At a store's first write: the ready order an earlier command kept for this tip, if any.
+   * `final`: under the transaction lock. Before it (prefetch) the writer of this tip may not have
+   * saved its view yet: not finding one then decides nothing, the lock's turn looks again.
+   */
+  private loadReadyView(snap: Snapshot, final: boolean): void {
     if (this.readyViewChain !== undefined || this.readyMemo.uses !== 0) return;
     const fromView = readReadyMemo(rwDir(this.repo), this.ref, snap.tip);
     if (fromView) [this.readyMemo, this.readyView] = [fromView.memo, fromView.view];
     this.readyViewChanged.clear();
-    this.readyViewChain = fromView !== undefined;
+    if (fromView || final) this.readyViewChain = fromView !== undefined;
   }
 
   async snapshot(): Promise<Snapshot> {
