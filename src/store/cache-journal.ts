@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, writeSync, constants } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync, constants } from "node:fs";
 import type { RwEvent } from "../domain/types.ts";
 
 /** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
@@ -23,7 +23,8 @@ export interface CacheJournal {
   file?: JournalFileState | undefined;
 }
 
-export interface JournalFileState { tip: string; size: number; events: number; shards: Record<string, ShardMark> }
+/** `ino` and `size` tell the file this process saw from one another process replaced (rename) or appended to. */
+export interface JournalFileState { tip: string; ino: number; size: number; events: number; shards: Record<string, ShardMark> }
 
 interface Header { v: number; ref: string; base: string }
 interface Step { parent: string; tip: string; shards: Record<string, ShardMark>; events: RwEvent[] }
@@ -33,8 +34,15 @@ export interface JournalRead { tip: string; shards: Record<string, ShardMark>; e
 /** Reads the journal for `base` (with its marks `baseShards`); undefined when absent, of another base, version or ref. */
 export function readJournal(path: string, version: number, ref: string, base: string, baseShards: Record<string, ShardMark>): JournalRead | undefined {
   let buf: Buffer;
+  let ino: number;
   try {
-    buf = readFileSync(path);
+    const fd = openSync(path, "r");
+    try {
+      ino = fstatSync(fd).ino;
+      buf = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }
@@ -64,12 +72,17 @@ export function readJournal(path: string, version: number, ref: string, base: st
     shards = { ...shards, ...step.shards };
     events.push(...step.events);
   }
-  return { tip, shards, events, file: { tip, size: buf.length, events: events.length, shards } };
+  return { tip, shards, events, file: { tip, ino, size: buf.length, events: events.length, shards } };
 }
 
 /** The header line of a new journal for `base`. */
 export function journalHeader(version: number, ref: string, base: string): string {
   return `${JSON.stringify({ v: version, ref, base } satisfies Header)}\n`;
+}
+
+/** The inode of a file just written (the journal after a rewrite), 0 when unknown. */
+export function inodeOf(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.ino ?? 0;
 }
 
 /** One step's line: the events and changed shard marks from `from` (a tip with its marks) to `tip`. */
@@ -80,11 +93,11 @@ export function journalLine(parent: string, fromShards: Record<string, ShardMark
 }
 
 /**
- * Appends `line` when the file still has `size` bytes (nobody else appended or replaced it since
- * this process saw it); returns the new size, or undefined when the caller must rewrite it.
+ * Appends `line` when the file is the one this process saw (same inode, same size: nobody else
+ * appended or replaced it since); returns the new size, or undefined when the caller must rewrite it.
  * NOTE: one write with O_APPEND, so a concurrent appender's line is never interleaved with ours.
  */
-export function appendJournal(path: string, size: number, line: string): number | undefined {
+export function appendJournal(path: string, ino: number, size: number, line: string): number | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
@@ -92,7 +105,8 @@ export function appendJournal(path: string, size: number, line: string): number 
     return undefined;
   }
   try {
-    if (fstatSync(fd).size !== size) return undefined;
+    const st = fstatSync(fd);
+    if (st.ino !== ino || st.size !== size) return undefined;
     const data = Buffer.from(line);
     writeSync(fd, data);
     return size + data.length;

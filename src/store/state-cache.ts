@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { emptyState, recordMap, type RwEvent, type State, type Task, recordValues } from "../domain/types.ts";
-import { appendJournal, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
+import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 
@@ -145,22 +145,24 @@ export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJo
     if (f?.tip === cache.tip) return j; // already saved (by this process, or the one whose file it read)
     if (f && f.events <= j.events.length) {
       const line = journalLine(f.tip, f.shards, cache.tip, cache.shards, j.events.slice(f.events));
-      const size = appendJournal(path, f.size, line);
-      if (size !== undefined) return { ...j, file: { tip: cache.tip, size, events: j.events.length, shards: cache.shards } };
+      const size = appendJournal(path, f.ino, f.size, line);
+      if (size !== undefined) return { ...j, file: { tip: cache.tip, ino: f.ino, size, events: j.events.length, shards: cache.shards } };
     }
     // No journal file this process can append to: a new one, the whole run of events as one step from the base.
     mkdirSync(join(dir, "cache"), { recursive: true });
     const text = journalHeader(CACHE_VERSION, cache.ref, j.base) + journalLine(j.base, {}, cache.tip, cache.shards, j.events);
     atomicWrite(path, text);
-    return { ...j, file: { tip: cache.tip, size: Buffer.byteLength(text), events: j.events.length, shards: cache.shards } };
+    return { ...j, file: { tip: cache.tip, ino: inodeOf(path), size: Buffer.byteLength(text), events: j.events.length, shards: cache.shards } };
   }
   if (j && j.events.length === 0 && j.base === cache.tip) return j; // that base is already on disk
   mkdirSync(join(dir, "cache"), { recursive: true });
   atomicWrite(basePath(dir, cache.ref), encodeBase(cache.ref, cache.tip, cache.shards, cache.state));
+  rmSync(`${stem(dir, cache.ref)}.journal.json`, { force: true }); // the whole-file journal of earlier versions
   // The new base's journal starts empty (its header only), so the next write appends.
   const header = journalHeader(CACHE_VERSION, cache.ref, cache.tip);
   atomicWrite(journalPath(dir, cache.ref), header);
-  return { base: cache.tip, events: [], file: { tip: cache.tip, size: Buffer.byteLength(header), events: 0, shards: cache.shards } };
+  const ino = inodeOf(journalPath(dir, cache.ref));
+  return { base: cache.tip, events: [], file: { tip: cache.tip, ino, size: Buffer.byteLength(header), events: 0, shards: cache.shards } };
 }
 
 /** Synchronous for the reason given in objects.ts: thread-pool hops cost more than these writes. */
