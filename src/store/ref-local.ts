@@ -16,7 +16,8 @@ import { dirname, join } from "node:path";
  * reflog yet, a symbolic ref) goes through git.
  */
 
-export type LocalCas = "moved" | "lost" | "unsupported";
+/** "busy": `<ref>.lock` is held (by git's gc, pack-refs, another writer): try again shortly. */
+export type LocalCas = "moved" | "lost" | "busy" | "unsupported";
 
 export interface ReflogEntry { name: string; email: string; when: Date; message: string }
 
@@ -63,8 +64,9 @@ function readPackedRef(commonDir: string, ref: string): string | undefined {
 const cleanIdent = (s: string): string => s.replace(/[<>\n]/g, "");
 
 /**
- * Moves `ref` from `expected` (zeroOid: must not exist) to `next`. "lost" when another writer
- * holds the lock or the ref is elsewhere; "unsupported" when git must do it (nothing changed).
+ * Moves `ref` from `expected` (zeroOid: must not exist) to `next`. "lost" when the ref is
+ * elsewhere, "busy" while another process holds its lock; "unsupported" when git must do it
+ * (nothing changed).
  */
 export function casLooseRef(commonDir: string, ref: string, next: string, expected: string, zeroOid: string, log: ReflogEntry): LocalCas {
   if (!/^refs\/[A-Za-z0-9._/-]+$/.test(ref) || ref.includes("..") || ref.endsWith(".lock")) return "unsupported";
@@ -79,7 +81,7 @@ export function casLooseRef(commonDir: string, ref: string, next: string, expect
     fd = openSync(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o666);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return "lost"; // git or another rw holds the ref: as `update-ref` reports it
+    if (code === "EEXIST") return "busy";
     return "unsupported"; // a folder in the way (refs/heads/x/...), permissions: let git explain
   }
   let renamed = false;

@@ -57,6 +57,9 @@ export interface TxHooks {
 export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
   const decide = redactingDecider(rawDecide, storeSecrets(store)); // no secret reaches the ref, whoever wrote the event
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    // A transaction can now run start to end without waiting on any I/O (tip, objects and ref all
+    // in-process): yield once, so a stream of writes does not starve the process's other events.
+    await new Promise((r) => setImmediate(r));
     await hooks.prepare?.();
     // Queue behind other writers of this repository (advisory): fewer commits built only to lose.
     const outcome = await withTxLock(rwDir(store.repo), async (): Promise<TxOutcome<R> | undefined> => {
