@@ -1,6 +1,6 @@
 import { phaseProgress } from "../domain/initiative-lifecycle.ts";
-import { isClosed, type Initiative, type Session, type State, type Task } from "../domain/types.ts";
-import type { Card, InitiativeView, SessionView, Totals } from "./protocol.ts";
+import { isClosed, recordValues, type Initiative, type Session, type State, type Task } from "../domain/types.ts";
+import type { Card, InitiativeView, SessionView } from "./protocol.ts";
 
 /** How many sessions the board keeps (newest first): older ones are in `rw log`. */
 const SESSIONS_SHOWN = 200;
@@ -38,55 +38,8 @@ export function initiativeViews(state: State): InitiativeView[] {
 }
 
 export function sessionViews(state: State): SessionView[] {
-  return Object.values(state.sessions)
+  return recordValues(state.sessions)
     .sort((a, b) => (a.started_at > b.started_at ? -1 : a.started_at < b.started_at ? 1 : a.id < b.id ? 1 : -1))
     .slice(0, SESSIONS_SHOWN)
     .map((s: Session) => ({ ...s }));
-}
-
-export function totals(state: State): Totals {
-  const by_status: Record<string, number> = {};
-  let n = 0;
-  for (const t of Object.values(state.tasks)) {
-    by_status[t.status] = (by_status[t.status] ?? 0) + 1;
-    n++;
-  }
-  const u = state.spend.total;
-  return { tasks: n, by_status, tokens: u.input_tokens + u.output_tokens, cost_usd: u.cost_usd };
-}
-
-/**
- * The cards of a state, remembered per task so the next state can be diffed cheaply: a task
- * record that is the same object (the fold copies only what events touch) keeps its card
- * unless one of its dependencies changed status.
- */
-export class CardIndex {
-  private cards = new Map<string, { task: Task; card: Card; json: string }>();
-
-  /** All cards of `state`, and which changed or disappeared since the last call. */
-  update(state: State): { all: Card[]; changed: Card[]; removed: string[] } {
-    const next = new Map<string, { task: Task; card: Card; json: string }>();
-    const changed: Card[] = [];
-    const all: Card[] = [];
-    const closedChanged = new Set<string>();
-    for (const [id, t] of Object.entries(state.tasks)) {
-      const old = this.cards.get(id);
-      if (old && old.task !== t && isClosed(old.task.status) !== isClosed(t.status)) closedChanged.add(id);
-    }
-    for (const [id, t] of Object.entries(state.tasks)) {
-      const old = this.cards.get(id);
-      let entry = old;
-      if (!old || old.task !== t || t.deps.some((d) => closedChanged.has(d) || !state.tasks[d])) {
-        const card = toCard(state, t);
-        const json = JSON.stringify(card);
-        entry = { task: t, card, json };
-        if (!old || old.json !== json) changed.push(card);
-      }
-      next.set(id, entry!);
-      all.push(entry!.card);
-    }
-    const removed = [...this.cards.keys()].filter((id) => !next.has(id));
-    this.cards = next;
-    return { all, changed, removed };
-  }
 }

@@ -1,8 +1,10 @@
 import type { FSWatcher } from "node:fs";
 import { watchRef } from "../store/ref-watch.ts";
 import type { Store } from "../store/store.ts";
-import { CardIndex, initiativeViews, sessionViews, totals } from "./cards.ts";
-import { BOARD_PROTOCOL, type BoardDelta, type BoardSnapshot } from "./protocol.ts";
+import type { Session, State } from "../domain/types.ts";
+import { CardIndex } from "./card-index.ts";
+import { sessionViews } from "./cards.ts";
+import { BOARD_PROTOCOL, type BoardDelta, type BoardSnapshot, type SessionView, type Totals } from "./protocol.ts";
 
 /** How often the tip is checked when no watcher fired (fs.watch can miss a rename): "within a second". */
 const POLL_MS = 500;
@@ -14,11 +16,15 @@ type Listener = (event: "delta", data: string) => void;
 /**
  * The board's view of the state ref: watches the ref (the same watcher the daemon uses, plus a
  * poll), and on every new tip works out which cards changed and tells every open page. Any
- * writer counts: the CLI, agents in worktrees, MCP, `rw sync`, the daemon, this board.
+ * writer counts: the CLI, agents in worktrees, MCP, `rw sync`, the daemon, this board. The store
+ * brings its state forward by folding only the new events (a reset or rewritten ref: a replay);
+ * the card index then costs what those events touched (card-index.ts), so a claim at 10,000
+ * tasks is a delta of one card, worked out in a few ms.
  */
 export class BoardFeed {
   private readonly index = new CardIndex();
-  private current: { tip: string; snapshot: BoardSnapshot; json?: string } | undefined;
+  private readonly sessions = new SessionList();
+  private current: { tip: string; totals: Totals; json?: string } | undefined;
   private readonly listeners = new Set<Listener>();
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -51,7 +57,13 @@ export class BoardFeed {
   async snapshotJson(): Promise<string> {
     if (!this.current) await this.refresh();
     const cur = this.current!;
-    cur.json ??= JSON.stringify(cur.snapshot);
+    if (cur.json === undefined) {
+      const snapshot: BoardSnapshot = {
+        v: BOARD_PROTOCOL, tip: cur.tip, ...this.info, cards: this.index.cards(),
+        initiatives: this.index.initiativeViews(), sessions: this.sessions.views, totals: cur.totals,
+      };
+      cur.json = JSON.stringify(snapshot);
+    }
     return cur.json;
   }
 
@@ -87,19 +99,39 @@ export class BoardFeed {
     if (head && this.current && head.oid === this.current.tip) return;
     const snap = await this.store.snapshot();
     if (this.current && snap.tip === this.current.tip) return;
-    const { all, changed, removed } = this.index.update(snap.state);
-    const snapshot: BoardSnapshot = {
-      v: BOARD_PROTOCOL, tip: snap.tip, ...this.info, cards: all,
-      initiatives: initiativeViews(snap.state), sessions: sessionViews(snap.state), totals: totals(snap.state),
-    };
+    // From here to the end nothing awaits: the index, `current` and what the pages were told move together.
+    const { changed, removed, initiatives } = this.index.update(snap.state);
+    const sessionsChanged = this.sessions.update(snap.state);
     const prev = this.current;
-    this.current = { tip: snap.tip, snapshot };
+    this.current = { tip: snap.tip, totals: this.index.totals(snap.state) };
     if (!prev) return;
     const delta: BoardDelta = {
-      v: BOARD_PROTOCOL, tip: snap.tip, from: prev.tip, cards: changed, removed,
-      initiatives: snapshot.initiatives, sessions: snapshot.sessions, totals: snapshot.totals,
+      v: BOARD_PROTOCOL, tip: snap.tip, from: prev.tip, cards: changed, removed, totals: this.current.totals,
+      ...(initiatives ? { initiatives: this.index.initiativeViews() } : {}),
+      ...(sessionsChanged ? { sessions: this.sessions.views } : {}),
     };
     const data = JSON.stringify(delta);
     for (const l of this.listeners) l("delta", data);
+  }
+}
+
+/** The newest sessions, rebuilt only when a session record changed (most commits touch none). */
+class SessionList {
+  views: SessionView[] = [];
+  private seen = new Map<string, Session>();
+
+  update(state: State): boolean {
+    const sessions = state.sessions;
+    let same = true;
+    let n = 0;
+    for (const id in sessions) {
+      n++;
+      if (this.seen.get(id) !== sessions[id]) same = false;
+    }
+    if (same && n === this.seen.size) return false;
+    this.seen = new Map();
+    for (const id in sessions) this.seen.set(id, sessions[id]!);
+    this.views = sessionViews(state);
+    return true;
   }
 }

@@ -60,15 +60,18 @@ export interface BoardSnapshot {
   totals: Totals;
 }
 
-/** Every later message: what changed between two tips. */
+/**
+ * Every later message: what changed between two tips. Only cards that changed; initiatives and
+ * sessions only when one of them did (absent: the page keeps what it has).
+ */
 export interface BoardDelta {
   v: typeof BOARD_PROTOCOL;
   tip: string;
   from: string;
   cards: Card[];
   removed: string[];
-  initiatives: InitiativeView[];
-  sessions: SessionView[];
+  initiatives?: InitiativeView[];
+  sessions?: SessionView[];
   totals: Totals;
 }
 

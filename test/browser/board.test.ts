@@ -58,6 +58,40 @@ describe.skipIf(NO_BROWSER !== undefined)("rw board in Chromium", () => {
     await expect(page.locator(card(first)).innerText()).resolves.toContain("@agent-2");
   });
 
+  it("follows the ref wherever it goes: a cancel frees a dependent, and a reset to an older commit puts the page back", async () => {
+    const { repo, board, page } = await setUp();
+    const a = await create(repo, "Pick the token format");
+    const b = await create(repo, "Write the login endpoint", ["--dep", a]);
+    await page.goto(board.url);
+    await page.locator(`${column("open")} ${card(b)} .waits`).filter({ hasText: a }).waitFor();
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 7));
+    const before = repo.git(["rev-parse", "rewind"]).trim();
+
+    await rwJson(repo, ["claim", a], { actor: "agent-2" });
+    await page.locator(`${column("in_progress")} ${card(a)}`).waitFor();
+    await rwJson(repo, ["cancel", a, "--reason", "superseded"], { actor: "agent-2" });
+    await page.locator(`${column("cancelled")} ${card(a)}`).waitFor();
+    await page.locator(`${column("open")} ${card(b)}:not(:has(.waits))`).waitFor(); // a cancelled dependency waits for nothing
+    const c = await create(repo, "Created after the reset point");
+    await page.locator(`${column("open")} ${card(c)}`).waitFor();
+    await page.locator(".top .meta").filter({ hasText: "3 tasks" }).waitFor();
+
+    // Not a descendant of what the page shows: the board replays, and the delta undoes all three writes.
+    repo.git(["update-ref", "refs/heads/rewind", before]);
+    await page.locator(`${column("open")} ${card(a)}`).waitFor();
+    await page.locator(`${column("open")} ${card(b)} .waits`).filter({ hasText: a }).waitFor();
+    await expect(page.locator(card(c)).count()).resolves.toBe(0);
+    await expect(page.locator(`${column("cancelled")} .card`).count()).resolves.toBe(0);
+    await expect(page.locator(card(a)).innerText()).resolves.not.toContain("@agent-2");
+    await page.locator(".top .meta").filter({ hasText: "2 tasks" }).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(7); // the same page: no reload
+
+    // And forward again (the ref moved back to where it was): the page follows.
+    await repo.rwOk(["cancel", a, "--reason", "superseded again"]);
+    await page.locator(`${column("cancelled")} ${card(a)}`).waitFor();
+    await page.locator(`${column("open")} ${card(b)}:not(:has(.waits))`).waitFor();
+  });
+
   it("drags a card to another column: the ref records it as the board's actor", async () => {
     const { repo, board, page } = await setUp();
     const id = await create(repo, "Drag me");

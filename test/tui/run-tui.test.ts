@@ -50,9 +50,10 @@ describe.skipIf(NO_TMUX !== undefined)("rw run --tui under tmux", () => {
     tmux = startTmux(`${JSON.stringify(process.execPath)} ${JSON.stringify(RW_BIN)} run --parallel 2 --tui`, { cwd: repo.dir, env });
 
     // Both workers busy, each in its own row, in their second turn (waiting in run_command).
-    const busy = await tmux.waitScreen((s) => /w1 .*t-\w+ .*agent: turn 2/.test(s) && /w2 .*t-\w+ .*agent: turn 2/.test(s), "two busy workers on turn 2 (in run_command)");
+    // The ready pane is re-read from the ref on the dashboard's tick, after the worker rows (which
+    // come from the run's own events), so the screen to wait for is the one where both agree.
+    const busy = await tmux.waitScreen((s) => /w1 .*t-\w+ .*agent: turn 2/.test(s) && /w2 .*t-\w+ .*agent: turn 2/.test(s) && /READY \(2\)/.test(s), "two busy workers on turn 2 (in run_command) and two tasks ready");
     expect(busy).toMatch(/WORKERS \(2 busy of 2\)/);
-    expect(busy).toMatch(/READY \(2\)/);
     const rowTask = (screen: string, w: string): string => new RegExp(`${w} +\\S+ (t-\\w+)`).exec(screen)?.[1] ?? "";
     const first = rowTask(busy, "w1");
     const second = rowTask(busy, "w2");

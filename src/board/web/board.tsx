@@ -1,16 +1,18 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Card } from "../protocol.ts";
 import { api } from "./api.ts";
 import { CardView, CARD_H } from "./card.tsx";
 import { NewTaskDialog, ReasonDialog } from "./dialogs.tsx";
 import type { AppActions } from "./main.tsx";
-import { columns, facets, STATUS_NAMES, type Filters, type Model } from "./model.ts";
+import { facets, nextColumns, STATUS_NAMES, type Columns, type Filters, type Model } from "./model.ts";
 
 interface Props { model: Model; filters: Filters; setFilters: (f: Filters) => void; actions: AppActions }
 
 /** The kanban board: one virtualised column per status, filters, drag (or Shift+arrow) to move. */
 export function BoardPage({ model, filters, setFilters, actions }: Props) {
-  const cols = useMemo(() => columns(model, filters), [model.version, filters]);
+  // Kept across renders: a delta moves only its cards in the previous columns (model.ts nextColumns).
+  const colsRef = useRef<Columns | undefined>(undefined);
+  const cols = (colsRef.current = nextColumns(colsRef.current, model, filters)).cols;
   const facet = useMemo(() => facets(model), [model.version]);
   const [focus, setFocus] = useState<string | undefined>();
   // The key handler reads focus from here: keys pressed faster than a render (j, k, Enter) must
@@ -87,7 +89,9 @@ export function BoardPage({ model, filters, setFilters, actions }: Props) {
     }
   };
 
-  useEffect(() => {
+  // A layout effect: in place as soon as the board is in the DOM (a plain effect waits for the next
+  // frame, and a key pressed right after the board showed, like `n`, was lost).
+  useLayoutEffect(() => {
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
   });

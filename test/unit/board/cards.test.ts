@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CardIndex, initiativeViews, toCard } from "../../../src/board/cards.ts";
+import { CardIndex } from "../../../src/board/card-index.ts";
+import { initiativeViews, toCard } from "../../../src/board/cards.ts";
 import { decideInitiativeApprove, decideInitiativeNew, decideInitiativeSubmit } from "../../../src/domain/decide-initiative.ts";
 import { decideClaim, decideDone } from "../../../src/domain/decide-lifecycle.ts";
 import { decideCreate, decideEdit } from "../../../src/domain/decide-task.ts";
@@ -32,7 +33,7 @@ describe("board cards", () => {
     const next = index.update(w.state);
     expect(next.changed.map((x) => x.id).sort()).toEqual([a, b].sort());
     expect(next.changed.find((x) => x.id === b)!.waits).toEqual([]);
-    expect(next.all).toHaveLength(3);
+    expect(index.cards()).toHaveLength(3);
   });
 
   it("initiatives carry phase progress", () => {
