@@ -61,6 +61,8 @@ describe("the index is a pure cache", () => {
     const doctor = await repo.rw(["doctor"]);
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
     expect(doctor.stdout).toContain("index");
+    // The transaction lock is a link to an owner file each process removes as it exits.
+    expect(readdirSync(join(repo.dir, ".git", "rewind")).filter((f) => f.startsWith("tx."))).toEqual([]);
   });
 
   it("keeps one long-lived store right while CLI processes race it for the same tasks", async () => {
