@@ -76,7 +76,7 @@ function take(dir: string, path: string): void {
     mkdirSync(dir, { recursive: true });
     owner = join(dir, `tx.owner.${process.pid}`);
     sweepOwners(dir);
-    writeOwner(owner);
+    writeOwner(owner, false);
     owners.set(dir, owner);
     if (owners.size === 1) process.once("exit", () => { for (const f of owners.values()) rmSync(f, { force: true }); });
   }
@@ -93,8 +93,9 @@ function take(dir: string, path: string): void {
   }
 }
 
-function writeOwner(path: string): void {
-  const fd = openSync(path, "wx");
+/** `exclusive`: the lock itself (no links here); else this process's own owner file, whatever an earlier process of this PID left. */
+function writeOwner(path: string, exclusive = true): void {
+  const fd = openSync(path, exclusive ? "wx" : "w");
   try {
     writeSync(fd, `${ownerLine(me())}\n`);
   } finally {
