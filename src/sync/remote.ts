@@ -67,7 +67,7 @@ export async function pushState(store: Store, remote: string, commit: string, ex
   const r = await run(store, ["push", "--porcelain", "--no-verify", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${commit}:${ref}`]);
   const line = r.stdout.split("\n").find((l) => l.includes(`:${ref}\t`));
   if (r.code === 0 && line && !line.startsWith("!")) {
-    await run(store, ["update-ref", "-m", "rw sync: pushed", trackingRef(remote, ref), commit]);
+    await recordPushed(store, remote, commit);
     return true;
   }
   const reason = line ?? lastLine(r.stderr);
@@ -76,6 +76,17 @@ export async function pushState(store: Store, remote: string, commit: string, ex
     hint: "check that the remote accepts pushes to this ref (permissions, protected branches, hooks)",
     data: { remote },
   });
+}
+
+/**
+ * The tracking ref follows an accepted push (the next fetch then has nothing to bring), through
+ * the store's long-lived update-ref rather than a process per claim. It is a note of the last
+ * tip seen, not the arbiter: if another rw process in this repository fetched meanwhile, its
+ * value stands and the next fetch settles it.
+ */
+async function recordPushed(store: Store, remote: string, commit: string): Promise<void> {
+  const tracking = trackingRef(remote, store.ref);
+  await store.refs.cas(tracking, commit, await lastFetched(store, remote), store.zeroOid).catch(() => false);
 }
 
 function lastLine(text: string): string {
