@@ -13,6 +13,28 @@ export interface ReadyMemo {
   counts: Map<string, number>;
   order: string[] | undefined;
   uses: number;
+  /**
+   * How many tasks at the head of `order` hold a live claim, each until `liveUntil` at least:
+   * the walks below start after them. Without it a long-lived process's n-th claim stepped over
+   * the n - 1 tasks it had claimed (twice per commit: the claim and STATE.md's ready list).
+   */
+  live?: number;
+  liveUntil?: string;
+}
+
+/** Where a walk of the memo's order may start at `now` (the claimed head skipped while its leases hold). */
+function liveStart(memo: ReadyMemo, now: string): number {
+  if (memo.live && memo.liveUntil !== undefined && now < memo.liveUntil) return memo.live;
+  memo.live = 0;
+  memo.liveUntil = undefined;
+  return 0;
+}
+
+/** Task `t` at `i`, the first place after the known claimed head, holds a live claim: one more in the head. */
+function growLive(memo: ReadyMemo, i: number, t: Task): void {
+  if (i !== (memo.live ?? 0)) return;
+  memo.live = i + 1;
+  if (memo.liveUntil === undefined || t.lease_until! < memo.liveUntil) memo.liveUntil = t.lease_until;
 }
 
 export function newReadyMemo(): ReadyMemo {
@@ -27,10 +49,15 @@ export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyIte
   if (!memo) return readyPage(state, now, 1).items[0];
   // A one-shot process decides once: ranking only the top priority is cheaper than the full order.
   if (++memo.uses < 2) return readyPage(state, now, 1, memo.counts).items[0];
-  memo.order ??= potentialOrder(state, memo.counts);
-  for (const id of memo.order) {
+  const order = (memo.order ??= potentialOrder(state, memo.counts));
+  for (let i = liveStart(memo, now); i < order.length; i++) {
+    const id = order[i]!;
     const t = lookup(state.tasks, id);
-    if (!t || hasLiveClaim(t, now)) continue; // the common case after many claims: skip without allocating
+    if (!t) continue;
+    if (hasLiveClaim(t, now)) {
+      growLive(memo, i, t);
+      continue;
+    }
     if (notReadyReasons(state, t, now).length > 0) continue;
     const item: ReadyItem = { task: t, unblocks: memo.counts.get(id) ?? 0 };
     if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
@@ -45,17 +72,22 @@ export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyIte
  * process's claims.
  */
 export function readyFromMemo(state: State, now: string, limit: number, memo: ReadyMemo): { total: number; items: ReadyItem[] } | undefined {
-  if (!memo.order) return undefined;
+  const order = memo.order;
+  if (!order) return undefined;
   const items: ReadyItem[] = [];
   let total = 0;
-  for (const id of memo.order) {
-    const t = lookup(state.tasks, id);
+  for (let i = liveStart(memo, now); i < order.length; i++) {
+    const t = lookup(state.tasks, order[i]!);
+    if (t && hasLiveClaim(t, now)) {
+      growLive(memo, i, t);
+      continue;
+    }
     // While the order is kept, its tasks are open or in progress with every dependency closed
     // (carryReadyMemo drops it otherwise): what is left of notReadyReasons is cheap to check.
-    if (!t || hasLiveClaim(t, now) || (t.defer_until !== undefined && t.defer_until > now) || initiativeGate(state, t) !== undefined) continue;
+    if (!t || (t.defer_until !== undefined && t.defer_until > now) || initiativeGate(state, t) !== undefined) continue;
     total++;
     if (items.length >= limit) continue;
-    const item: ReadyItem = { task: t, unblocks: memo.counts.get(id) ?? 0 };
+    const item: ReadyItem = { task: t, unblocks: memo.counts.get(t.id) ?? 0 };
     if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
     items.push(item);
   }
@@ -84,9 +116,13 @@ const mayBeReady = (t: Task): boolean => t.status === "open" || t.status === "in
 export function carryReadyMemo(memo: ReadyMemo, changed: Iterable<readonly [Task | undefined, Task | undefined]>, taskless: boolean): ReadyMemo {
   if (taskless) return newReadyMemo();
   let keepOrder = true;
+  let live = memo.live;
   for (const [a, b] of changed) {
     if (!a || !b || isClosed(a.status) !== isClosed(b.status) || !sameDeps(a, b)) return newReadyMemo();
     if (mayBeReady(a) !== mayBeReady(b) || a.priority !== b.priority || a.created_at !== b.created_at) keepOrder = false;
+    // Only a task already in progress can be in the claimed head (a released or renewed claim): count it again.
+    if (a.status === "in_progress") live = 0;
   }
-  return keepOrder ? memo : { counts: memo.counts, order: undefined, uses: memo.uses };
+  // A new object: the walks grow `live` on the state after the events, which may never be committed.
+  return keepOrder ? { ...memo, live } : { counts: memo.counts, order: undefined, uses: memo.uses };
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { RwError } from "../domain/errors.ts";
 import { git } from "./git.ts";
+import { casLooseRef, localRefSupport, type LocalCas, type ReflogEntry } from "./ref-local.ts";
 
 /**
  * Moves `ref` from `expected` to `next` only if it still points at `expected` (compare-and-swap).
@@ -26,12 +27,24 @@ export async function compareAndSwap(gitDir: string, ref: string, next: string, 
 export class RefUpdater {
   private session: Session | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Whether refs may be moved in-process here (ref-local.ts), judged at the first write. */
+  private local: boolean | undefined;
 
-  constructor(private readonly gitDir: string) {}
+  constructor(private readonly gitDir: string, private readonly commonDir?: string) {}
 
-  /** Same contract as compareAndSwap; calls on one updater run one after another. */
-  cas(ref: string, next: string, expected: string | null, zeroOid: string): Promise<boolean> {
-    const run = this.chain.then(() => this.attempt(ref, next, expected ?? zeroOid, true));
+  /**
+   * Same contract as compareAndSwap; calls on one updater run one after another. With `log`
+   * (the reflog line's identity and message) the ref is moved in-process where that is what git
+   * would do (ref-local.ts), else through the `--stdin` session.
+   */
+  cas(ref: string, next: string, expected: string | null, zeroOid: string, log?: ReflogEntry): Promise<boolean> {
+    const run = this.chain.then(async () => {
+      if (log && this.commonDir && (this.local ??= localRefSupport(this.commonDir))) {
+        const r = await casLocal(this.commonDir, ref, next, expected ?? zeroOid, zeroOid, log);
+        if (r !== "unsupported") return r === "moved";
+      }
+      return this.attempt(ref, next, expected ?? zeroOid, true);
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -53,6 +66,23 @@ export class RefUpdater {
   close(): void {
     this.session?.child.stdin.end();
     this.session = undefined;
+  }
+}
+
+/**
+ * git waits up to core.filesRefLockTimeout (100 ms by default) for a held `<ref>.lock` before it
+ * gives up; so does this. Without the wait, a `git gc` packing refs made every write that came
+ * while it held the lock build its commit again (and leave the first one dangling).
+ */
+const REF_LOCK_WAIT_MS = 100;
+
+async function casLocal(commonDir: string, ref: string, next: string, expected: string, zeroOid: string, log: ReflogEntry): Promise<LocalCas> {
+  const until = Date.now() + REF_LOCK_WAIT_MS;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 16)) {
+    const r = casLooseRef(commonDir, ref, next, expected, zeroOid, log);
+    if (r !== "busy") return r;
+    if (Date.now() >= until) return "lost";
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 

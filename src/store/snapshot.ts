@@ -1,5 +1,6 @@
 import { applyCopy, fold } from "../domain/fold.ts";
 import { missingStateError } from "./repo.ts";
+import { readLooseRef } from "./ref-local.ts";
 import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
@@ -16,6 +17,8 @@ export interface Snapshot {
   root: TreeEntry[];
   /** How the index file holds this state (a base plus journal events), so saving it is an append. */
   journal?: CacheJournal | undefined;
+  /** Set when this state was brought forward from a snapshot in memory: that tip and the events folded since. */
+  forwardFrom?: { tip: string; events: RwEvent[] } | undefined;
 }
 
 export interface SnapshotSource {
@@ -23,6 +26,8 @@ export interface SnapshotSource {
   ref: string;
   cacheDir: string;
   oidBytes: number;
+  /** Where loose refs live: the tip is read from the ref's file when it has one (no round trip to git). */
+  commonDir?: string;
 }
 
 /**
@@ -31,29 +36,41 @@ export interface SnapshotSource {
  * memory) is for an ancestor; replayed from the whole log otherwise (no cache, corrupt cache, or
  * a history that was not a plain append). Returns null when the ref does not exist.
  */
-export async function loadSnapshot(src: SnapshotSource, from?: Snapshot): Promise<Snapshot | null> {
-  const commit = await src.cat.read(src.ref);
+export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries = 2, known?: CacheFile): Promise<Snapshot | null> {
+  // A long-lived store asks this before every transaction: an unchanged tip costs one file read.
+  const loose = src.commonDir ? readLooseRef(src.commonDir, src.ref) : undefined;
+  if (loose && from?.tip === loose) return from;
+  const commit = await src.cat.read(loose ?? src.ref);
   if (!commit) return null;
   if (from?.tip === commit.oid) return from;
   const tree = parseCommitTree(commit.data);
   const readIndex = (): Promise<CacheFile | undefined> => readCache(src.cacheDir, src.ref, (events, state) => fold(events, state));
-  const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : readIndex()]);
+  const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : (known ?? readIndex())]);
   if (!rootObj) throw missingStateError(src.ref, tree, "tree"); // pruned by gc: an empty state would be a lie
   const root = parseTree(rootObj.data, src.oidBytes);
   if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal };
   const shardEntries = await listShards(src, root);
   let forward: Folded | undefined;
+  let forwardFrom: Snapshot["forwardFrom"];
   if (from) {
     // A snapshot in memory is shared: bringForward folds onto copies (applyCopy), never in place.
     forward = await bringForward(src, { v: CACHE_VERSION, ref: src.ref, tip: from.tip, shards: from.shards, state: from.state, journal: from.journal }, shardEntries, true);
+    if (forward) forwardFrom = { tip: from.tip, events: forward.fresh };
   }
+  let cache: CacheFile | undefined;
   if (!forward) {
-    const cache = cached ?? (from ? await readIndex() : undefined);
+    cache = cached ?? known ?? (from ? await readIndex() : undefined);
     if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal };
     if (cache) forward = await bringForward(src, cache, shardEntries, false);
   }
+  if (!forward && retries > 0) {
+    // The index may be for a newer tip than the one read above (another writer committed in
+    // between): read the ref again before paying for a replay, and a base written for an old tip.
+    const now = src.commonDir ? readLooseRef(src.commonDir, src.ref) : (await src.cat.read(src.ref))?.oid;
+    if (now && now !== commit.oid) return loadSnapshot(src, from, retries - 1, cache);
+  }
   const result = forward ?? (await replay(src, shardEntries));
-  const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root, journal: result.journal };
+  const snap: Snapshot = { tip: commit.oid, tree, state: result.state, shards: result.shards, root, journal: result.journal, forwardFrom };
   await saveSnapshot(src, snap).catch(() => undefined); // the cache is an optimisation: never fail a read for it
   return snap;
 }
@@ -89,13 +106,14 @@ export async function readAllEvents(src: SnapshotSource, root: TreeEntry[]): Pro
   return { events, shards };
 }
 
-interface Folded { state: State; shards: Record<string, ShardMark>; journal?: CacheJournal | undefined }
+interface Folded { state: State; shards: Record<string, ShardMark>; journal?: CacheJournal | undefined; fresh: RwEvent[] }
 
 async function replay(src: SnapshotSource, entries: TreeEntry[]): Promise<Folded> {
   const perShard = await Promise.all(entries.map((e) => readShard(src, e)));
   const shards: Record<string, ShardMark> = {};
   entries.forEach((e, i) => (shards[e.name] = markOf(e, perShard[i]!)));
-  return { state: fold(perShard.flat().sort(compareEvents), emptyState()), shards };
+  const events = perShard.flat().sort(compareEvents);
+  return { state: fold(events, emptyState()), shards, fresh: events };
 }
 
 /**
@@ -140,6 +158,6 @@ async function bringForward(src: SnapshotSource, cache: CacheFile, entries: Tree
   // always strictly newer, so an equal ts means a merge): only a replay is right then.
   if (fresh.length > 0 && fresh[0]!.ts <= cache.state.last_ts) return undefined;
   const state = shared ? applyCopy(cache.state, fresh) : fold(fresh, cache.state);
-  const journal = cache.journal ? { base: cache.journal.base, events: [...cache.journal.events, ...fresh] } : undefined;
-  return { state, shards, journal };
+  const journal = cache.journal ? { ...cache.journal, events: [...cache.journal.events, ...fresh] } : undefined;
+  return { state, shards, journal, fresh };
 }

@@ -2,16 +2,16 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { emptyState, recordMap, type RwEvent, type State, type Task, recordValues } from "../domain/types.ts";
+import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
-/** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
-export interface ShardMark { oid: string; lines: number; last_id: string }
+export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 
 /**
  * The index: the folded state at some tip of the ref. Two files, both pure caches:
- * - the base (`<ref>.v2.base`): the whole state at one tip, rewritten rarely;
- * - the journal (`<ref>.v2.journal.json`): the events appended since that base, rewritten by
- *   every transaction (small), so a write does not re-serialise 10,000 tasks.
- * state(tip) = fold(journal.events, base.state) when journal.base === base.tip.
+ * - the base (`<ref>.v5.base`): the whole state at one tip, rewritten rarely;
+ * - the journal (`<ref>.v5.journal.jsonl`, cache-journal.ts): the events committed since that
+ *   base, one line appended per transaction, so a write does not re-serialise 10,000 tasks.
+ * state(tip) = fold(journal.events, base.state) for the journal of that base.
  */
 export interface CacheFile {
   v: typeof CACHE_VERSION;
@@ -23,8 +23,6 @@ export interface CacheFile {
   journal?: CacheJournal;
 }
 
-export interface CacheJournal { base: string; events: RwEvent[] }
-
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
 export const CACHE_VERSION = 5;
 
@@ -33,7 +31,8 @@ export const MAX_JOURNAL_EVENTS = 200;
 
 const stem = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}`);
 const basePath = (dir: string, ref: string): string => `${stem(dir, ref)}.base`;
-const journalPath = (dir: string, ref: string): string => `${stem(dir, ref)}.journal.json`;
+// Before the journal was appended to, a `.journal.json` was rewritten whole: no longer read (a pure cache).
+const journalPath = (dir: string, ref: string): string => `${stem(dir, ref)}.journal.jsonl`;
 
 /*
  * Base encoding, chosen by measurement (10,000 tasks): JSON.parse of the whole state with bodies
@@ -113,53 +112,57 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
   return { tip: h.tip, shards: h.shards, state };
 }
 
-interface JournalFile { v: number; ref: string; base: string; tip: string; shards: Record<string, ShardMark>; events: RwEvent[] }
-
 /**
  * The cached fold for some tip of `ref`, or undefined when missing, corrupt or of another version.
  * `fold` is passed in so this module stays a codec (the caller owns the domain import).
  */
 export async function readCache(dir: string, ref: string, fold: (events: RwEvent[], state: State) => State): Promise<CacheFile | undefined> {
-  const [baseBuf, journalText] = await Promise.all([readFile(basePath(dir, ref)).catch(() => undefined), readFile(journalPath(dir, ref), "utf8").catch(() => undefined)]);
+  const baseBuf = await readFile(basePath(dir, ref)).catch(() => undefined);
   if (!baseBuf) return undefined;
   try {
     const base = decodeBase(baseBuf, ref);
     if (!base || !base.state.tasks || !base.state.initiatives) return undefined;
-    const journal = journalText ? parseJournal(journalText, ref) : undefined;
-    if (!journal || journal.base !== base.tip) return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal: { base: base.tip, events: [] } };
-    return {
-      v: CACHE_VERSION, ref, tip: journal.tip, shards: journal.shards, state: fold(journal.events, base.state), journal: { base: base.tip, events: journal.events },
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function parseJournal(text: string, ref: string): JournalFile | undefined {
-  try {
-    const j = JSON.parse(text) as JournalFile;
-    return j.v === CACHE_VERSION && j.ref === ref && typeof j.base === "string" && typeof j.tip === "string" && Array.isArray(j.events) ? j : undefined;
+    const j = readJournal(journalPath(dir, ref), CACHE_VERSION, ref, base.tip, base.shards);
+    if (!j || j.events.length === 0) {
+      return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal: { base: base.tip, events: [], file: j?.file } };
+    }
+    return { v: CACHE_VERSION, ref, tip: j.tip, shards: j.shards, state: fold(j.events, base.state), journal: { base: base.tip, events: j.events, file: j.file } };
   } catch {
     return undefined;
   }
 }
 
 /**
- * Saves the state for `cache.tip`: only the journal when the state is a known base plus a short
- * run of events, else a new base. Atomic replace: concurrent writers each leave whole files, and
- * a journal is only ever applied to the base it names.
+ * Saves the state for `cache.tip`: a line appended to the journal when the state is a known base
+ * plus a short run of events, else a new base. A whole file is replaced by rename: concurrent
+ * writers each leave whole files, and a journal is only ever applied to the base it names.
  */
 export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJournal> {
-  mkdirSync(join(dir, "cache"), { recursive: true });
   const j = cache.journal;
   if (j && j.events.length > 0 && j.events.length <= MAX_JOURNAL_EVENTS) {
-    const file: JournalFile = { v: CACHE_VERSION, ref: cache.ref, base: j.base, tip: cache.tip, shards: cache.shards, events: j.events };
-    atomicWrite(journalPath(dir, cache.ref), JSON.stringify(file));
-    return j;
+    const path = journalPath(dir, cache.ref);
+    const f = j.file;
+    if (f?.tip === cache.tip) return j; // already saved (by this process, or the one whose file it read)
+    if (f && f.events <= j.events.length) {
+      const line = journalLine(f.tip, f.shards, cache.tip, cache.shards, j.events.slice(f.events));
+      const size = appendJournal(path, f.ino, f.size, line);
+      if (size !== undefined) return { ...j, file: { tip: cache.tip, ino: f.ino, size, events: j.events.length, shards: cache.shards } };
+    }
+    // No journal file this process can append to: a new one, the whole run of events as one step from the base.
+    mkdirSync(join(dir, "cache"), { recursive: true });
+    const text = journalHeader(CACHE_VERSION, cache.ref, j.base) + journalLine(j.base, {}, cache.tip, cache.shards, j.events);
+    atomicWrite(path, text);
+    return { ...j, file: { tip: cache.tip, ino: inodeOf(path), size: Buffer.byteLength(text), events: j.events.length, shards: cache.shards } };
   }
   if (j && j.events.length === 0 && j.base === cache.tip) return j; // that base is already on disk
+  mkdirSync(join(dir, "cache"), { recursive: true });
   atomicWrite(basePath(dir, cache.ref), encodeBase(cache.ref, cache.tip, cache.shards, cache.state));
-  return { base: cache.tip, events: [] };
+  rmSync(`${stem(dir, cache.ref)}.journal.json`, { force: true }); // the whole-file journal of earlier versions
+  // The new base's journal starts empty (its header only), so the next write appends.
+  const header = journalHeader(CACHE_VERSION, cache.ref, cache.tip);
+  atomicWrite(journalPath(dir, cache.ref), header);
+  const ino = inodeOf(journalPath(dir, cache.ref));
+  return { base: cache.tip, events: [], file: { tip: cache.tip, ino, size: Buffer.byteLength(header), events: 0, shards: cache.shards } };
 }
 
 /** Synchronous for the reason given in objects.ts: thread-pool hops cost more than these writes. */

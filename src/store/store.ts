@@ -5,9 +5,11 @@ import { monotonicFactory } from "ulid";
 import type { DecideConfig, Decider } from "../domain/decide.ts";
 import { RwError } from "../domain/errors.ts";
 import { derivePrefix } from "../domain/ids.ts";
-import { newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import type { ViewIndex } from "../views/view-index.ts";
-import { readReadyMemo } from "./ready-cache.ts";
+import { carryReadyMemo, newReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
+import { ViewIndex } from "../views/view-index.ts";
+import { RESOLUTION_TYPES } from "../domain/fold.ts";
+import { lookup, type Task } from "../domain/types.ts";
+import { readReadyMemo, type ReadyViewRef } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
@@ -50,6 +52,10 @@ export class Store {
    * long-lived store keeps its memo in memory after that (false).
    */
   readyViewChain: boolean | undefined;
+  /** The ready view that memo came from, while the chain holds: the next view is saved as a patch of it. */
+  readyView: ReadyViewRef | undefined;
+  /** Tasks other writers changed since `readyView`'s tip (their rows go into the patch too). */
+  readonly readyViewChanged = new Set<string>();
   /** STATE.md's and BOARD.md's index of `memo`'s tasks (views/view-index.ts), carried across this store's writes. */
   viewIndex: ViewIndex | undefined;
   /** Whether `memo` was handed to a caller: until it is, a transaction may update it in place. */
@@ -60,7 +66,7 @@ export class Store {
   private constructor(readonly repo: RepoPaths, readonly config: CoreConfig, readonly configFile: string | undefined, readonly ctx: StoreContext) {
     this.cat = new CatFile(repo.gitDir);
     this.writer = new ObjectWriter(join(repo.commonDir, "objects"), repo.objectFormat);
-    this.refs = new RefUpdater(repo.gitDir);
+    this.refs = new RefUpdater(repo.gitDir, repo.commonDir);
     this.maintenance = new Maintenance(repo.commonDir, rwDir(repo));
     this.oidBytes = repo.objectFormat === "sha256" ? 32 : 20;
     this.zeroOid = "0".repeat(this.oidBytes * 2);
@@ -79,7 +85,7 @@ export class Store {
   }
 
   get source(): SnapshotSource {
-    return { cat: this.cat, ref: this.ref, cacheDir: rwDir(this.repo), oidBytes: this.oidBytes };
+    return { cat: this.cat, ref: this.ref, cacheDir: rwDir(this.repo), oidBytes: this.oidBytes, commonDir: this.repo.commonDir };
   }
 
   decideConfig(): DecideConfig {
@@ -104,12 +110,7 @@ export class Store {
    */
   async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
     const snap = await this.current();
-    if (snap && this.readyViewChain === undefined && this.readyMemo.uses === 0) {
-      // A first write: the ready order an earlier command kept for this tip, if any.
-      const fromView = readReadyMemo(rwDir(this.repo), this.ref, snap.tip);
-      if (fromView) this.readyMemo = fromView;
-      this.readyViewChain = fromView !== undefined;
-    }
+    if (snap) this.loadReadyView(snap, true);
     const owned = snap !== null && !this.memoShared;
     // Detached while the transaction may fold into it: a concurrent reader loads the committed
     // state from the index instead of seeing events that are not committed yet.
@@ -129,10 +130,32 @@ export class Store {
     if (this.memo === undefined) await this.checkNotMissing();
     if (this.memo !== prev) {
       this.memoShared = false;
-      this.readyMemo = newReadyMemo(); // another writer's events are unknown here
-      this.viewIndex = undefined;
+      this.carryDerived(prev, this.memo);
     }
     return this.memo ?? null;
+  }
+
+  /**
+   * The ranking work and view index kept for `prev`, brought to `next`: carried over the tasks
+   * another writer's events changed when `next` was folded from `prev` in memory (a lost race, a
+   * writer queued behind others), else dropped. So a writer that loaded its state before taking
+   * the lock (`prefetch`) re-reads only the commits that landed meanwhile.
+   */
+  private carryDerived(prev: Snapshot | undefined, next: Snapshot | undefined): void {
+    const step = next?.forwardFrom;
+    const events = step && prev && step.tip === prev.tip ? step.events : undefined;
+    if (!events || events.some((e) => RESOLUTION_TYPES.has(e.type))) {
+      this.readyMemo = newReadyMemo();
+      this.viewIndex = undefined;
+      this.readyView = undefined;
+      return;
+    }
+    const changed = new Map<string, readonly [Task | undefined, Task | undefined]>();
+    for (const e of events) if (e.task && !changed.has(e.task)) changed.set(e.task, [lookup(prev!.state.tasks, e.task), lookup(next!.state.tasks, e.task)]);
+    this.readyMemo = carryReadyMemo(this.readyMemo, changed.values(), events.some((e) => !e.task));
+    this.viewIndex?.update(changed.values());
+    if (this.readyView && this.readyMemo.order === this.readyView.order) for (const id of changed.keys()) this.readyViewChanged.add(id);
+    else this.readyView = undefined;
   }
 
   /** No tip: either the ref does not exist (not initialised) or it names a commit that is gone. */
@@ -141,9 +164,29 @@ export class Store {
     if (oid !== undefined) throw missingStateError(this.ref, oid);
   }
 
-  /** Loads the state ahead of time (e.g. while the actor is looked up) without handing it out. */
+  /**
+   * Loads the state ahead of time (e.g. while the actor is looked up) without handing it out,
+   * with what a write derives from it (the ready order kept beside the index, the view index):
+   * done before the transaction lock, so a writer queued behind others does it while they commit.
+   */
   async prefetch(): Promise<void> {
-    await this.current();
+    const snap = await this.current();
+    if (!snap) return;
+    this.loadReadyView(snap, false);
+    this.viewIndex ??= ViewIndex.build(snap.state);
+  }
+
+  /**
+   * At a store's first write: the ready order an earlier command kept for this tip, if any.
+   * `final`: under the transaction lock. Before it (prefetch) the writer of this tip may not have
+   * saved its view yet: not finding one then decides nothing, the lock's turn looks again.
+   */
+  private loadReadyView(snap: Snapshot, final: boolean): void {
+    if (this.readyViewChain !== undefined || this.readyMemo.uses !== 0) return;
+    const fromView = readReadyMemo(rwDir(this.repo), this.ref, snap.tip);
+    if (fromView) [this.readyMemo, this.readyView] = [fromView.memo, fromView.view];
+    this.readyViewChanged.clear();
+    if (fromView || final) this.readyViewChain = fromView !== undefined;
   }
 
   async snapshot(): Promise<Snapshot> {

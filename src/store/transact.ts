@@ -3,7 +3,7 @@ import { RwError } from "../domain/errors.ts";
 import { apply, applyCopy, RESOLUTION_TYPES } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
 import { carryReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import { writeReadyView } from "./ready-cache.ts";
+import { writeReadyPatch, writeReadyView } from "./ready-cache.ts";
 import { settle } from "../domain/settle.ts";
 import type { RwEvent, State, Task } from "../domain/types.ts";
 import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
@@ -57,6 +57,9 @@ export interface TxHooks {
 export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, actor: Actor, hooks: TxHooks = {}): Promise<TxOutcome<R>> {
   const decide = redactingDecider(rawDecide, storeSecrets(store)); // no secret reaches the ref, whoever wrote the event
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    // A transaction can now run start to end without waiting on any I/O (tip, objects and ref all
+    // in-process): yield once, so a stream of writes does not starve the process's other events.
+    await new Promise((r) => setImmediate(r));
     await hooks.prepare?.();
     // Queue behind other writers of this repository (advisory): fewer commits built only to lose.
     const outcome = await withTxLock(rwDir(store.repo), async (): Promise<TxOutcome<R> | undefined> => {
@@ -100,15 +103,15 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           return { tree, commit };
         });
         const published = hooks.publish ? await hooks.publish(commit, snap.tip) : undefined;
-        if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid);
+        if (published !== false) moved = await store.refs.cas(store.ref, commit, snap.tip, store.zeroOid, { ...sig, message: `rw: ${decision.summary}` });
         if (moved) {
           const root = store.writer.cached(tree) ?? (await store.cat.read(tree))!.data;
-          const journal = snap.journal ? { base: snap.journal.base, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
+          const journal = snap.journal ? { ...snap.journal, events: owned ? snap.journal.events : [...snap.journal.events] } : undefined;
           journal?.events.push(...decision.events);
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo, index);
           await saveSnapshot(store.source, next).catch(() => undefined);
-          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index);
+          if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index, [...touched.keys(), ...store.readyViewChanged]);
           store.readyViewChain = false; // once: a long-lived store keeps the order in memory
           store.maintenance.afterCommit();
         }
@@ -130,10 +133,18 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
   });
 }
 
-/** The ready view of the new tip, for the next one-shot reader or writer (a cache: never fails the write). */
-function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo, index: ViewIndex): void {
+/**
+ * The ready view of the new tip, for the next one-shot reader or writer (a cache: never fails the
+ * write): a patch of the view this store started from while the order is that view's, else whole.
+ */
+function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo, index: ViewIndex, changed: Iterable<string>): void {
   try {
-    writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, index.members("review").values());
+    const view = store.readyView;
+    store.readyView = undefined;
+    store.readyViewChanged.clear();
+    const review = index.members("review").values();
+    if (view && view.order === memo.order) writeReadyPatch(rwDir(store.repo), store.ref, view, tip, state, changed, memo.counts, review);
+    else writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, review);
   } catch {
     // a read-only or full cache directory only makes the next command rank again
   }

@@ -48,7 +48,7 @@ describe("the index is a pure cache", () => {
     const after = await answers(repo, ids);
     const files = readdirSync(cacheDir(repo));
     const base = join(cacheDir(repo), files.find((f) => f.endsWith(".base"))!);
-    const journal = join(cacheDir(repo), files.find((f) => f.endsWith(".journal.json"))!);
+    const journal = join(cacheDir(repo), files.find((f) => f.endsWith(".journal.jsonl"))!);
     writeFileSync(journal, "{not json");
     expect(await answers(repo, ids)).toEqual(after);
     writeFileSync(base, "garbage\nmore garbage");
@@ -61,6 +61,8 @@ describe("the index is a pure cache", () => {
     const doctor = await repo.rw(["doctor"]);
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
     expect(doctor.stdout).toContain("index");
+    // The transaction lock is a link to an owner file each process removes as it exits.
+    expect(readdirSync(join(repo.dir, ".git", "rewind")).filter((f) => f.startsWith("tx."))).toEqual([]);
   });
 
   it("keeps one long-lived store right while CLI processes race it for the same tasks", async () => {

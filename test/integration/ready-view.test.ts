@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readReadyView } from "../../src/store/ready-cache.ts";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 import { expectDoctorOk, initRepo, rwJson } from "../helpers/rw.ts";
 
@@ -68,8 +69,15 @@ describe("rw ready from the kept ready view", () => {
     const claimed: string[] = [];
     for (let i = 0; i < 3; i++) claimed.push((await rwJson<{ id: string }>(repo, ["claim", "--next"], { actor: `agent-${i + 2}` })).id);
     expect(claimed).toEqual(top3);
+    // Each claim kept the order, so it saved a patch of the view (the rows it changed) for its tip.
     const kept = JSON.parse(readFileSync(join(cacheDir(), viewFile()!), "utf8")) as { tip: string };
-    expect(kept.tip).toBe(repo.git(["rev-parse", "rewind"]).trim());
+    const patch = JSON.parse(readFileSync(join(cacheDir(), viewFile()!.replace(/\.json$/, ".patch.json")), "utf8")) as { tip: string; base: string; rows: unknown[] };
+    expect(patch.tip).toBe(repo.git(["rev-parse", "rewind"]).trim());
+    expect(patch.base).toBe(kept.tip);
+    expect(patch.rows).toHaveLength(3);
+    expect(readReadyView(join(repo.dir, ".git", "rewind"), "refs/heads/rewind", patch.tip), "the view with its patch is read").toBeDefined();
+    const fromPatch = await ask(["--json"]);
+    expect(await fresh(["--json"]), "the patched view prints what a full ranking prints").toBe(fromPatch);
     await expectDoctorOk(repo); // STATE.md written from the carried order is what the log says
   });
 });

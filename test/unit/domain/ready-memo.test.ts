@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideClaim, decideClaimNext, decideDone, decideRelease } from "../../../src/domain/decide-lifecycle.ts";
-import { decideCreate, decideEdit } from "../../../src/domain/decide-task.ts";
+import { decideClaim, decideClaimNext, decideDone, decideHeartbeat, decideRelease } from "../../../src/domain/decide-lifecycle.ts";
+import { decideCreate, decideEdit, decideNote } from "../../../src/domain/decide-task.ts";
 import type { Decider } from "../../../src/domain/decide.ts";
 import { readyPage } from "../../../src/domain/ready.ts";
 import { bestReady, carryReadyMemo, newReadyMemo, type ReadyMemo } from "../../../src/domain/ready-memo.ts";
@@ -62,5 +62,29 @@ describe("the ready memo of a long-lived store", () => {
     expect(w.state.tasks[b]!.status).toBe("open");
     expect(w.best()).toBe(w.expected());
     expect(w.best()).not.toBe(b); // b waits on a again
+  });
+
+  it("skips the claimed head of its order only while those leases hold, and counts it again after a release or renewal", () => {
+    const w = new MemoWorld();
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(w.step(decideCreate({ title: `t${i}`, priority: 1 })).id);
+    const spare = w.step(decideCreate({ title: "spare", priority: 3 })).id;
+    expect(w.best()).toBe(w.expected());
+    expect(w.best()).toBe(w.expected()); // the memo now has its order
+    // Claims from the head of the order: the third one with a lease that runs out soon.
+    const claimed = [0, 1, 2, 3].map((i) => w.step(decideClaimNext(i === 2 ? { leaseMs: 5000 } : {}), "bob").id);
+    expect(w.best()).toBe(w.expected());
+    expect(w.memo.live, "the claimed head is known").toBe(4);
+    w.step(decideRelease(claimed[1]!), "bob");
+    expect(w.memo.live, "a released claim is counted again").toBe(0);
+    expect(w.best()).toBe(w.expected());
+    expect(w.best()).toBe(claimed[1]);
+    w.step(decideClaim(claimed[1]!), "bob");
+    w.step(decideHeartbeat(claimed[0]!), "bob");
+    expect(w.best()).toBe(w.expected());
+    // Time passes (notes change no ranking): the short lease runs out and its task is ready again.
+    for (let i = 0; i < 6; i++) w.step(decideNote(spare, `tick ${i}`));
+    expect(w.expected()).toBe(claimed[2]);
+    expect(w.best()).toBe(claimed[2]);
   });
 });

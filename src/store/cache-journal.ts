@@ -1,0 +1,116 @@
+import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync, constants } from "node:fs";
+import type { RwEvent } from "../domain/types.ts";
+
+/** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
+export interface ShardMark { oid: string; lines: number; last_id: string }
+
+/**
+ * The index's journal: the events committed since its base, as a file that grows by one line per
+ * transaction (`<ref>.v5.journal.jsonl`):
+ *   {"v":5,"ref":…,"base":<base tip>}                         the header
+ *   {"parent":<tip>,"tip":<tip>,"shards":{…},"events":[…]}  one line per commit
+ * A line's `shards` holds only the marks that changed. A reader follows the chain from the base:
+ * a line applies only when its parent is the tip reached so far, so a duplicate (two processes
+ * saving the same step), a line of another history or a torn line is skipped, never folded.
+ * Measured at 10,000 tasks in a long-lived store: rewriting the whole journal per transaction
+ * (JSON of up to 200 events, a new file and a rename) was ~2 ms of a claim; a new file costs
+ * ~0.4-0.9 ms of kernel time alone on the benchmark machine, an append to an open one ~2 µs.
+ */
+export interface CacheJournal {
+  base: string;
+  events: RwEvent[];
+  /** The journal file as this process last saw it: appending is safe while it still has this size. */
+  file?: JournalFileState | undefined;
+}
+
+/** `ino` and `size` tell the file this process saw from one another process replaced (rename) or appended to. */
+export interface JournalFileState { tip: string; ino: number; size: number; events: number; shards: Record<string, ShardMark> }
+
+interface Header { v: number; ref: string; base: string }
+interface Step { parent: string; tip: string; shards: Record<string, ShardMark>; events: RwEvent[] }
+
+export interface JournalRead { tip: string; shards: Record<string, ShardMark>; events: RwEvent[]; file: JournalFileState }
+
+/** Reads the journal for `base` (with its marks `baseShards`); undefined when absent, of another base, version or ref. */
+export function readJournal(path: string, version: number, ref: string, base: string, baseShards: Record<string, ShardMark>): JournalRead | undefined {
+  let buf: Buffer;
+  let ino: number;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      ino = fstatSync(fd).ino;
+      buf = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  let nl = buf.indexOf(10);
+  if (nl < 0) return undefined;
+  let header: Header;
+  try {
+    header = JSON.parse(buf.toString("utf8", 0, nl)) as Header;
+  } catch {
+    return undefined;
+  }
+  if (header.v !== version || header.ref !== ref || header.base !== base) return undefined;
+  let tip = base;
+  let shards = baseShards;
+  const events: RwEvent[] = [];
+  for (let start = nl + 1; start < buf.length; start = nl + 1) {
+    nl = buf.indexOf(10, start);
+    if (nl < 0) break; // a line still being written (or torn): not part of the journal
+    let step: Step;
+    try {
+      step = JSON.parse(buf.toString("utf8", start, nl)) as Step;
+    } catch {
+      continue;
+    }
+    if (step.parent !== tip || typeof step.tip !== "string" || !Array.isArray(step.events)) continue;
+    tip = step.tip;
+    shards = { ...shards, ...step.shards };
+    events.push(...step.events);
+  }
+  return { tip, shards, events, file: { tip, ino, size: buf.length, events: events.length, shards } };
+}
+
+/** The header line of a new journal for `base`. */
+export function journalHeader(version: number, ref: string, base: string): string {
+  return `${JSON.stringify({ v: version, ref, base } satisfies Header)}\n`;
+}
+
+/** The inode of a file just written (the journal after a rewrite), 0 when unknown. */
+export function inodeOf(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.ino ?? 0;
+}
+
+/** One step's line: the events and changed shard marks from `from` (a tip with its marks) to `tip`. */
+export function journalLine(parent: string, fromShards: Record<string, ShardMark>, tip: string, shards: Record<string, ShardMark>, events: RwEvent[]): string {
+  const changed: Record<string, ShardMark> = {};
+  for (const name in shards) if (fromShards[name]?.oid !== shards[name]!.oid) changed[name] = shards[name]!;
+  return `${JSON.stringify({ parent, tip, shards: changed, events } satisfies Step)}\n`;
+}
+
+/**
+ * Appends `line` when the file is the one this process saw (same inode, same size: nobody else
+ * appended or replaced it since); returns the new size, or undefined when the caller must rewrite it.
+ * NOTE: one write with O_APPEND, so a concurrent appender's line is never interleaved with ours.
+ */
+export function appendJournal(path: string, ino: number, size: number, line: string): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.ino !== ino || st.size !== size) return undefined;
+    const data = Buffer.from(line);
+    writeSync(fd, data);
+    return size + data.length;
+  } finally {
+    closeSync(fd);
+  }
+}
