@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { RwError } from "../domain/errors.ts";
 import { git, type GitResult } from "../store/git.ts";
-import type { Store } from "../store/store.ts";
+import type { Actor, Store } from "../store/store.ts";
 
 /**
  * Where the remote's state ref is kept locally. For a branch (`refs/heads/rewind`) that is the
@@ -78,13 +78,13 @@ const RACE = /stale info|fetch first|non-fast-forward|failed to update ref|faile
  * has no such ref): `--force-with-lease=<ref>:<expected>`. Returns false when someone else pushed
  * first (the caller fetches, merges and tries again); throws on any other failure.
  */
-export async function pushState(store: Store, remote: string, commit: string, expected: string | null): Promise<boolean> {
+export async function pushState(store: Store, remote: string, commit: string, expected: string | null, actor: Actor): Promise<boolean> {
   const ref = store.ref;
   // NOTE: --no-verify: the user's pre-push hooks guard code branches, not every claim an agent makes.
   const r = await run(store, ["push", "--porcelain", "--no-verify", "--recurse-submodules=no", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${commit}:${ref}`]);
   const line = r.stdout.split("\n").find((l) => l.includes(`:${ref}\t`));
   if (r.code === 0 && line && !line.startsWith("!")) {
-    await recordPushed(store, remote, commit);
+    await recordPushed(store, remote, commit, actor);
     return true;
   }
   const reason = line ?? lastLine(r.stderr);
@@ -97,13 +97,16 @@ export async function pushState(store: Store, remote: string, commit: string, ex
 
 /**
  * The tracking ref follows an accepted push (the next fetch then has nothing to bring), through
- * the store's long-lived update-ref rather than a process per claim. It is a note of the last
- * tip seen, not the arbiter: if another rw process in this repository fetched meanwhile, its
- * value stands and the next fetch settles it.
+ * the store's ref updater (in-process where git would do the same) rather than a process per
+ * claim. It is a note of the last tip seen, not the arbiter: if another rw process in this
+ * repository fetched meanwhile, its value stands and the next fetch settles it.
  */
-async function recordPushed(store: Store, remote: string, commit: string): Promise<void> {
+async function recordPushed(store: Store, remote: string, commit: string, actor: Actor): Promise<void> {
   const tracking = trackingRef(remote, store.ref);
-  await store.refs.cas(tracking, commit, await lastFetched(store, remote), store.zeroOid).catch(() => false);
+  const seen = await lastFetched(store, remote);
+  if (seen === commit) return; // git push moved it already (a named remote whose fetch refspec covers the ref)
+  const log = { name: actor.name, email: actor.email, when: new Date(), message: "rw sync: pushed" };
+  await store.refs.cas(tracking, commit, seen, store.zeroOid, log).catch(() => false);
 }
 
 function lastLine(text: string): string {
