@@ -2,7 +2,7 @@
 // Sync benchmarks (DESIGN §9), against a local bare remote, with the built `rw` (npm run build):
 //   1. aggregate claims per second: 3 clones loop `rw claim --next` with sync.claims = "remote"
 //   2. `rw sync` pulling 10,000 events (fast-forward), and merging them with local work
-// Usage: node bench/sync.mjs [--tasks 90] [--events 10000]
+// Usage: node bench/sync.mjs [--tasks 90] [--events 10000] [--claims-only]
 // Timings are reported, never asserted. Data goes under bench/.data/ (git-ignored).
 import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -146,11 +146,29 @@ async function benchPull() {
   return { events: EVENTS, fast_forward: fastForward, merge, first_read_after_pull_s: firstRead };
 }
 
+/** The machine's speed in this run: median of 5 `node -e 0` (the ratio's denominator, DESIGN's bench rule). */
+function nodeStartup() {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, ["-e", "0"]);
+    times.push(performance.now() - t0);
+  }
+  return +times.sort((a, b) => a - b)[2].toFixed(1);
+}
+
 try {
+  const nodeMs = nodeStartup();
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  console.log(`node -e 0: ${nodeMs} ms (median of 5); load ${load}`);
   const claims = await benchClaims();
-  console.log(`remote claims: ${claims.claims} tasks by 3 clones in ${claims.seconds}s = ${claims.claims_per_second} claims/s (per clone ${claims.per_clone.join("/")})`);
-  const pull = await benchPull();
-  console.log(`rw sync pulling ${pull.events} events: fast-forward ${pull.fast_forward.seconds}s (${pull.fast_forward.incoming} in), merge with local work ${pull.merge.seconds}s (${pull.merge.incoming} in); first rw ready after the pull ${pull.first_read_after_pull_s}s`);
+  const nodeAfter = nodeStartup();
+  claims.node_ms = nodeMs;
+  claims.node_ms_after = nodeAfter;
+  claims.ms_per_claim_over_node = +((claims.seconds * 1000 / claims.claims) / ((nodeMs + nodeAfter) / 2)).toFixed(2);
+  console.log(`remote claims: ${claims.claims} tasks by 3 clones in ${claims.seconds}s = ${claims.claims_per_second} claims/s (per clone ${claims.per_clone.join("/")}); node -e 0 ${nodeMs}/${nodeAfter} ms before/after, ${claims.ms_per_claim_over_node}x node -e 0 per claim`);
+  const pull = process.argv.includes("--claims-only") ? null : await benchPull();
+  if (pull) console.log(`rw sync pulling ${pull.events} events: fast-forward ${pull.fast_forward.seconds}s (${pull.fast_forward.incoming} in), merge with local work ${pull.merge.seconds}s (${pull.merge.incoming} in); first rw ready after the pull ${pull.first_read_after_pull_s}s`);
   console.log(JSON.stringify({ v: 1, claims, pull }));
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -18,7 +18,7 @@ export function remoteClaimHooks(store: Store, actor: Actor, remote = syncRemote
     prepare: async () => {
       await syncOnce(store, remote, actor, { details: false });
     },
-    publish: (commit, parent) => pushState(store, remote, commit, parent),
+    publish: (commit, parent) => pushState(store, remote, commit, parent, actor),
   };
 }
 

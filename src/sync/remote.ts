@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { RwError } from "../domain/errors.ts";
 import { git, type GitResult } from "../store/git.ts";
-import type { Store } from "../store/store.ts";
+import type { Actor, Store } from "../store/store.ts";
 
 /**
  * Where the remote's state ref is kept locally. For a branch (`refs/heads/rewind`) that is the
@@ -26,17 +26,34 @@ export async function remoteExists(store: Store, remote: string): Promise<boolea
   return r.stdout.split("\n").includes(remote);
 }
 
+/**
+ * One ref, nothing else: no tags, no FETCH_HEAD, no submodules, no forced-update walk, no
+ * commit-graph or maintenance afterwards (a remote claim fetches before every attempt).
+ */
+const FETCH_FLAGS = ["--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--no-show-forced-updates", "--no-write-commit-graph", "--no-auto-maintenance"];
+
+/**
+ * `have`s from the state history only: by default git offers commits from every local ref, and a
+ * code branch's commits share nothing with the state ref's (extra negotiation rounds). Object
+ * IDs, not names: a tip that does not exist is fatal to `git fetch`.
+ */
+async function negotiationTips(store: Store, remote: string): Promise<string[]> {
+  const [ours, fetched] = await Promise.all([store.cat.read(`${store.ref}^{commit}`), lastFetched(store, remote)]);
+  return [...new Set([ours?.oid, fetched].filter((t): t is string => !!t))].map((t) => `--negotiation-tip=${t}`);
+}
+
 const LOCKED = /cannot lock ref|unable to create .*\.lock|File exists/i;
 
 /** Fetches the remote's state ref into its tracking ref; returns the remote tip, or null when the remote has none. */
 export async function fetchState(store: Store, remote: string): Promise<string | null> {
   const tracking = trackingRef(remote, store.ref);
-  let r = await run(store, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, `+${store.ref}:${tracking}`]);
+  const args = ["fetch", ...FETCH_FLAGS, ...(await negotiationTips(store, remote)), remote, `+${store.ref}:${tracking}`];
+  let r = await run(store, args);
   // Another rw process in this repository is fetching into the same tracking ref right now:
   // its lock is held for milliseconds, so wait and fetch again rather than fail the command.
   for (let i = 0; r.code !== 0 && LOCKED.test(r.stderr) && i < 50; i++) {
     await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * Math.min(i + 1, 10)));
-    r = await run(store, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, `+${store.ref}:${tracking}`]);
+    r = await run(store, args);
   }
   if (r.code !== 0) {
     if (/couldn't find remote ref/i.test(r.stderr)) return null;
@@ -61,13 +78,13 @@ const RACE = /stale info|fetch first|non-fast-forward|failed to update ref|faile
  * has no such ref): `--force-with-lease=<ref>:<expected>`. Returns false when someone else pushed
  * first (the caller fetches, merges and tries again); throws on any other failure.
  */
-export async function pushState(store: Store, remote: string, commit: string, expected: string | null): Promise<boolean> {
+export async function pushState(store: Store, remote: string, commit: string, expected: string | null, actor: Actor): Promise<boolean> {
   const ref = store.ref;
   // NOTE: --no-verify: the user's pre-push hooks guard code branches, not every claim an agent makes.
-  const r = await run(store, ["push", "--porcelain", "--no-verify", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${commit}:${ref}`]);
+  const r = await run(store, ["push", "--porcelain", "--no-verify", "--recurse-submodules=no", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${commit}:${ref}`]);
   const line = r.stdout.split("\n").find((l) => l.includes(`:${ref}\t`));
   if (r.code === 0 && line && !line.startsWith("!")) {
-    await run(store, ["update-ref", "-m", "rw sync: pushed", trackingRef(remote, ref), commit]);
+    await recordPushed(store, remote, commit, actor);
     return true;
   }
   const reason = line ?? lastLine(r.stderr);
@@ -76,6 +93,20 @@ export async function pushState(store: Store, remote: string, commit: string, ex
     hint: "check that the remote accepts pushes to this ref (permissions, protected branches, hooks)",
     data: { remote },
   });
+}
+
+/**
+ * The tracking ref follows an accepted push (the next fetch then has nothing to bring), through
+ * the store's ref updater (in-process where git would do the same) rather than a process per
+ * claim. It is a note of the last tip seen, not the arbiter: if another rw process in this
+ * repository fetched meanwhile, its value stands and the next fetch settles it.
+ */
+async function recordPushed(store: Store, remote: string, commit: string, actor: Actor): Promise<void> {
+  const tracking = trackingRef(remote, store.ref);
+  const seen = await lastFetched(store, remote);
+  if (seen === commit) return; // git push moved it already (a named remote whose fetch refspec covers the ref)
+  const log = { name: actor.name, email: actor.email, when: new Date(), message: "rw sync: pushed" };
+  await store.refs.cas(tracking, commit, seen, store.zeroOid, log).catch(() => false);
 }
 
 function lastLine(text: string): string {

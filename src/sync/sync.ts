@@ -1,8 +1,9 @@
 import { RwError } from "../domain/errors.ts";
 import type { MergeConflict } from "../domain/merge.ts";
 import type { RwEvent } from "../domain/types.ts";
-import { advanceRef, buildMergeCommit, eventsAt, mergeBase } from "../store/merge-commit.ts";
+import { advanceRef, buildMergeCommit, eventsAt } from "../store/merge-commit.ts";
 import type { Actor, Store } from "../store/store.ts";
+import { syncBase } from "./ancestry.ts";
 import { fetchState, pushState } from "./remote.ts";
 
 export type SyncAction = "up_to_date" | "fast_forward" | "pushed" | "merged" | "created";
@@ -64,24 +65,27 @@ async function round(store: Store, remote: string, actor: Actor, attempts: numbe
     return { ...base, action: "created", incoming: await newEvents(store, tip, null), outgoing: [], tip };
   }
   if (!theirs) {
-    if (!(await pushState(store, remote, ours, null))) return null;
+    if (!(await pushState(store, remote, ours, null, actor))) return null;
     return { ...base, action: "pushed", incoming: [], outgoing: await newEvents(store, ours, null), tip: ours };
   }
-  // One merge-base answers both "is one side behind?" questions (a side that is an ancestor of
-  // the other is their merge base) and gives the merge its base: one git process, not three.
-  const common = await mergeBase(store, ours, theirs);
+  // One merge base answers both "is one side behind?" questions (a side that is an ancestor of
+  // the other is their merge base) and gives the merge its base; mostly found in-process.
+  const common = await syncBase(store, ours, theirs);
   if (common === ours) {
-    if (!(await advanceRef(store, theirs, ours, `rw sync: fast-forward from ${remote}`))) return null;
+    // Through the store's ref updater (in-process where git would do the same; the claim's own
+    // CAS uses it next), not a one-shot process: this runs before every remote claim.
+    const log = { name: actor.name, email: actor.email, when: new Date(), message: `rw sync: fast-forward from ${remote}` };
+    if (!(await store.refs.cas(store.ref, theirs, ours, store.zeroOid, log))) return null;
     const incoming = await newEvents(store, theirs, ours);
     await store.trySnapshot(); // bring the index forward now, not on the next read
     return { ...base, action: "fast_forward", incoming, outgoing: [], tip: theirs };
   }
   if (common === theirs) {
-    if (!(await pushState(store, remote, ours, theirs))) return null;
+    if (!(await pushState(store, remote, ours, theirs, actor))) return null;
     return { ...base, action: "pushed", incoming: [], outgoing: await newEvents(store, ours, theirs), tip: ours };
   }
   const built = await buildMergeCommit(store, { ours, theirs, base: common }, actor, `sync: merge ${store.ref} from ${remote}`);
-  if (!(await pushState(store, remote, built.commit, theirs))) return null;
+  if (!(await pushState(store, remote, built.commit, theirs, actor))) return null;
   // The remote has the merge now; if a local command moved our ref meanwhile, the next round
   // merges that too (the remote tip is then a descendant of what we pushed).
   if (!(await advanceRef(store, built.commit, ours, `rw sync: merge from ${remote}`, built.snapshot))) return null;

@@ -44,6 +44,11 @@ describe('sync.claims = "remote"', () => {
       await c.rwOk(["sync"]);
       await c.rwOk(["doctor"]);
     }
+    // Every claim was on the remote before it was on a clone, so after one sync each clone's
+    // history is the remote's, commit for commit (no merge was needed anywhere).
+    const tip = remote.git(["rev-parse", "refs/heads/rewind"]).trim();
+    for (const c of clones) expect(c.git(["rev-parse", "refs/heads/rewind"]).trim()).toBe(tip);
+    expect(remote.git(["rev-list", "--merges", "refs/heads/rewind"]).trim()).toBe("");
   }, 600_000);
 
   it("a push rejected because another clone pushed between fetch and push is retried and succeeds", async () => {
