@@ -11,6 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests spawn many git and node processes; two cores are the budget.
     maxWorkers: 2,
+    globalSetup: ["test/helpers/global-setup.ts"],
     projects: [
       { extends: true, test: { name: "rw", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...RACES], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: "races", include: RACES, sequence: { groupOrder: 1 }, maxWorkers: 1 } },

@@ -27,6 +27,8 @@ export interface AccountConfig {
 export interface ToolsConfig {
   allow_commands: string[];
   command_timeout_ms: number;
+  /** How long one regex `search` may run before it is stopped (a backtracking pattern). */
+  search_timeout_ms: number;
   output_cap: number;
   /** Secret-named variables the user lets through to gates, `run_command` and CLI agents (secret-env.ts). */
   pass_env: string[];
@@ -76,7 +78,7 @@ const schema = z.object({
   pricing: z.record(z.string(), z.strictObject({ input: usd, output: usd, cache_read: usd.optional(), cache_write: usd.optional(), flex: z.number().positive().max(1).optional() })).optional(),
   accounts: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.strictObject({ config_dir: z.string().min(1) })).optional(),
   budgets: z.strictObject({ task_usd: usd, project_usd: usd, roles: z.strictObject({ planner: usd, worker: usd, verifier: usd, architect: usd }).partial() }).partial().optional(),
-  tools: z.strictObject({ allow_commands: z.array(z.string().min(1)), command_timeout: duration, output_cap: z.number().int().min(256).max(10_000_000), pass_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")) }).partial().optional(),
+  tools: z.strictObject({ allow_commands: z.array(z.string().min(1)), command_timeout: duration, search_timeout: duration, output_cap: z.number().int().min(256).max(10_000_000), pass_env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")) }).partial().optional(),
 });
 type Doc = z.infer<typeof schema>;
 type ProviderTable = z.infer<typeof providerTable>;
@@ -91,6 +93,7 @@ const FIXES: Record<string, string> = {
   base_url: 'a full URL, e.g. "http://localhost:11434/v1"',
   timeout: 'a duration such as "30m"',
   command_timeout: 'a duration such as "2m"',
+  search_timeout: 'a duration such as "10s"',
 };
 
 function configError(issue: z.core.$ZodIssue, file: string): RwError {
@@ -232,6 +235,7 @@ export function resolveAgentConfig(raw: Record<string, unknown>, file = ".rewind
     tools: {
       allow_commands: allowCommands,
       command_timeout_ms: tools.command_timeout ? parseDuration(tools.command_timeout, "tools.command_timeout") : 120_000,
+      search_timeout_ms: tools.search_timeout ? parseDuration(tools.search_timeout, "tools.search_timeout") : 10_000, // = tools/fs-tools.ts SEARCH_TIME_MS
       output_cap: tools.output_cap ?? 16_000,
       pass_env: tools.pass_env ?? [],
     },

@@ -138,7 +138,7 @@ export async function runAgentSession(input: AgentSessionOptions): Promise<Agent
     if (primary.kind === "cli") return await runCli(opts, caller, recorder, transcript, controller.signal, result, stopReason);
     const sandbox = await openSandbox(opts.worktree);
     const toolCtx: ToolContext = {
-      sandbox, secrets, signal: controller.signal,
+      sandbox, secrets, signal: controller.signal, searchTimeMs: opts.config.tools.search_timeout_ms,
       limits: { allow: opts.config.tools.allow_commands, timeout_ms: opts.config.tools.command_timeout_ms, output_cap: opts.config.tools.output_cap, env: opts.env, secrets: agentSecretOptions(opts.config) },
     };
     const system = systemPrompt(opts.role, sandbox.root, opts.answer?.spec.name, opts.tools !== undefined && !opts.tools.some((t) => t === "write_file" || t === "edit_file" || t === "run_command"));

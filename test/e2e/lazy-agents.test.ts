@@ -17,8 +17,7 @@ function loaded(cwd: string, args: string[]): string[] {
 
 describe("lazy loading (the built binary)", () => {
   it("rw ready and rw show load no SDK, no zod, no execa and no agent code; a fake session loads no SDK", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "x"]);
     appendFileSync(join(repo.dir, ".rewind", "config.toml"), '\n[roles.worker]\nprovider = "fake"\n');
     writeFileSync(join(repo.dir, "f.txt"), "x\n");

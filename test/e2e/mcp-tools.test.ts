@@ -36,8 +36,7 @@ async function ok(client: Client, v: Validators, name: string, args: Record<stri
 
 describe("rw mcp tools", { timeout: 240_000 }, () => {
   it("every tool describes each parameter and answers text plus structuredContent that matches its outputSchema", async () => {
-    const repo = makeRepo();
-    await repo.rwOk(["init"]);
+    const repo = makeRepo({ init: true });
     const client = await mcp.connect(repo.dir, { actor: "agent-1" });
     const v = await strictValidators(client);
     for (const t of (await client.listTools()).tools) {
@@ -111,8 +110,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("refuses unknown argument names and bad values with a clear error, and changes nothing", async () => {
-    const repo = makeRepo();
-    await repo.rwOk(["init"]);
+    const repo = makeRepo({ init: true });
     const best = await repo.rwOk(["create", "Best ready task", "-p", "0"]);
     const other = await repo.rwOk(["create", "Other task", "-p", "3"]);
     const client = await mcp.connect(repo.dir, { actor: "agent-1" });
@@ -143,8 +141,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("answers an unknown resource with -32002 and pages resources/list", async () => {
-    const repo = makeRepo();
-    await repo.rwOk(["init"]);
+    const repo = makeRepo({ init: true });
     const client = await mcp.connect(repo.dir);
     const ids: string[] = [];
     for (let i = 0; i < 205; i++) ids.push((await callTool(client, "create", { title: `Task ${i}` })).text);
@@ -161,8 +158,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("RW_MCP_TOOLS=core loads only the agent loop; a wrong value names the choices", async () => {
-    const repo = makeRepo();
-    await repo.rwOk(["init"]);
+    const repo = makeRepo({ init: true });
     const core = await mcp.connect(repo.dir, { env: { RW_MCP_TOOLS: "core" } });
     expect((await core.listTools()).tools.map((t) => t.name).sort()).toEqual(["claim", "create", "done", "fail", "heartbeat", "note", "ready", "release", "show"]);
     const standard = await mcp.connect(repo.dir, { env: { RW_MCP_TOOLS: "standard" } });
@@ -175,8 +171,7 @@ describe("rw mcp tools", { timeout: 240_000 }, () => {
   });
 
   it("a claim race between two MCP clients and the CLI has exactly one winner, every round", async () => {
-    const repo = makeRepo();
-    await repo.rwOk(["init"]);
+    const repo = makeRepo({ init: true });
     const [a, b] = await Promise.all([mcp.connect(repo.dir, { actor: "mcp-a" }), mcp.connect(repo.dir, { actor: "mcp-b" })]);
     for (let round = 0; round < 4; round++) {
       const id = await repo.rwOk(["create", `Contended ${round}`]);

@@ -29,8 +29,7 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 
 describe("rw mcp over stdio", () => {
   it("offers the tools and resources, and a ready answer for 10 tasks stays well under 1,000 tokens", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     for (let i = 0; i < 12; i++) await repo.rwOk(["create", `Implement the moderately long feature number ${i} of the billing service rewrite`, "-p", String(i % 4)]);
     const client = await connect(repo.dir);
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
@@ -52,8 +51,7 @@ describe("rw mcp over stdio", () => {
   });
 
   it("runs the agent loop through the same write path as the CLI", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const client = await connect(repo.dir, "agent-7");
     const id = (await call(client, "create", { title: "Add login endpoint", priority: 1, labels: ["api"], body: "## Acceptance criteria\n- [ ] returns 200" })).text;
     expect(id).toMatch(/-[0-9a-z]{4}$/);
@@ -82,8 +80,7 @@ describe("rw mcp over stdio", () => {
   });
 
   it("answers errors as tool errors with the CLI's message and hint", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Contended"]);
     await repo.rwOk(["claim", id], { actor: "agent-1" });
     const client = await connect(repo.dir);
@@ -102,8 +99,7 @@ describe("rw mcp over stdio", () => {
   });
 
   it("lets exactly one of two MCP clients win a race for the same task", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Only one"]);
     const [a, b] = await Promise.all([connect(repo.dir, "agent-a"), connect(repo.dir, "agent-b")]);
     const results = await Promise.all([call(a, "claim", { id }), call(b, "claim", { id })]);
@@ -112,8 +108,7 @@ describe("rw mcp over stdio", () => {
   });
 
   it("links tasks to initiatives and phases like rw create does", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const initiative = await repo.rwOk(["initiative", "new", "Billing", "--phase", "API"]);
     const client = await connect(repo.dir);
     const id = (await call(client, "create", { title: "Invoice endpoint", initiative, phase: 1 })).text;
@@ -125,8 +120,7 @@ describe("rw mcp over stdio", () => {
   });
 
   it("serves rw://state and rw://task/{id}", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Readable", "--body", "Some body"]);
     const client = await connect(repo.dir);
     const task = await client.readResource({ uri: `rw://task/${id}` });

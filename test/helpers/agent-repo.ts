@@ -20,8 +20,7 @@ export interface AgentRepo {
 
 /** A temp repository with rw initialised, one task, and `config` appended to .rewind/config.toml. */
 export async function agentRepo(config: string, env: Record<string, string> = {}): Promise<AgentRepo> {
-  const repo = makeRepo();
-  await repo.rwOk(["init"]);
+  const repo = makeRepo({ init: true });
   const task = await repo.rwOk(["create", "Add a greeting", "--body", "Write hello.txt.\n\n## Acceptance criteria\n- [ ] hello.txt says hello\n"]);
   appendFileSync(join(repo.dir, ".rewind", "config.toml"), `\n${config}\n`);
   const open = (): Promise<Store> => Store.open({ cwd: repo.dir, env, now: () => new Date() });

@@ -33,7 +33,7 @@ export async function callTool(client: Client, name: string, args: Record<string
  * One MCP test file's frame: `mcp.connect` children and the repositories `makeRepo` made are
  * closed and removed after each test (the afterEach is registered here).
  */
-export function mcpRig(): { mcp: McpClients; makeRepo: () => TempRepo } {
+export function mcpRig(): { mcp: McpClients; makeRepo: (opts?: Parameters<typeof makeRepo>[0]) => TempRepo } {
   const mcp = new McpClients();
   const repos: TempRepo[] = [];
   afterEach(async () => {
@@ -42,8 +42,8 @@ export function mcpRig(): { mcp: McpClients; makeRepo: () => TempRepo } {
   });
   return {
     mcp,
-    makeRepo: () => {
-      const r = makeRepo();
+    makeRepo: (opts) => {
+      const r = makeRepo(opts);
       repos.push(r);
       return r;
     },

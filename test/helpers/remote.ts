@@ -88,19 +88,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `git daemon` serving `remote` on 127.0.0.1 with pushes enabled: the git:// wire protocol, for real. */
+/**
+ * `git daemon` serving `remote` on 127.0.0.1 with pushes enabled: the git:// wire protocol, for real.
+ * The port is free when picked but may be taken before git binds it (another suite running beside
+ * this one, whose daemon would then answer our URL): only this daemon's own "Ready to rumble"
+ * counts, and a daemon that could not bind is replaced by one on another port.
+ */
 export async function serveGitDaemon(remote: BareRemote): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
   const base = join(remote.dir, "..");
-  const child: ChildProcess = spawn("git", [
-    "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", `--base-path=${base}`, "--listen=127.0.0.1", `--port=${port}`, base,
-  ], { env: baseEnv(), stdio: "ignore" });
-  const url = `git://127.0.0.1:${port}/remote.git`;
-  await waitFor(() => {
-    execFileSync("git", ["ls-remote", url], { env: baseEnv(), stdio: "ignore", timeout: 5000 });
-    return true;
-  }, { what: "git daemon to answer", timeoutMs: 15_000 });
-  return { url, stop: () => void child.kill() };
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child: ChildProcess = spawn("git", [
+      "daemon", "--verbose", "--reuseaddr", "--export-all", "--enable=receive-pack", `--base-path=${base}`, "--listen=127.0.0.1", `--port=${port}`, base,
+    ], { env: baseEnv(), stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    child.stderr!.on("data", (c: Buffer) => (log += c.toString()));
+    const state = await waitFor(() => (/Ready to rumble/.test(log) ? "ready" : child.exitCode !== null || child.signalCode !== null ? "exited" : undefined), { what: `git daemon to listen (${log})`, timeoutMs: 15_000 });
+    if (state === "ready") return { url: `git://127.0.0.1:${port}/remote.git`, stop: () => void child.kill() };
+    if (attempt >= 5) throw new Error(`git daemon could not listen after ${attempt} ports: ${log}`);
+  }
 }
 
 export { runRw };

@@ -1,8 +1,8 @@
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { onTestFinished } from "vitest";
+import { inject, onTestFinished } from "vitest";
 
 /** The built CLI (tests run against `dist/`, like a user would; `npm test` builds first). */
 export const RW_BIN = resolve(import.meta.dirname, "../../dist/cli/main.js");
@@ -38,16 +38,30 @@ export function runRw(args: string[], opts: { cwd: string; actor?: string; input
   });
 }
 
-/** A fresh `git init -b main` repository with a user, gc.auto 0, and (by default) one commit. */
-export function makeRepo(opts: { commit?: boolean; init?: boolean } = {}): TempRepo {
-  const dir = mkdtempSync(join(tmpdir(), "rw-test-"));
-  const git = (args: string[], cwd = dir): string => execFileSync("git", args, { cwd, env: baseEnv(), encoding: "utf8" });
+/** `git init -b main` in `dir` with a user and gc.auto 0, and (`commit`) an empty first commit. */
+export function gitInit(dir: string, commit: boolean): void {
+  const git = (args: string[]): string => execFileSync("git", args, { cwd: dir, env: baseEnv(), encoding: "utf8" });
   git(["init", "-q", "-b", "main"]);
   git(["config", "user.name", "Test User"]);
   git(["config", "user.email", "test@example.com"]);
   git(["config", "gc.auto", "0"]);
-  if (opts.commit !== false) {
-    git(["commit", "-q", "--allow-empty", "-m", "initial"]);
+  if (commit) git(["commit", "-q", "--allow-empty", "-m", "initial"]);
+}
+
+/**
+ * A fresh `git init -b main` repository with a user, gc.auto 0, and (by default) one commit;
+ * `init` adds what `rw init` writes (and `config`, a `.rewind/config.toml` of the test's own).
+ */
+export function makeRepo(opts: { commit?: boolean; init?: boolean; config?: string } = {}): TempRepo {
+  const dir = mkdtempSync(join(tmpdir(), "rw-test-"));
+  const git = (args: string[], cwd = dir): string => execFileSync("git", args, { cwd, env: baseEnv(), encoding: "utf8" });
+  if (opts.init) {
+    // A copy of the run's one `rw init`ed repository (global-setup.ts): repositories made so
+    // share its ID prefix; tests about `rw init` itself still run it.
+    cpSync(inject("rwInitTemplate"), dir, { recursive: true });
+    if (opts.config !== undefined) writeFileSync(join(dir, ".rewind", "config.toml"), opts.config);
+  } else {
+    gitInit(dir, opts.commit !== false);
   }
   const repo: TempRepo = {
     dir,

@@ -58,16 +58,15 @@ export function runRepos(): { make(): RunRepo; configured(extra?: string): Promi
       rmSync(r.wtDir, { recursive: true, force: true });
     }
   });
-  const make = (): RunRepo => {
-    const r = { repo: makeRepo(), wtDir: mkdtempSync(join(tmpdir(), "rw-wt-")) };
+  const make = (init = false): RunRepo => {
+    const r = { repo: makeRepo({ init }), wtDir: mkdtempSync(join(tmpdir(), "rw-wt-")) };
     made.push(r);
     return r;
   };
   return {
-    make,
+    make: () => make(),
     async configured(extra = "") {
-      const r = make();
-      await r.repo.rwOk(["init"]);
+      const r = make(true);
       configure(r.repo, r.wtDir, extra);
       return r;
     },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { eventsOnRef, expectDoctorOk, initRepo, rwFails, rwJson, writeConfig } from "../helpers/rw.ts";
+import { eventsOnRef, expectDoctorOk, rwFails, rwJson, writeConfig } from "../helpers/rw.ts";
 
 let repo: TempRepo;
 afterEach(() => repo?.cleanup());
@@ -10,8 +10,7 @@ interface ReadyJson { count: number; total: number; tasks: Array<{ id: string; p
 
 describe("ready and claims through the CLI", () => {
   it("ready orders by priority, then what a task unblocks, then age; --limit and --explain", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const low = await repo.rwOk(["create", "low", "-p", "3"]);
     const plain = await repo.rwOk(["create", "plain"]);
     const root = await repo.rwOk(["create", "root"]);
@@ -41,8 +40,7 @@ describe("ready and claims through the CLI", () => {
   });
 
   it("claim: one winner; the loser gets exit 3 naming holder and lease end; --next exits 4 when nothing is ready", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Only task"]);
     const won = await rwJson<ClaimJson>(repo, ["claim", id, "--lease", "45m"], { actor: "agent-1" });
     expect(won).toMatchObject({ id, title: "Only task", renewed: false });
@@ -65,8 +63,7 @@ describe("ready and claims through the CLI", () => {
   });
 
   it("an expired lease is ready again and a claim takes it over, recorded in the event", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Crashed worker's task"]);
     await repo.rwOk(["claim", id, "--lease", "1ms"], { actor: "crashed" });
     const ready = await rwJson<ReadyJson>(repo, ["ready"]);
@@ -80,8 +77,7 @@ describe("ready and claims through the CLI", () => {
   });
 
   it("heartbeat, release and done are for the claimant (or --force)", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Work"]);
     await rwFails(repo, ["heartbeat", id], 3, /is open, not claimed/, { actor: "a1" });
     await repo.rwOk(["claim", id], { actor: "a1" });
@@ -104,8 +100,7 @@ describe("ready and claims through the CLI", () => {
   });
 
   it("rw fail retries until execution.max_retries, then the task is blocked", async () => {
-    repo = makeRepo();
-    await initRepo(repo, "version = 1\n[execution]\nmax_retries = 2\n");
+    repo = makeRepo({ init: true, config: "version = 1\n[execution]\nmax_retries = 2\n" });
     const id = await repo.rwOk(["create", "Flaky"]);
     await rwFails(repo, ["fail", id, "--reason", "x"], 3, /not claimed/, { actor: "w" });
     await repo.rwOk(["claim", id], { actor: "w" });
@@ -125,8 +120,7 @@ describe("ready and claims through the CLI", () => {
   });
 
   it("a bad config is refused with the file, the key and the fix", async () => {
-    repo = makeRepo();
-    await initRepo(repo, "[claims]\nleese = \"30m\"\n");
+    repo = makeRepo({ init: true, config: "[claims]\nleese = \"30m\"\n" });
     const r = await rwFails(repo, ["ready"], 1, /config\.toml: claims\.leese is not a known setting/);
     expect(r.stderr).toContain("hint: known keys in [claims]: lease");
     writeConfig(repo, "[claims\n");

@@ -10,8 +10,7 @@ afterEach(() => {
 
 describe("finding things from the CLI", { timeout: 240_000 }, () => {
   it("resolves IDs by prefix and case, lists ambiguous ones, and suggests commands", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const a = await repo.rwOk(["create", "Fix the login bug", "--body", "The token expires too early"]);
     const b = await repo.rwOk(["create", "Document login", "--dep", a]);
     const suffix = a.split("-")[1]!;
@@ -31,8 +30,7 @@ describe("finding things from the CLI", { timeout: 240_000 }, () => {
   });
 
   it("rw search and rw blocked", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const a = await repo.rwOk(["create", "Fix the login bug", "--body", "The token expires too early"]);
     const b = await repo.rwOk(["create", "Document login", "--dep", a]);
     const c = await repo.rwOk(["create", "Order stickers"]);

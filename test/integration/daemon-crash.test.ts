@@ -17,8 +17,7 @@ async function listAll(): Promise<Listed[]> {
 
 describe("rw daemon under failure", () => {
   it("SIGKILL in the middle of 100 saved edits, restart: every edit is on the ref exactly once and doctor passes", { timeout: 180_000 }, async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     daemon = await startDaemon(repo);
     for (let i = 0; i < 90; i++) writeFileSync(mirrorFile(repo, `tasks/new-${i}.md`), `---\ntitle: Task ${i}\n---\nbody ${i}\n`);
     await waitLong(() => taskFiles().length === 90 && !taskFiles().some((n) => n.startsWith("new-")), { timeoutMs: 60_000, what: "90 files renamed to IDs" });
@@ -60,8 +59,7 @@ describe("rw daemon under failure", () => {
   });
 
   it("fuzz: random valid and invalid saves never crash it; valid final contents are on the ref, invalid ones in PROBLEMS.md", { timeout: 180_000 }, async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(await repo.rwOk(["create", `Fuzz ${i}`]));
     daemon = await startDaemon(repo);

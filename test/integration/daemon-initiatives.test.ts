@@ -11,8 +11,7 @@ const onRef = (path: string): string => repo.git(["show", `refs/heads/rewind:${p
 const initiativeEvents = (id: string): string[] => refEvents(repo).filter((e) => (e as { initiative?: string }).initiative === id).map((e) => e.type);
 
 async function setup(): Promise<string> {
-  repo = makeRepo();
-  await repo.rwOk(["init"]);
+  repo = makeRepo({ init: true });
   return repo.rwOk(["initiative", "new", "Auth rewrite", "--phase", "Token format", "--phase", "Login flow"]);
 }
 

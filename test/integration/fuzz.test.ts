@@ -70,8 +70,7 @@ const misspelt = (name: string): string => pick([`${name}s`, name.slice(1), name
 let repo: TempRepo;
 const ids: string[] = [];
 beforeAll(async () => {
-  repo = makeRepo();
-  await repo.rwOk(["init"]);
+  repo = makeRepo({ init: true });
   for (const t of ["First fuzz target", "Second fuzz target", "Third fuzz target"]) ids.push(await repo.rwOk(["create", t]));
 });
 afterAll(() => repo?.cleanup());

@@ -22,8 +22,7 @@ function gitRun(dir: string, args: string[]): Promise<number | null> {
  */
 describe("object writes during git gc and repack", () => {
   it("a long-lived store loses no write while gc and repack -ad run repeatedly", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const store = await Store.open({ cwd: repo.dir, env: baseEnv(), now: () => new Date() });
     const actor = { name: "writer", email: "writer@example.com" };
     let writing = true;

@@ -8,8 +8,7 @@ afterEach(() => repo?.cleanup());
 
 describe("rw history", () => {
   it("joins a task's events, agent tool calls included, with the commits that recorded them", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Add login endpoint"], { actor: "alice" });
     await repo.rwOk(["claim", id], { actor: "agent-2" });
     // An agent session's tool call on the task, written through the library's one write path.
@@ -39,8 +38,7 @@ describe("rw history", () => {
   });
 
   it("refuses an unknown task with exit code 4", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const r = await repo.rw(["history", "rw-zzzz"]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("task rw-zzzz not found");

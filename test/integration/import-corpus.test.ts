@@ -25,21 +25,36 @@ const SOURCES = [
 const NOT_IMPORTED = ["skipped", "duplicate", "tombstone", "draft", "archived", "document"];
 
 async function fresh(): Promise<TempRepo> {
-  const repo = makeRepo();
-  await repo.rwOk(["init"]);
+  const repo = makeRepo({ init: true });
   return repo;
 }
+
+/**
+ * One import of each corpus file, shared by every test that reads it: importing 1,000 tasks costs
+ * seconds, and the tests below only export, query or dry-run on it (the PRD's phase approval is
+ * the one write, made after the round trips of that file have run).
+ */
+const imports = new Map<string, Promise<{ repo: TempRepo; out: Outcome }>>();
+function imported(path: string): Promise<{ repo: TempRepo; out: Outcome }> {
+  let once = imports.get(path);
+  if (!once) {
+    once = fresh().then(async (repo) => ({ repo, out: JSON.parse(await repo.rwOk(["import", join(CORPUS, path), "--json"], { actor: "importer" })) as Outcome }));
+    imports.set(path, once);
+  }
+  return once;
+}
+afterAll(async () => {
+  for (const once of imports.values()) (await once.catch(() => undefined))?.repo.cleanup();
+});
 
 describe.each(SOURCES)("the $name corpus file", (src) => {
   let a: TempRepo;
   let out: Outcome;
   const others: TempRepo[] = [];
   beforeAll(async () => {
-    a = await fresh();
-    out = JSON.parse(await a.rwOk(["import", join(CORPUS, src.path), "--json"], { actor: "importer" })) as Outcome;
+    ({ repo: a, out } = await imported(src.path));
   }, 240_000);
   afterAll(() => {
-    a?.cleanup();
     for (const r of others) r.cleanup();
   });
 
@@ -73,17 +88,16 @@ const jsonl = (text: string): Beads[] => text.split("\n").filter((l) => l.trim()
 describe("beads corpus through rw and back to beads", () => {
   const file = join(CORPUS, "beads/steveyegge-beads-385c0c0.issues.jsonl");
   let repo: TempRepo;
+  let imp: Outcome;
   let source: Map<string, Beads>;
   let exported: Map<string, Beads>;
   beforeAll(async () => {
-    repo = await fresh();
-    await repo.rwOk(["import", file]);
+    ({ repo, out: imp } = await imported("beads/steveyegge-beads-385c0c0.issues.jsonl"));
     const out = join(repo.dir, "issues.jsonl");
     await repo.rwOk(["export", "--format", "beads", "--out", out]);
     source = new Map(jsonl(readFileSync(file, "utf8")).map((i) => [i.id, i]));
     exported = new Map(jsonl(readFileSync(out, "utf8")).map((i) => [i.id, i]));
   }, 240_000);
-  afterAll(() => repo?.cleanup());
 
   it("keeps every field rw imported: ids, text fields, statuses (hooked, pinned), priorities, close reasons and times, labels, links", () => {
     expect([...exported.keys()].sort()).toEqual([...source.keys()].sort());
@@ -111,19 +125,13 @@ describe("beads corpus through rw and back to beads", () => {
   });
 
   it("reports the second parent of bd-98c4e1fa.1 and the rewritten gt:merge-request labels instead of dropping them silently", SLOW, async () => {
-    const b = await fresh();
-    try {
-      const out = JSON.parse(await b.rwOk(["import", file, "--json"])) as Outcome;
-      const second = out.notes.find((n) => n.kind === "link-dropped" && n.item === "bd-98c4e1fa.1");
-      expect(second?.text).toContain("second parent bd-98c4e1fa ");
-      expect(out.notes.filter((n) => n.kind === "label-rewritten" && n.text === 'label "gt:merge-request" -> gt-merge-request')).toHaveLength(28);
-      const text = await b.rwOk(["import", file, "--dry-run", "--rename-on-clash"]);
-      expect(text).toMatch(/^label-rewritten \(95\):$/m);
-      expect(text.split("\n").filter((l) => l.includes("gt:merge-request")).length).toBeLessThanOrEqual(3);
-      expect(text.trim().split("\n").pop()).toMatch(/^counts: imported 704, .*label-rewritten 95/);
-    } finally {
-      b.cleanup();
-    }
+    const second = imp.notes.find((n) => n.kind === "link-dropped" && n.item === "bd-98c4e1fa.1");
+    expect(second?.text).toContain("second parent bd-98c4e1fa ");
+    expect(imp.notes.filter((n) => n.kind === "label-rewritten" && n.text === 'label "gt:merge-request" -> gt-merge-request')).toHaveLength(28);
+    const text = await repo.rwOk(["import", file, "--dry-run", "--rename-on-clash"]);
+    expect(text).toMatch(/^label-rewritten \(95\):$/m);
+    expect(text.split("\n").filter((l) => l.includes("gt:merge-request")).length).toBeLessThanOrEqual(3);
+    expect(text.trim().split("\n").pop()).toMatch(/^counts: imported 704, .*label-rewritten 95/);
   });
 });
 
@@ -132,10 +140,10 @@ describe("the PRD corpus file", () => {
   let repo: TempRepo;
   let initiative: string;
   beforeAll(async () => {
-    repo = await fresh();
-    initiative = (JSON.parse(await repo.rwOk(["import", file, "--json"])) as Outcome).initiatives[0]!;
+    let out: Outcome;
+    ({ repo, out } = await imported("ralph/vue-lynx-05c7244.prd.json"));
+    initiative = out.initiatives[0]!;
   }, 240_000);
-  afterAll(() => repo?.cleanup());
 
   it("names the initiative after productName and keeps description and branchName", SLOW, async () => {
     const shown = JSON.parse(await repo.rwOk(["initiative", "show", initiative, "--json"])) as { initiative: { title: string; body: string } } & { title?: string; body?: string };
@@ -162,16 +170,13 @@ describe("the PRD corpus file", () => {
 });
 
 describe("the Backlog.md corpus folder", () => {
-  const dir = join(CORPUS, "backlog-md/Backlog.md-6286bf9/backlog");
   let repo: TempRepo;
   let tasks: Record<string, { title: string; type: string; parent?: string; deps: string[]; body: string; status: string }>;
   beforeAll(async () => {
-    repo = await fresh();
-    await repo.rwOk(["import", dir]);
+    ({ repo } = await imported("backlog-md/Backlog.md-6286bf9/backlog"));
     const all = JSON.parse(await repo.rwOk(["export"])) as { tasks: Array<{ id: string } & (typeof tasks)[string]> };
     tasks = Object.fromEntries(all.tasks.map((t) => [t.id, t]));
   }, 240_000);
-  afterAll(() => repo?.cleanup());
 
   it("reads folded block scalars (title: >-) as the title they fold to", () => {
     expect(tasks["BACK-601"]!.title).toBe("Readiness follow-ups: draft dependencies, board filter carry, cross-branch graph");
@@ -196,19 +201,14 @@ describe("the Backlog.md corpus folder", () => {
 describe("the Task Master corpus file", () => {
   const file = join(CORPUS, "taskmaster/claude-task-master-c0c98d3.tasks.json");
   it("renumbers task 42's subtasks (all numbered 42) and says so, and keeps subtask acceptance criteria", SLOW, async () => {
-    const repo = await fresh();
-    try {
-      const out = JSON.parse(await repo.rwOk(["import", file, "--json"])) as Outcome;
-      for (let n = 1; n <= 8; n++) expect(out.created).toContain(`42.${n}`);
-      expect(out.notes.filter((x) => x.kind === "renamed" && x.item === "42.42")).toHaveLength(8);
-      const all = JSON.parse(await repo.rwOk(["export"])) as { tasks: Array<{ id: string; body: string }> };
-      const t = all.tasks.find((x) => x.id === "4.1")!;
-      expect(t.body).toContain("## Acceptance criteria\n\n- [x] Template structure matches the specification in the PRD");
-      const strict = await repo.rw(["import", file, "--strict", "--rename-on-clash", "--dry-run"]);
-      expect(strict.code).toBe(0);
-    } finally {
-      repo.cleanup();
-    }
+    const { repo, out } = await imported("taskmaster/claude-task-master-c0c98d3.tasks.json");
+    for (let n = 1; n <= 8; n++) expect(out.created).toContain(`42.${n}`);
+    expect(out.notes.filter((x) => x.kind === "renamed" && x.item === "42.42")).toHaveLength(8);
+    const all = JSON.parse(await repo.rwOk(["export"])) as { tasks: Array<{ id: string; body: string }> };
+    const t = all.tasks.find((x) => x.id === "4.1")!;
+    expect(t.body).toContain("## Acceptance criteria\n\n- [x] Template structure matches the specification in the PRD");
+    const strict = await repo.rw(["import", file, "--strict", "--rename-on-clash", "--dry-run"]);
+    expect(strict.code).toBe(0);
   });
 
   it("writes nothing with --strict when an item is malformed, and names it", SLOW, async () => {

@@ -23,8 +23,7 @@ const ISSUES = [
 
 let repo: TempRepo;
 beforeAll(async () => {
-  repo = makeRepo();
-  await repo.rwOk(["init"]);
+  repo = makeRepo({ init: true });
   mkdirSync(join(repo.dir, ".beads"));
   writeFileSync(join(repo.dir, ".beads", "issues.jsonl"), `${ISSUES.map((i) => JSON.stringify(i)).join("\n")}\n`);
 });

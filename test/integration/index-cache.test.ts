@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { decideClaimNext } from "../../src/domain/decide-lifecycle.ts";
 import { Store } from "../../src/store/store.ts";
+import { seedTasks } from "../helpers/race.ts";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
 
 let repo: TempRepo;
@@ -66,9 +67,8 @@ describe("the index is a pure cache", () => {
   });
 
   it("keeps one long-lived store right while CLI processes race it for the same tasks", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
-    for (let i = 0; i < 24; i++) await repo.rwOk(["create", `Task ${i}`, "-p", String(i % 3)]);
+    repo = makeRepo({ init: true });
+    await seedTasks(repo.dir, 24); // one commit through the write path: the race below is what is under test
     const store = await Store.open({ cwd: repo.dir, env: {}, now: () => new Date() });
     try {
       const actor = { name: "daemon", email: "daemon@example.com" };

@@ -20,8 +20,7 @@ interface Shown { initiative: { status: string }; phases: { status: string; done
 
 describe("initiatives through the CLI", { timeout: 180_000 }, () => {
   it("plans, approves phase by phase, and completes with the last rw done", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     writeFileSync(join(repo.dir, "concept.md"), "# Auth rewrite\n\nMove  from sessions to *tokens*.\n");
     const id = await step(["initiative", "new", "Auth rewrite", "--body-file", "concept.md", "--phase", "Token format"]);
     expect(id).toMatch(/^in-[0-9a-z]{4}$/);
@@ -84,8 +83,7 @@ describe("initiatives through the CLI", { timeout: 180_000 }, () => {
   });
 
   it("records decisions and cancels initiatives", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await step(["initiative", "new", "Search", "--phase", "Index"]);
     const t = await step(["create", "Build index", "--initiative", id, "--phase", "1"]);
     await step(["decide", "Use JWT, not sessions", "--initiative", id, "--why", "stateless API servers"], "bob");
@@ -103,8 +101,7 @@ describe("initiatives through the CLI", { timeout: 180_000 }, () => {
   });
 
   it("keeps every value of a repeated option (phases, labels, gates, deps)", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await step(["initiative", "new", "Two phases", "--phase", "One", "--phase=Two, with a comma"]);
     expect((await json<Shown>(["initiative", "show", id])).phases.map((p) => p.status)).toEqual(["planned", "planned"]);
     expect(repo.git(["show", `rewind:initiatives/${id}.md`])).toContain('  - {n: 2, title: "Two, with a comma", status: planned}');

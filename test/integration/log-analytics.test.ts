@@ -5,8 +5,7 @@ let repo: TempRepo | undefined;
 afterEach(() => repo?.cleanup());
 
 async function workedRepo(): Promise<{ repo: TempRepo; a: string; b: string }> {
-  const r = makeRepo();
-  await r.rwOk(["init"]);
+  const r = makeRepo({ init: true });
   const a = await r.rwOk(["create", "First"], { actor: "alice" });
   const b = await r.rwOk(["create", "Second"], { actor: "alice" });
   await r.rwOk(["claim", a], { actor: "agent-1" });

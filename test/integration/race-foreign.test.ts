@@ -44,8 +44,7 @@ echo DONE
 
 describe("rw and a plain git writer moving the same ref", () => {
   it("rw retries on the new tip: nothing written by either side disappears", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const ids = await seedTasks(repo.dir, TASKS);
     const stop = join(repo.dir, ".git", "race-stop");
     const env = { STOP: stop, MIN: String(MIN_FOREIGN), NOTES: String(NOTES), ERRS: join(repo.dir, ".git", "race-err") };

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readReadyView } from "../../src/store/ready-cache.ts";
 import { makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { expectDoctorOk, initRepo, rwJson } from "../helpers/rw.ts";
+import { expectDoctorOk, rwJson } from "../helpers/rw.ts";
 
 let repo: TempRepo;
 afterAll(() => repo?.cleanup());
@@ -18,14 +18,13 @@ const viewFile = (): string | undefined => readdirSync(cacheDir()).find((f) => f
  */
 describe("rw ready from the kept ready view", () => {
   it("prints what a full ranking prints, text and --json, and sees a lease expire", async () => {
-    repo = makeRepo();
-    await initRepo(repo, '[ids]\nprefix = "rw"\n');
+    repo = makeRepo({ init: true, config: '[ids]\nprefix = "rw"\n' });
     const a = await repo.rwOk(["create", "Base work", "-p", "1"]);
     await repo.rwOk(["create", "Depends on base", "-p", "0", "--dep", a]);
     const b = await repo.rwOk(["create", "Top priority", "-p", "0", "--label", "api"]);
     await repo.rwOk(["create", "Later", "-p", "3", "--type", "bug"]);
     await repo.rwOk(["create", "Deferred", "-p", "0", "--defer", "2099-01-01"]);
-    await repo.rwOk(["claim", b, "--lease", "5s"], { actor: "agent-1" });
+    await repo.rwOk(["claim", b, "--lease", "3s"], { actor: "agent-1" });
     const claimedAt = Date.now();
 
     const ask = async (args: string[]): Promise<string> => {
@@ -36,10 +35,10 @@ describe("rw ready from the kept ready view", () => {
     const first = await ask(["--json"]);
     expect(viewFile(), "the first rw ready keeps a ready view").toBeDefined();
     // (Only checkable while the lease runs: a slow machine may already be past it.)
-    if (Date.now() - claimedAt < 4000) expect(first).not.toContain(b);
+    if (Date.now() - claimedAt < 2500) expect(first).not.toContain(b);
 
     // The lease runs out with no new commit: the view is still for this tip, and must see it.
-    await new Promise((r) => setTimeout(r, Math.max(0, claimedAt + 5500 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, claimedAt + 3500 - Date.now())));
     const fromView = { text: await ask([]), one: await ask(["--limit", "1"]), json: await ask(["--json"]) };
     expect(fromView.text).toContain(`lease of agent-1 expired`);
     expect(fromView.one).toContain("… and 2 more");

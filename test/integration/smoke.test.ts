@@ -6,8 +6,7 @@ afterEach(() => repo?.cleanup());
 
 describe("rw basics on a real repository", () => {
   it("creates, claims and completes a task; doctor passes", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Add login endpoint", "-p", "1"]);
     expect(id).toMatch(/^[a-z0-9]+-[0-9a-z]{4}$/);
     const claim = await repo.rw(["claim", "--next", "--json"], { actor: "agent-1" });

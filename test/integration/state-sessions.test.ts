@@ -15,8 +15,7 @@ const session = (id: string, task: string, phase: "started" | "ended", data: Rec
 
 describe("STATE.md on the ref shows sessions, decisions and the current position", () => {
   it("renders session.* events written through Store.transact; doctor agrees", async () => {
-    repo = makeRepo();
-    await repo.rwOk(["init"]);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["initiative", "new", "Auth rewrite", "--phase", "Tokens", "--phase", "Login"]);
     await repo.rwOk(["initiative", "submit", id]);
     await repo.rwOk(["initiative", "approve", id, "--phase", "1"]);

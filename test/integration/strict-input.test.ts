@@ -17,8 +17,7 @@ let repo: TempRepo;
 let held: string;
 let open: string;
 beforeAll(async () => {
-  repo = makeRepo();
-  await initRepo(repo, '[ids]\nprefix = "st"\n');
+  repo = makeRepo({ init: true, config: '[ids]\nprefix = "st"\n' });
   held = await repo.rwOk(["create", "Held by agent-3"]);
   open = await repo.rwOk(["create", "Open task"]);
   await repo.rwOk(["claim", held], { actor: "agent-3" });

@@ -16,20 +16,23 @@ async function claimLoop(repo: TempRepo, actor: string): Promise<string[]> {
   }
 }
 
+const TASKS = 32;
+
 describe('sync.claims = "remote"', () => {
-  it("three clones (one with two agents) racing `rw claim --next` on 60 tasks: every task is claimed exactly once", async () => {
+  it("three clones (one with two agents) racing `rw claim --next` on 32 tasks: every task is claimed exactly once", async () => {
     const remote = track(makeBare());
-    track(await seedRemote(remote, 60));
+    // 32: eight claims per agent, each a fetch and a push racing the other three machines.
+    track(await seedRemote(remote, TASKS));
     const clones = await Promise.all(["m1", "m2", "m3"].map(async (name) => track(await makeClone(remote.url, name, ['claims = "remote"']))));
     // Two agents share the first clone (same repository, same tracking ref), one each on the others.
     const agents = [[clones[0]!, "agent-1"], [clones[0]!, "agent-4"], [clones[1]!, "agent-2"], [clones[2]!, "agent-3"]] as const;
     const won = await Promise.all(agents.map(([c, actor]) => claimLoop(c, actor)));
     const all = won.flat();
-    expect(all).toHaveLength(60);
-    expect(new Set(all).size).toBe(60);
+    expect(all).toHaveLength(TASKS);
+    expect(new Set(all).size).toBe(TASKS);
     // The remote agrees: one task.claimed per task, by the clone that was told it won.
     const claims = eventsOnRef(remote).filter((e) => e.type === "task.claimed");
-    expect(claims).toHaveLength(60);
+    expect(claims).toHaveLength(TASKS);
     won.forEach((ids, i) => {
       for (const id of ids) expect(claims.find((e) => e.task === id)?.actor).toBe(agents[i]![1]);
     });

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RW_BIN, baseEnv, makeRepo, type TempRepo } from "../helpers/repo.ts";
-import { expectDoctorOk, initRepo, rwFails, rwJson } from "../helpers/rw.ts";
+import { expectDoctorOk, rwFails, rwJson } from "../helpers/rw.ts";
 
 let repo: TempRepo;
 afterEach(() => repo?.cleanup());
@@ -12,8 +12,7 @@ interface TaskJson { id: string; title: string; status: string; priority: number
 
 describe("task commands on a real repository", () => {
   it("create with every option, then show and list (text and --json)", async () => {
-    repo = makeRepo();
-    await initRepo(repo, '[ids]\nprefix = "rw"\n');
+    repo = makeRepo({ init: true, config: '[ids]\nprefix = "rw"\n' });
     const dep = await repo.rwOk(["create", "Design the API"]);
     expect(dep).toMatch(/^rw-[0-9a-z]{4}$/);
     writeFileSync(join(repo.dir, "f.md"), "POST /login returns a token.\n\n## Acceptance criteria\n- [ ] 200 on success\n");
@@ -49,8 +48,7 @@ describe("task commands on a real repository", () => {
   });
 
   it("takes the body from --body-file -, from a shell pipe and from --body", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const viaDash = await repo.rwOk(["create", "dash", "--body-file", "-"], { input: "from stdin\n" });
     const viaBody = await repo.rwOk(["create", "inline", "--body", "# Inline"]);
     const sh = spawnSync("sh", ["-c", `printf '## Acceptance criteria\\n- [ ] piped\\n' | "${process.execPath}" "${RW_BIN}" create "piped"`], { cwd: repo.dir, env: baseEnv(), encoding: "utf8" });
@@ -67,8 +65,7 @@ describe("task commands on a real repository", () => {
   });
 
   it("edit changes only the named fields; history shows them with previous values", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Old title", "--label", "a"]);
     const other = await repo.rwOk(["create", "Parent"]);
     const edited = await rwJson<{ id: string; changed: number }>(repo, ["edit", id, "--title", "New title", "-p", "0", "--add-label", "b", "--remove-label", "a", "--parent", other, "--body", "New body"], { actor: "editor" });
@@ -91,8 +88,7 @@ describe("task commands on a real repository", () => {
   });
 
   it("dep add/rm: a cycle and a missing task are refused and change nothing", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const a = await repo.rwOk(["create", "A"]);
     const b = await repo.rwOk(["create", "B", "--dep", a]);
     const c = await repo.rwOk(["create", "C"]);
@@ -115,8 +111,7 @@ describe("task commands on a real repository", () => {
   });
 
   it("note, block, unblock, cancel, reopen", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     const id = await repo.rwOk(["create", "Ship it"]);
     expect(await repo.rwOk(["note", id, "token expiry is 15 minutes"], { actor: "ann" })).toBe(`noted on ${id}`);
     await rwFails(repo, ["block", id], 2, /--reason must not be empty/);
@@ -140,8 +135,7 @@ describe("task commands on a real repository", () => {
   });
 
   it("exit codes: unknown ID 4, bad option 2, invalid ID 2, unknown command 2, JSON errors carry v:1", async () => {
-    repo = makeRepo();
-    await initRepo(repo);
+    repo = makeRepo({ init: true });
     await rwFails(repo, ["show", "rw-nope"], 4, /task rw-nope not found/);
     const nf = await rwJson<{ error: { code: string; message: string; hint: string } }>(repo, ["show", "rw-nope"], { code: 4 });
     expect(nf.error).toMatchObject({ code: "not_found", message: "task rw-nope not found" });

@@ -9,7 +9,7 @@ const MAX_LIST = 500;
 const MAX_MATCHES = 100;
 const MAX_SEARCH_BYTES = 1_000_000;
 /** A regex search that runs longer than this is stopped (see search-worker.ts). */
-const SEARCH_TIME_MS = 10_000;
+export const SEARCH_TIME_MS = 10_000;
 
 const str = (v: unknown, what: string): string => {
   if (typeof v !== "string") throw new ToolError(`${what} must be a string`);
@@ -121,7 +121,7 @@ export async function listFilesTool(sb: Sandbox, input: Record<string, unknown>)
   return out.length > 0 ? out.join("\n") : "(empty)";
 }
 
-export async function searchTool(sb: Sandbox, input: Record<string, unknown>, limit: number): Promise<string> {
+export async function searchTool(sb: Sandbox, input: Record<string, unknown>, limit: number, timeMs = SEARCH_TIME_MS): Promise<string> {
   const pattern = str(input.pattern, "pattern");
   if (pattern === "") throw new ToolError("pattern must not be empty");
   const source = input.regex === true ? pattern : pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -143,8 +143,8 @@ export async function searchTool(sb: Sandbox, input: Record<string, unknown>, li
   }
   // Matching runs in a worker thread with a time limit: a backtracking pattern such as
   // ^(a+)+$ would otherwise block rw's event loop (and the claim's heartbeats) for minutes.
-  const { hits, timedOut } = await searchFiles(source, list, MAX_MATCHES, SEARCH_TIME_MS);
-  if (timedOut) throw new ToolError(`the search took longer than ${SEARCH_TIME_MS / 1000} s and was stopped${hits.length > 0 ? ` after ${hits.length} matches` : ""}; the pattern backtracks too much (nested repetition like (a+)+) or the path is too large: simplify it or narrow the path`);
+  const { hits, timedOut } = await searchFiles(source, list, MAX_MATCHES, timeMs);
+  if (timedOut) throw new ToolError(`the search took longer than ${timeMs / 1000} s and was stopped${hits.length > 0 ? ` after ${hits.length} matches` : ""}; the pattern backtracks too much (nested repetition like (a+)+) or the path is too large: simplify it or narrow the path`);
   if (hits.length >= MAX_MATCHES) hits.push(`[… stopped at ${MAX_MATCHES} matches; narrow the pattern or path]`);
   return hits.length > 0 ? cap(hits.join("\n"), limit) : "no matches";
 }

@@ -42,6 +42,8 @@ export interface ToolContext {
   /** Secret values to redact from summaries. */
   secrets: readonly string[];
   signal?: AbortSignal | undefined;
+  /** The regex search's time limit (`tools.search_timeout`; default SEARCH_TIME_MS). */
+  searchTimeMs?: number | undefined;
 }
 
 export interface ToolOutcome {
@@ -82,7 +84,7 @@ async function dispatch(call: ToolCall, ctx: ToolContext): Promise<{ text: strin
     case "list_files":
       return { text: await listFilesTool(ctx.sandbox, call.input), ok: true };
     case "search":
-      return { text: await searchTool(ctx.sandbox, call.input, cap), ok: true };
+      return { text: await searchTool(ctx.sandbox, call.input, cap, ctx.searchTimeMs), ok: true };
     case "run_command":
       return runCommandTool(ctx.sandbox, call.input, ctx.limits, ctx.signal);
     default:

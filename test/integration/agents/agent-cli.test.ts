@@ -8,8 +8,7 @@ let repo: TempRepo | undefined;
 afterEach(() => repo?.cleanup());
 
 async function setup(config: string): Promise<{ repo: TempRepo; id: string }> {
-  repo = makeRepo();
-  await repo.rwOk(["init"]);
+  repo = makeRepo({ init: true });
   writeFileSync(join(repo.dir, "app.js"), "export const x = 1;\n");
   const id = await repo.rwOk(["create", "Export y", "--gate", "npm test", "--body", "app.js must also export y.\n\n## Acceptance criteria\n- [ ] app.js exports y = 2\n- [ ] x is unchanged\n"]);
   appendFileSync(join(repo.dir, ".rewind", "config.toml"), `\n${config}\n`);

@@ -46,7 +46,7 @@ const ROWS: Row[] = [
   { name: "write into core.hooksPath", call: { name: "write_file", input: { path: "tools/hooks/post-checkout", content: "#!/bin/sh\n" } }, result: /protected path \(tools\/hooks\/\)/, ok: false, after: (d) => expect(existsSync(join(d, "tools/hooks/post-checkout"))).toBe(false) },
   { name: "write a configured protected path (glob)", call: { name: "write_file", input: { path: "deploy/prod/secrets.env", content: "x" } }, result: /protected path \(deploy\/\*\*\)/, ok: false },
   { name: "a normal write still works", call: { name: "write_file", input: { path: "src/ok.txt", content: "fine\n" } }, result: /wrote src\/ok.txt/, ok: true, after: (d) => expect(readFileSync(join(d, "src/ok.txt"), "utf8")).toBe("fine\n") },
-  { name: "a backtracking regex search", call: { name: "search", input: { pattern: "^(a+)+$", regex: true, path: "src" } }, result: /took longer than 10 s/, ok: false },
+  { name: "a backtracking regex search", call: { name: "search", input: { pattern: "^(a+)+$", regex: true, path: "src" } }, result: /took longer than 1 s/, ok: false },
   {
     name: "a setsid child left running", call: { name: "run_command", input: { command: `node -e "const c=require('child_process').spawn('setsid',['sleep','300'],{stdio:'ignore',detached:true});require('fs').writeFileSync('child.pid',String(c.pid));c.unref()"` } }, result: /exit code 0/, ok: true,
     after: async (d) => {
@@ -74,7 +74,7 @@ describe("API tool sandbox through rw agent run (fake provider)", { timeout: 180
     r.git(["config", "core.hooksPath", "tools/hooks"]);
     const script = { turns: [...ROWS.map((row) => ({ tool_calls: [row.call] })), { tool_calls: [{ name: "finish", input: { summary: "done" } }] }] };
     writeFileSync(join(r.dir, "script.json"), JSON.stringify(script));
-    writeFileSync(join(r.dir, ".rewind", "config.toml"), `${readFileSync(join(r.dir, ".rewind", "config.toml"), "utf8")}\n[roles.worker]\nprovider = "fake"\nscript = "script.json"\nmax_turns = 40\n[tools]\nallow_commands = ["git diff", "cat", "node"]\n`.replace("[execution]", '[execution]\nprotected_paths = ["deploy/**"]'));
+    writeFileSync(join(r.dir, ".rewind", "config.toml"), `${readFileSync(join(r.dir, ".rewind", "config.toml"), "utf8")}\n[roles.worker]\nprovider = "fake"\nscript = "script.json"\nmax_turns = 40\n[tools]\nallow_commands = ["git diff", "cat", "node"]\nsearch_timeout = "1s"\n`.replace("[execution]", '[execution]\nprotected_paths = ["deploy/**"]'));
     if (!readFileSync(join(r.dir, ".rewind", "config.toml"), "utf8").includes("protected_paths")) {
       writeFileSync(join(r.dir, ".rewind", "config.toml"), `${readFileSync(join(r.dir, ".rewind", "config.toml"), "utf8")}\n[execution]\nprotected_paths = ["deploy/**"]\n`);
     }

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { seedTasks } from "../../helpers/race.ts";
 import { runIn, runRepos, ScriptedExecutor, writeIn } from "../../helpers/run.ts";
 import { eventsOnRef } from "../../helpers/rw.ts";
 
@@ -18,8 +19,7 @@ describe("rw run --parallel 4 on 20 tasks", { timeout: 600_000 }, () => {
     writeFileSync(join(repo.dir, "check.js"), 'const fs = require("fs");\nfor (const f of fs.readdirSync(".").filter((f) => f.startsWith("out-"))) if (fs.readFileSync(f, "utf8").trim() !== f.slice(4, -4)) process.exit(1);\n');
     repo.git(["add", "."]);
     repo.git(["commit", "-qm", "check"]);
-    const ids: string[] = [];
-    for (let i = 1; i <= 20; i++) ids.push(await repo.rwOk(["create", `Task ${i}`]));
+    const ids = await seedTasks(repo.dir, 20); // one commit: creating them is not what this tests
 
     let inFlight = 0;
     let most = 0;

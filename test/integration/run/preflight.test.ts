@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agentFixtures } from "../../helpers/agent-repo.ts";
 import { anthropicSse } from "../../helpers/llm-server.ts";
+import { seedTasks } from "../../helpers/race.ts";
 import type { TempRepo } from "../../helpers/repo.ts";
 import { configure, runRepos } from "../../helpers/run.ts";
 import { eventsOnRef } from "../../helpers/rw.ts";
@@ -18,10 +19,9 @@ const KEY = { RW_TEST_ANTHROPIC_KEY: "sk-ant-test-preflight-0000000000" };
 
 interface ShownTask { status: string; retry_count: number; assignee?: string }
 
-async function fiveTasks(repo: TempRepo): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 1; i <= 5; i++) ids.push(await repo.rwOk(["create", `Task ${i}`]));
-  return ids;
+/** Five open tasks in one commit (what a refused run must leave alone; creating them is not under test). */
+function fiveTasks(repo: TempRepo): Promise<string[]> {
+  return seedTasks(repo.dir, 5, (i) => `Task ${i + 1}`);
 }
 
 const anthropicWorker = (baseUrl: string): string =>
