@@ -70,15 +70,39 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   // sync.auto: exchange the state ref with the remote on an interval and after local commits.
   let auto: AutoSync | undefined;
 
+  // When the watcher last saw a file event, and whether the folder had been quiet (SETTLE_MS)
+  // when the current round started: deletions are only recorded by a round that began in quiet
+  // and saw no event while it looked (see holdDeletions).
+  let lastFileEventAt = 0;
+  let roundStartedAt = 0;
+  let quietAtStart = true;
+  // Held at most SETTLE_MAX_MS in a row: a folder that never goes quiet (a busy run's mirror
+  // writes) must not keep a real deletion out forever.
+  let holdingSince: number | undefined;
+  const holdDeletions = async (): Promise<boolean> => {
+    await new Promise<void>((resolve) => setImmediate(resolve)); // deliver the watcher's pending events first
+    const hold = !quietAtStart || lastFileEventAt >= roundStartedAt;
+    if (!hold) return false;
+    holdingSince ??= Date.now();
+    return Date.now() - holdingSince < SETTLE_MAX_MS;
+  };
   const round = async (): Promise<void> => {
+    roundStartedAt = Date.now();
+    quietAtStart = roundStartedAt - lastFileEventAt >= SETTLE_MS;
     const batch = full ? undefined : new Set(hints);
     const thorough = first;
     first = false;
     full = false;
     hints.clear();
     try {
-      const r = await syncMirror(store, { actor: opts.actor, log, thorough, ...(batch ? { hints: batch } : {}) });
+      const r = await syncMirror(store, { actor: opts.actor, log, thorough, holdDeletions, ...(batch ? { hints: batch } : {}) });
       watcher.ensure(); // a round may have recreated a folder that was removed
+      if (r.deferred) {
+        full = true; // the batch's hints were used up: look at everything once it is quiet
+        schedule(true);
+        return;
+      }
+      holdingSince = undefined;
       if (!r.ran) {
         full = true; // a command held the sync lock: look at everything on the next tick
         retry = true;
@@ -117,10 +141,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   for (const sub of MIRRORED) await mkdir(join(root, sub), { recursive: true });
   const watcher = watchMirror(root, MIRRORED, (sub, name) => {
     if (!isTaskFileName(name)) return; // editor swap files, our own temp files
+    lastFileEventAt = Date.now();
     hints.add(`${sub}/${name}`);
     schedule(!existsSync(join(root, sub, name)));
   }, () => {
     // A folder removed or replaced: the removal may still be going on.
+    lastFileEventAt = Date.now();
     full = true;
     schedule(true);
   });

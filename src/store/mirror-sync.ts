@@ -19,6 +19,12 @@ export interface SyncOptions {
   log?: (line: string) => void;
   /** Read and hash every candidate instead of trusting unchanged stats (the daemon's first round). */
   thorough?: boolean;
+  /**
+   * Asked when the round finds files gone, before anything is recorded: true puts the whole round
+   * off (nothing ingested, nothing restored; `deferred` in the report). The daemon says true
+   * while the folder was not quiet, so a removal still going on is never read as cancellations.
+   */
+  holdDeletions?: () => Promise<boolean>;
 }
 
 export interface SyncReport {
@@ -32,6 +38,8 @@ export interface SyncReport {
   tip: string;
   /** Files held because an agent session changed them: a round after the session restores them. */
   held: boolean;
+  /** The round found files gone and `holdDeletions` put it off: run a full round once things are quiet. */
+  deferred?: boolean;
 }
 
 /** The folders of hand-editable files; each is a subtree of the same name on the ref. */
@@ -182,6 +190,13 @@ async function round(store: Store, root: string, opts: SyncOptions, report: Sync
       continue;
     }
     changed.push({ path: p, bytes, text: bytes.toString("utf8"), oid, stat: st });
+  }
+
+  // Files gone while the folder is still changing (an `rm -rf` under way): record nothing yet.
+  // The index entries of the missing files are kept, so the next round finds them again.
+  if (deleted.length > 0 && opts.holdDeletions && (await opts.holdDeletions())) {
+    report.deferred = true;
+    return;
   }
 
   // 2. Mirror -> ref: one transaction for the whole batch.
