@@ -19,7 +19,7 @@ const VERBS = ["Add", "Fix", "Refactor", "Document", "Speed up", "Test", "Remove
 const NOUNS = ["login endpoint", "session cache", "billing export", "search index", "retry loop", "config loader", "audit log", "rate limiter"];
 
 /** Deterministic PRNG (mulberry32), so two runs generate the same repository. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { DATA } from "./generate.mjs";
+import { DATA, rng } from "./generate.mjs"; // rng: the seeded PRNG, so every run writes the same data
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RW = join(process.env.RW_BENCH_DIST ?? join(ROOT, "dist"), "cli", "main.js");
@@ -39,18 +39,6 @@ function installPeers() {
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", ...Object.entries(VERSIONS).map(([n, v]) => `${n}@${v}`)], { cwd: PEERS, stdio: "inherit" });
   }
   return { backlog: bin("backlog"), taskmaster: bin("task-master") };
-}
-
-/** Deterministic PRNG (mulberry32): every run writes the same data. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The shared shape: ~30% done, a few in progress, 0-2 deps on earlier tasks, 0-2 labels. */
