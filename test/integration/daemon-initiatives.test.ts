@@ -56,8 +56,10 @@ describe("rw daemon: hand-edited initiative files", { timeout: 120_000 }, () => 
     const tip = tipOf(repo);
     const bad = good.replace("status: draft", "status: completed");
     writeFileSync(mirrorFile(repo, path), bad);
-    await waitLong(() => existsSync(mirrorFile(repo, "PROBLEMS.md")) && readMirror(repo, "PROBLEMS.md").includes(path), { what: "PROBLEMS.md" });
-    expect(readMirror(repo, "PROBLEMS.md")).toMatch(new RegExp(`\`.rewind/${path}\` line 4: ${id}: it cannot go from draft to completed`));
+    // writeFileSync truncates, then writes: a round can read the file half-written and report that
+    // first (a later round replaces it), so wait for the refusal itself, not any problem naming the file.
+    const refusal = new RegExp(`\`.rewind/${path}\` line 4: ${id}: it cannot go from draft to completed`);
+    await waitLong(() => existsSync(mirrorFile(repo, "PROBLEMS.md")) && refusal.test(readMirror(repo, "PROBLEMS.md")), { what: "PROBLEMS.md with the refusal" });
     expect(readMirror(repo, path)).toBe(bad);
     expect(tipOf(repo)).toBe(tip);
     // Removing a phase is refused too, with its own fix.
