@@ -162,13 +162,25 @@ export function serializeTree(entries: TreeEntry[]): Buffer {
 
 export interface Signature { name: string; email: string; when: Date }
 
-function formatSig(s: Signature): string {
+/** `name <email> secs +0000`, as commit headers and reflog lines carry an identity. */
+export function formatSig(s: Signature): string {
   return `${s.name.replace(/[<>\n]/g, "")} <${s.email.replace(/[<>\n]/g, "")}> ${Math.floor(s.when.getTime() / 1000)} +0000`;
 }
 
 export function serializeCommit(c: { tree: string; parents: string[]; author: Signature; committer: Signature; message: string }): Buffer {
   const lines = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${formatSig(c.author)}`, `committer ${formatSig(c.committer)}`];
   return Buffer.from(`${lines.join("\n")}\n\n${c.message}`);
+}
+
+/** The parents a commit object's header names, in order. */
+export function parseCommitParents(data: Buffer): string[] {
+  const out: string[] = [];
+  const text = data.toString("latin1", 0, Math.min(data.length, 4096));
+  for (const line of text.split("\n")) {
+    if (line === "") break; // end of the header
+    if (line.startsWith("parent ")) out.push(line.slice(7));
+  }
+  return out;
 }
 
 export function parseCommitTree(data: Buffer): string {

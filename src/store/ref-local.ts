@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
+import { formatSig } from "./objects.ts";
 
 /*
  * Compare-and-swap of a loose ref in-process, with git's own lock protocol for the "files" ref
@@ -61,8 +62,6 @@ function readPackedRef(commonDir: string, ref: string): string | undefined {
   return /^[0-9a-f]{40,64}$/.test(oid) ? oid : undefined;
 }
 
-const cleanIdent = (s: string): string => s.replace(/[<>\n]/g, "");
-
 /**
  * Moves `ref` from `expected` (zeroOid: must not exist) to `next`. "lost" when the ref is
  * elsewhere, "busy" while another process holds its lock; "unsupported" when git must do it
@@ -93,8 +92,7 @@ export function casLooseRef(commonDir: string, ref: string, next: string, expect
     writeSync(fd, `${next}\n`);
     closeSync(fd);
     fd = -1;
-    const secs = Math.floor(log.when.getTime() / 1000);
-    const line = `${expected} ${next} ${cleanIdent(log.name)} <${cleanIdent(log.email)}> ${secs} +0000\t${log.message.replace(/\n/g, " ")}\n`;
+    const line = `${expected} ${next} ${formatSig(log)}\t${log.message.replace(/\n/g, " ")}\n`;
     const logFd = openSync(logPath, constants.O_WRONLY | constants.O_APPEND);
     try {
       writeSync(logFd, line); // one write with O_APPEND: lines of concurrent writers never interleave

@@ -1,19 +1,9 @@
 import { mergeBase } from "../store/merge-commit.ts";
+import { parseCommitParents } from "../store/objects.ts";
 import type { Store } from "../store/store.ts";
 
 /** How many commits the in-process walk reads before leaving the question to `git merge-base`. */
 const WALK_LIMIT = 64;
-
-/** The parents named in a commit object's header. */
-function parents(data: Buffer): string[] {
-  const out: string[] = [];
-  const text = data.toString("latin1", 0, Math.min(data.length, 4096));
-  for (const line of text.split("\n")) {
-    if (line === "") break; // end of the header
-    if (line.startsWith("parent ")) out.push(line.slice(7));
-  }
-  return out;
-}
 
 /**
  * The merge base of two tips, as `git merge-base` answers it. In a claim loop one side is nearly
@@ -38,7 +28,7 @@ export async function syncBase(store: Store, ours: string, theirs: string): Prom
       const obj = await store.cat.read(oid);
       read++;
       if (!obj || obj.type !== "commit") return mergeBase(store, ours, theirs); // shallow or odd: git knows
-      w.from.push(...parents(obj.data));
+      w.from.push(...parseCommitParents(obj.data));
     }
   }
   return mergeBase(store, ours, theirs);
