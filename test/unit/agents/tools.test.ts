@@ -143,16 +143,26 @@ describe("run_command: nothing a command started outlives it", () => {
       return false;
     }
   };
-  // Each child writes its PID and sleeps; the command itself exits at once (or hangs to the timeout).
-  const spawnLine = (how: string): string => `const {spawn}=require('child_process');const c=${how};require('fs').writeFileSync('child.pid',String(c.pid));c.unref()`;
+  // Each script records the PID to check in child.pid (by rename, so a reader never sees half a
+  // file) before the command ends, then exits at once (or hangs to the timeout). Scripts are files:
+  // inside `node -e "…"` the command's shell would expand `$!` itself.
+  const spawnLine = (how: string): string => `const {spawn}=require('child_process');const fs=require('fs');const c=${how};fs.writeFileSync('child.tmp',String(c.pid));fs.renameSync('child.tmp','child.pid');c.unref()`;
+  // Waits (synchronously, in the command) until the grandchild's shell has recorded it.
+  const untilRecorded = "while(!require('fs').existsSync('child.pid'))Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,20)";
   it.each([
     { name: "a setsid child (new session)", script: spawnLine(`spawn('setsid',['sleep','300'],{stdio:'ignore',detached:true})`), hang: false },
-    { name: "a nohup … & grandchild of a shell", script: `const {execSync}=require('child_process');execSync('nohup sleep 300 >/dev/null 2>&1 & echo $! > child.pid')`, hang: false },
+    { name: "a nohup … & grandchild of a shell", script: `require('child_process').execSync('nohup sleep 300 >/dev/null 2>&1 & echo $! > child.tmp; mv child.tmp child.pid')`, hang: false },
     { name: "a detached child of a command that hangs to the timeout", script: `${spawnLine(`spawn('sleep',['300'],{stdio:'ignore',detached:true})`)};setInterval(()=>{},1000)`, hang: true },
-    { name: "a setsid double fork that cleared nothing but its parent", script: spawnLine(`spawn('setsid',['sh','-c','sleep 300 & echo $! > child.pid; wait'],{stdio:'ignore',detached:true})`), hang: false },
+    {
+      name: "a setsid double fork that cleared nothing but its parent",
+      script: `require('child_process').spawn('setsid',['sh','-c','sleep 300 & echo $! > child.tmp; mv child.tmp child.pid; wait'],{stdio:'ignore',detached:true}).unref();${untilRecorded}`,
+      hang: false,
+    },
   ])("$name is killed", async ({ script, hang }) => {
     ctx.limits.timeout_ms = hang ? 1500 : 20_000;
-    const out = await call("run_command", { command: `node -e "${script}"` });
+    rmSync(join(root, "child.pid"), { force: true });
+    writeFileSync(join(root, "spawn.cjs"), script);
+    const out = await call("run_command", { command: "node spawn.cjs" });
     expect(out.content).toContain(hang ? "killed: timed out" : "exit code 0");
     const pid = await waitFor(() => Number(readFileSync(join(root, "child.pid"), "utf8").trim()) || undefined, { what: "child.pid" });
     await waitFor(() => !alive(pid), { what: `process ${pid} to be gone`, timeoutMs: 10_000 });
