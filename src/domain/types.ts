@@ -1,4 +1,5 @@
 import { emptySpend, type Spend } from "./spend.ts";
+import { forkLazy, lazyValues } from "./lazy-record.ts";
 
 /** Task lifecycle states (DESIGN §4). Waiting on dependencies is derived, never stored. */
 /** `review`: passed gates and the verifier, waiting for a person (`rw review`, execution.review = "human"). */
@@ -161,7 +162,8 @@ export function emptyState(): State {
  * state's maps are made with this too, never with `{ ...map }`.
  */
 export function recordMap<T>(from?: Readonly<Record<string, T>>): Record<string, T> {
-  return Object.assign(Object.create(null) as Record<string, T>, from);
+  // A lazily decoded record (the index's tasks) stays lazy: a copy must not decode every task.
+  return forkLazy(from) ?? Object.assign(Object.create(null) as Record<string, T>, from);
 }
 
 /**
@@ -170,6 +172,8 @@ export function recordMap<T>(from?: Readonly<Record<string, T>>): Record<string,
  * prototype-free maps make safe: there are no inherited keys). Every scan of state.tasks uses this.
  */
 export function recordValues<T>(map: Readonly<Record<string, T>>): T[] {
+  const lazy = lazyValues(map);
+  if (lazy) return lazy;
   const out: T[] = [];
   for (const key in map) out.push(map[key]!);
   return out;

@@ -1,15 +1,16 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { emptyState, recordMap, type RwEvent, type State, type Task, recordValues } from "../domain/types.ts";
+import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
+import { emptyState, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 
 /**
  * The index: the folded state at some tip of the ref. Two files, both pure caches:
- * - the base (`<ref>.v5.base`): the whole state at one tip, rewritten rarely;
- * - the journal (`<ref>.v5.journal.jsonl`, cache-journal.ts): the events committed since that
+ * - the base (`<ref>.v6.base`): the whole state at one tip, rewritten rarely;
+ * - the journal (`<ref>.v6.journal.jsonl`, cache-journal.ts): the events committed since that
  *   base, one line appended per transaction, so a write does not re-serialise 10,000 tasks.
  * state(tip) = fold(journal.events, base.state) for the journal of that base.
  */
@@ -24,7 +25,7 @@ export interface CacheFile {
 }
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
-export const CACHE_VERSION = 5;
+export const CACHE_VERSION = 6;
 
 /** A longer journal is folded into a new base: reading it would cost more than parsing the base. */
 export const MAX_JOURNAL_EVENTS = 200;
@@ -35,10 +36,13 @@ const basePath = (dir: string, ref: string): string => `${stem(dir, ref)}.base`;
 const journalPath = (dir: string, ref: string): string => `${stem(dir, ref)}.journal.jsonl`;
 
 /*
- * Base encoding, chosen by measurement (10,000 tasks): JSON.parse of the whole state with bodies
- * took ~30 ms; tasks as JSON arrays without bodies ~6 ms, and bodies as raw UTF-8 slices of one
- * buffer ~1 ms (no escape processing). Layout: one line of JSON (header and task tuples), "\n",
- * then every task's body and notes JSON back to back; each tuple ends with their byte lengths.
+ * Base encoding, chosen by measurement. One line of JSON (the header: the rest of the state, the
+ * task IDs in key order, each task's tuple and tail byte lengths), "\n", then the tuples as one
+ * JSON array `[t0,t1,...]`, then the tails (each task's body as raw UTF-8, no escape processing,
+ * and its notes as JSON) back to back. A task is decoded when first read (lazy-record.ts): its
+ * tuple is one slice of the array. At 100,000 tasks the v5 header (every tuple) took 300-400 ms
+ * to parse, plus as much in garbage collection, before `rw show` looked at its one task. A scan
+ * of every task parses the whole array at once instead (one JSON.parse is cheaper than 10,000).
  * Fields are listed in the header, so a base written with another field list is simply rebuilt.
  */
 const FIELDS = [
@@ -57,29 +61,63 @@ interface BaseHeader {
   /** The rest of State (initiatives, decisions, sessions, ...): few records, kept as plain JSON. */
   rest: Record<string, unknown>;
   fields: string[];
-  /** FIELDS values (null when absent), then extra keys (object or null), body bytes, notes bytes. */
-  tasks: unknown[][];
+  /** Task IDs in the order of state.tasks' keys; each one's tuple and tail byte lengths. */
+  ids: string[];
+  rows: number[];
+  tails: number[];
+}
+
+/** A task's tuple is FIELDS values (null when absent), then extra keys (or null), body bytes, notes bytes. */
+interface Entry { row: Buffer; tail: Buffer }
+
+function encodeTask(task: Task): Entry {
+  const rec = task as unknown as Record<string, unknown>;
+  const row: unknown[] = FIELDS.map((f) => rec[f] ?? null);
+  let extra: Record<string, unknown> | null = null;
+  for (const key of Object.keys(rec)) {
+    if (!KNOWN.has(key) && rec[key] !== undefined) (extra ??= {})[key] = rec[key];
+  }
+  const body = Buffer.from(task.body);
+  const notes = task.notes.length > 0 ? Buffer.from(JSON.stringify(task.notes)) : Buffer.alloc(0);
+  row.push(extra, body.length, notes.length);
+  return { row: Buffer.from(JSON.stringify(row)), tail: body.length === 0 && notes.length === 0 ? body : Buffer.concat([body, notes]) };
+}
+
+function taskOf(row: unknown[], buf: Buffer, off: number, end: number): Task {
+  const n = FIELDS.length;
+  const bodyLen = row[n + 1] as number;
+  const notesLen = row[n + 2] as number;
+  if (off + bodyLen + notesLen !== end) throw new Error("index entry does not match its length");
+  // Key order follows fold's taskFromCreated for the always-present fields.
+  const t = {
+    id: row[0], title: row[1], status: row[2], priority: row[3], type: row[4], labels: row[5], deps: row[6], gates: row[7],
+    created_at: row[8], updated_at: row[9], body: buf.toString("utf8", off, off + bodyLen), retry_count: row[10],
+    notes: notesLen > 0 ? JSON.parse(buf.toString("utf8", off + bodyLen, end)) : [],
+  } as Record<string, unknown>;
+  for (let i = 11; i < n; i++) if (row[i] !== null) t[FIELDS[i]!] = row[i];
+  if (row[n]) Object.assign(t, row[n]);
+  return t as unknown as Task;
 }
 
 function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State): Buffer {
-  const blobs: Buffer[] = [];
-  const tasks: unknown[][] = [];
-  for (const task of recordValues(state.tasks)) {
-    const rec = task as unknown as Record<string, unknown>;
-    const row: unknown[] = FIELDS.map((f) => rec[f] ?? null);
-    let extra: Record<string, unknown> | null = null;
-    for (const key of Object.keys(rec)) {
-      if (!KNOWN.has(key) && rec[key] !== undefined) (extra ??= {})[key] = rec[key];
-    }
-    const body = Buffer.from(task.body);
-    const notes = task.notes.length > 0 ? Buffer.from(JSON.stringify(task.notes)) : Buffer.alloc(0);
-    blobs.push(body, notes);
-    row.push(extra, body.length, notes.length);
-    tasks.push(row);
+  const rows: Buffer[] = [];
+  const tails: Buffer[] = [];
+  const ids: string[] = [];
+  const comma = Buffer.from(",");
+  for (const id in state.tasks) {
+    // A task nobody decoded since the last base is copied as it was (same fields, same bytes).
+    const entry = (rawEntry(state.tasks, id) as Entry | undefined) ?? encodeTask(state.tasks[id]!);
+    if (ids.length > 0) rows.push(comma);
+    ids.push(id);
+    rows.push(entry.row);
+    tails.push(entry.tail);
   }
   const { tasks: _tasks, last_ts, event_count, ...rest } = state;
-  const header: BaseHeader = { v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], tasks };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...blobs]);
+  const header: BaseHeader = {
+    v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], ids,
+    rows: rows.filter((r) => r !== comma).map((r) => r.length), tails: tails.map((t) => t.length),
+  };
+  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...rows, Buffer.from("]"), ...tails]);
 }
 
 function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<string, ShardMark>; state: State } | undefined {
@@ -87,24 +125,33 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
   if (nl < 0) return undefined;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
   if (h.v !== CACHE_VERSION || h.ref !== ref || typeof h.tip !== "string" || h.fields.join() !== FIELDS.join()) return undefined;
-  const tasks: Record<string, Task> = recordMap();
-  const n = FIELDS.length;
-  let off = nl + 1;
-  for (const row of h.tasks) {
-    const bodyLen = row[n + 1] as number;
-    const notesLen = row[n + 2] as number;
-    // Key order follows fold's taskFromCreated for the always-present fields.
-    const t = {
-      id: row[0], title: row[1], status: row[2], priority: row[3], type: row[4], labels: row[5], deps: row[6], gates: row[7],
-      created_at: row[8], updated_at: row[9], body: buf.toString("utf8", off, off + bodyLen), retry_count: row[10],
-      notes: notesLen > 0 ? JSON.parse(buf.toString("utf8", off + bodyLen, off + bodyLen + notesLen)) : [],
-    } as Record<string, unknown>;
-    off += bodyLen + notesLen;
-    for (let i = 11; i < n; i++) if (row[i] !== null) t[FIELDS[i]!] = row[i];
-    if (row[n]) Object.assign(t, row[n]);
-    tasks[t.id as string] = t as unknown as Task;
+  const n = h.ids?.length;
+  if (!Array.isArray(h.ids) || !Array.isArray(h.rows) || !Array.isArray(h.tails) || h.rows.length !== n || h.tails.length !== n) return undefined;
+  // rowAt[i]: where tuple i starts in the array (after "[" and one "," per earlier tuple); tailAt[i] likewise.
+  const rowAt = new Float64Array(n + 1);
+  const tailAt = new Float64Array(n + 1);
+  const arrayStart = nl + 1;
+  let off = arrayStart + 1;
+  for (let i = 0; i < n; i++) {
+    rowAt[i] = off;
+    off += h.rows[i]! + (i < n - 1 ? 1 : 0);
   }
-  if (off !== buf.length) return undefined; // truncated or padded: not a file we wrote
+  rowAt[n] = off;
+  const arrayEnd = off + 1; // after "]"
+  off = arrayEnd;
+  for (let i = 0; i < n; i++) {
+    tailAt[i] = off;
+    off += h.tails[i]!;
+  }
+  tailAt[n] = off;
+  if (off !== buf.length || buf[arrayStart] !== 0x5b || buf[arrayEnd - 1] !== 0x5d) return undefined; // truncated or padded: not a file we wrote
+  const rowEnd = (i: number): number => rowAt[i]! + h.rows[i]!;
+  const tasks = lazyRecord<Task>(
+    h.ids,
+    (i) => taskOf(JSON.parse(buf.toString("utf8", rowAt[i]!, rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!),
+    (i): Entry => ({ row: buf.subarray(rowAt[i]!, rowEnd(i)), tail: buf.subarray(tailAt[i]!, tailAt[i + 1]!) }),
+    () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as unknown[][]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!)),
+  );
   const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
   // Prototype-free maps, as fold makes them (a task called "constructor" is only a key).
   state.initiatives = recordMap(state.initiatives);

@@ -9,6 +9,7 @@ import { carryReadyMemo, newReadyMemo, type ReadyMemo } from "../domain/ready-me
 import { ViewIndex } from "../views/view-index.ts";
 import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import { lookup, type Task } from "../domain/types.ts";
+import { isLazyRecord, plainRecord } from "../domain/lazy-record.ts";
 import { readReadyMemo, type ReadyViewRef } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
@@ -110,7 +111,10 @@ export class Store {
    */
   async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
     const snap = await this.current();
-    if (snap) this.loadReadyView(snap, true);
+    if (snap) {
+      this.loadReadyView(snap, true);
+      this.plainTasks(snap);
+    }
     const owned = snap !== null && !this.memoShared;
     // Detached while the transaction may fold into it: a concurrent reader loads the committed
     // state from the index instead of seeing events that are not committed yet.
@@ -173,7 +177,18 @@ export class Store {
     const snap = await this.current();
     if (!snap) return;
     this.loadReadyView(snap, false);
+    this.plainTasks(snap);
     this.viewIndex ??= ViewIndex.build(snap.state);
+  }
+
+  /**
+   * A write reads every task anyway (the view index, the ready ranking for STATE.md): then the
+   * index's lazily decoded tasks (domain/lazy-record.ts) are decoded at once into a plain record,
+   * which the many lookups of a ranking reach without a Proxy trap each. Only while nobody else
+   * holds this state: a caller's reference stays the same (equal) record.
+   */
+  private plainTasks(snap: Snapshot): void {
+    if (!this.memoShared && snap === this.memo && isLazyRecord(snap.state.tasks)) snap.state.tasks = plainRecord(snap.state.tasks);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { STATUSES, type State, type Status, type Task } from "../domain/types.ts";
+import { recordValues, STATUSES, type State, type Status, type Task } from "../domain/types.ts";
 import { topK } from "./md.ts";
 
 /** An order of tasks (total: ties end on the ID) and how many of the best a view shows. */
@@ -67,7 +67,8 @@ export class ViewIndex {
 
   static build(state: State): ViewIndex {
     const index = new ViewIndex();
-    for (const id in state.tasks) index.insert(state.tasks[id]!);
+    for (const t of recordValues(state.tasks)) index.insert(t); // no Proxy trap per task on a lazy index
+
     return index;
   }
 

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { fold } from "../../../src/domain/fold.ts";
 import { emptyState, type RwEvent } from "../../../src/domain/types.ts";
-import { readCache, writeCache, type CacheFile, type ShardMark } from "../../../src/store/state-cache.ts";
+import { CACHE_VERSION, readCache, writeCache, type CacheFile, type ShardMark } from "../../../src/store/state-cache.ts";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const REF = "refs/heads/rewind";
-const journalFile = (): string => join(dir, "cache", "refs_heads_rewind.v5.journal.jsonl");
+const journalFile = (): string => join(dir, "cache", `refs_heads_rewind.v${CACHE_VERSION}.journal.jsonl`);
 
 function created(n: number): RwEvent {
   return {
@@ -25,11 +25,11 @@ const stateAt = (n: number) => fold(Array.from({ length: n }, (_, i) => created(
 
 /** A chain of `n` commits after a base at commit 0, saved the way Store.transact saves each one. */
 async function chain(n: number): Promise<CacheFile> {
-  let cache: CacheFile = { v: 5, ref: REF, tip: tip(0), shards: marks(0), state: stateAt(0) };
+  let cache: CacheFile = { v: CACHE_VERSION, ref: REF, tip: tip(0), shards: marks(0), state: stateAt(0) };
   cache.journal = await writeCache(dir, cache); // the base
   for (let i = 1; i <= n; i++) {
     const events = [...cache.journal.events, created(i)];
-    cache = { v: 5, ref: REF, tip: tip(i), shards: marks(i), state: stateAt(i), journal: { ...cache.journal, events } };
+    cache = { v: CACHE_VERSION, ref: REF, tip: tip(i), shards: marks(i), state: stateAt(i), journal: { ...cache.journal, events } };
     cache.journal = await writeCache(dir, cache);
   }
   return cache;
@@ -72,7 +72,7 @@ describe("the index journal", () => {
     const alone = await read();
     expect(alone?.tip, "the base alone: brought forward from the shards by the caller").toBe(tip(0));
     // This process still thinks the file is as it left it: the size differs, so it writes a new file.
-    const next: CacheFile = { v: 5, ref: REF, tip: tip(4), shards: marks(4), state: stateAt(4), journal: { ...at3.journal!, events: [...at3.journal!.events, created(4)] } };
+    const next: CacheFile = { v: CACHE_VERSION, ref: REF, tip: tip(4), shards: marks(4), state: stateAt(4), journal: { ...at3.journal!, events: [...at3.journal!.events, created(4)] } };
     await writeCache(dir, next);
     const got = await read();
     expect(got?.tip).toBe(tip(4));
