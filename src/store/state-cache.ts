@@ -148,8 +148,8 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
   const rowEnd = (i: number): number => rowAt[i]! + h.rows[i]!;
   const tasks = lazyRecord<Task>(
     h.ids,
-    (i) => taskOf(JSON.parse(buf.toString("utf8", rowAt[i]!, rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!),
-    (i): Entry => ({ row: buf.subarray(rowAt[i]!, rowEnd(i)), tail: buf.subarray(tailAt[i]!, tailAt[i + 1]!) }),
+    (i) => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!),
+    (i): Entry => ({ row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]) }),
     () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as unknown[][]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!)),
   );
   const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
