@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { RwError } from "../domain/errors.ts";
 import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
 import { emptyState, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
@@ -120,7 +121,27 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...rows, Buffer.from("]"), ...tails]);
 }
 
-function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<string, ShardMark>; state: State } | undefined {
+/**
+ * A task entry that does not decode (the file was damaged after it was written whole: lengths
+ * are checked when it is read, contents only when a task is). The base is removed, so the next
+ * command rebuilds it from the ref, and this one stops with a message rather than a parse error.
+ */
+function damaged(file: string): RwError {
+  rmSync(file, { force: true });
+  return new RwError("corrupt", `rw's index was damaged on disk (${file}); it has been removed`, {
+    hint: "run the command again: the index is a pure cache, rebuilt from the state ref",
+  });
+}
+
+function guarded<T>(file: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch {
+    throw damaged(file);
+  }
+}
+
+function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State } | undefined {
   const nl = buf.indexOf(10);
   if (nl < 0) return undefined;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
@@ -148,9 +169,9 @@ function decodeBase(buf: Buffer, ref: string): { tip: string; shards: Record<str
   const rowEnd = (i: number): number => rowAt[i]! + h.rows[i]!;
   const tasks = lazyRecord<Task>(
     h.ids,
-    (i) => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!),
+    (i) => guarded(file, () => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!)),
     (i): Entry => ({ row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]) }),
-    () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as unknown[][]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!)),
+    () => guarded(file, () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as unknown[][]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!))),
   );
   const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
   // Prototype-free maps, as fold makes them (a task called "constructor" is only a key).
@@ -167,7 +188,7 @@ export async function readCache(dir: string, ref: string, fold: (events: RwEvent
   const baseBuf = await readFile(basePath(dir, ref)).catch(() => undefined);
   if (!baseBuf) return undefined;
   try {
-    const base = decodeBase(baseBuf, ref);
+    const base = decodeBase(baseBuf, ref, basePath(dir, ref));
     if (!base || !base.state.tasks || !base.state.initiatives) return undefined;
     const j = readJournal(journalPath(dir, ref), CACHE_VERSION, ref, base.tip, base.shards);
     if (!j || j.events.length === 0) {

@@ -89,3 +89,22 @@ describe("the index journal", () => {
     expect(readFileSync(journalFile(), "utf8").trimEnd().split("\n").length).toBeLessThan(10);
   });
 });
+
+describe("a damaged index base", () => {
+  it("stops with a clear error on the task that does not decode, removes the base, and reads as missing next time", async () => {
+    dir = mkdtempSync(join(tmpdir(), "rw-cache-"));
+    const n = 3;
+    const cache: CacheFile = { v: CACHE_VERSION, ref: REF, tip: tip(n), shards: marks(n), state: stateAt(n) };
+    await writeCache(dir, cache);
+    const file = join(dir, "cache", `refs_heads_rewind.v${CACHE_VERSION}.base`);
+    // Same length, broken contents: task 2's tuple no longer parses (only lengths are checked on read).
+    const buf = readFileSync(file);
+    const at = buf.indexOf('"rw-2"', buf.indexOf(10)); // in the tuples, not the header's ID list
+    buf.write("{", at);
+    writeFileSync(file, buf);
+    const got = await read();
+    expect(got?.state.tasks["rw-1"]?.title).toBe("task 1"); // the others still decode
+    expect(() => got?.state.tasks["rw-2"]).toThrow(/index was damaged on disk .*it has been removed/);
+    expect(await read()).toBeUndefined(); // rebuilt from the ref by the next command
+  });
+});
