@@ -10,7 +10,7 @@
  *
  * `recordMap(lazy)` forks it (a shallow copy, as for a plain record, that shares the decoded
  * values and the undecoded slices); `plainRecord(lazy)` decodes everything into a plain one, for
- * long-lived processes that scan the state many times (a Proxy trap per access adds up there).
+ * code that looks up many tasks (a write ranking the ready list: a Proxy trap per access adds up).
  */
 
 const LAZY = Symbol("rw.lazyRecord");
@@ -143,8 +143,8 @@ function proxyOf<T>(view: View<T>): Record<string, T> {
     },
     ownKeys: () => view.keys(),
     // Listing keys (for-in, Object.keys, Object.hasOwn) asks for each key's descriptor: an
-    // accessor answers without decoding; reading the value goes through `get` above.
-    // A decoded value is reported as the data property it is.
+    // accessor answers without decoding (reading it goes through `get` above); a decoded value
+    // is reported as the data property it is.
     getOwnPropertyDescriptor: (_t, key) => {
       if (typeof key !== "string" || !view.has(key)) return undefined;
       const value = view.peek(key);

@@ -7,7 +7,7 @@ export interface ShardMark { oid: string; lines: number; last_id: string }
 /**
  * The index's journal: the events committed since its base, as a file that grows by one line per
  * transaction (`<ref>.v6.journal.jsonl`):
- *   {"v":5,"ref":…,"base":<base tip>}                         the header
+ *   {"v":<CACHE_VERSION>,"ref":…,"base":<base tip>}             the header
  *   {"parent":<tip>,"tip":<tip>,"shards":{…},"events":[…]}  one line per commit
  * A line's `shards` holds only the marks that changed. A reader follows the chain from the base:
  * a line applies only when its parent is the tip reached so far, so a duplicate (two processes

@@ -70,6 +70,7 @@ interface BaseHeader {
 
 /** A task's tuple is FIELDS values (null when absent), then extra keys (or null), body bytes, notes bytes. */
 interface Entry { row: Buffer; tail: Buffer }
+const COMMA = Buffer.from(",");
 
 function encodeTask(task: Task): Entry {
   const rec = task as unknown as Record<string, unknown>;
@@ -81,7 +82,7 @@ function encodeTask(task: Task): Entry {
   const body = Buffer.from(task.body);
   const notes = task.notes.length > 0 ? Buffer.from(JSON.stringify(task.notes)) : Buffer.alloc(0);
   row.push(extra, body.length, notes.length);
-  return { row: Buffer.from(JSON.stringify(row)), tail: body.length === 0 && notes.length === 0 ? body : Buffer.concat([body, notes]) };
+  return { row: Buffer.from(JSON.stringify(row)), tail: Buffer.concat([body, notes]) };
 }
 
 function taskOf(row: unknown[], buf: Buffer, off: number, end: number): Task {
@@ -104,11 +105,9 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
   const rows: Buffer[] = [];
   const tails: Buffer[] = [];
   const ids: string[] = [];
-  const comma = Buffer.from(",");
   for (const id in state.tasks) {
     // A task nobody decoded since the last base is copied as it was (same fields, same bytes).
     const entry = (rawEntry(state.tasks, id) as Entry | undefined) ?? encodeTask(state.tasks[id]!);
-    if (ids.length > 0) rows.push(comma);
     ids.push(id);
     rows.push(entry.row);
     tails.push(entry.tail);
@@ -116,9 +115,10 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
   const { tasks: _tasks, last_ts, event_count, ...rest } = state;
   const header: BaseHeader = {
     v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], ids,
-    rows: rows.filter((r) => r !== comma).map((r) => r.length), tails: tails.map((t) => t.length),
+    rows: rows.map((r) => r.length), tails: tails.map((t) => t.length),
   };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...rows, Buffer.from("]"), ...tails]);
+  const array = rows.flatMap((r, i) => (i === 0 ? [r] : [COMMA, r]));
+  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...array, Buffer.from("]"), ...tails]);
 }
 
 /**

@@ -188,7 +188,7 @@ export class Store {
    * holds this state: a caller's reference stays the same (equal) record.
    */
   private plainTasks(snap: Snapshot): void {
-    if (!this.memoShared && snap === this.memo && isLazyRecord(snap.state.tasks)) snap.state.tasks = plainRecord(snap.state.tasks);
+    if (!this.memoShared && isLazyRecord(snap.state.tasks)) snap.state.tasks = plainRecord(snap.state.tasks);
   }
 
   /**

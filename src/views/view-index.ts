@@ -68,7 +68,6 @@ export class ViewIndex {
   static build(state: State): ViewIndex {
     const index = new ViewIndex();
     for (const t of recordValues(state.tasks)) index.insert(t); // no Proxy trap per task on a lazy index
-
     return index;
   }
 
