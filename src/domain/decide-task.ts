@@ -8,13 +8,13 @@ import { assertValidId, idFromBytes, suffixLength } from "./ids.ts";
 import { statusChangeEvents } from "./decide-lifecycle.ts";
 import { checkInitiativeLink } from "./initiative-lifecycle.ts";
 import { checkLine, checkText } from "./text.ts";
-import { lookup, type RwEvent, type State, type Status, type Task, type TaskPatch } from "./types.ts";
+import { lookup, recordKeys, type RwEvent, type State, type Status, type Task, type TaskPatch } from "./types.ts";
 
 export type CreateInput = Pick<Task, "title"> &
   Partial<Pick<Task, "id" | "priority" | "type" | "labels" | "deps" | "parent" | "initiative" | "phase" | "gates" | "defer_until" | "body">>;
 
 export function newTaskId(state: State, ctx: DecideContext): string {
-  let length = suffixLength(Object.keys(state.tasks).length);
+  let length = suffixLength(recordKeys(state.tasks).length);
   for (let attempt = 0; ; attempt++) {
     const id = idFromBytes(ctx.config.prefix, ctx.randomBytes(8), length);
     if (!lookup(state.tasks, id)) return id;

@@ -172,6 +172,11 @@ export function lazyValues<T>(record: Readonly<Record<string, T>>): T[] | undefi
   return viewOf(record)?.values();
 }
 
+/** The keys of a lazy record in order, without a descriptor trap per key (undefined for any other record). */
+export function lazyKeys(record: Readonly<Record<string, unknown>>): readonly string[] | undefined {
+  return viewOf(record)?.keys();
+}
+
 /** A shallow copy of a lazy record (still lazy), or undefined for any other record. */
 export function forkLazy<T>(record: Readonly<Record<string, T>> | undefined): Record<string, T> | undefined {
   const view = viewOf(record);

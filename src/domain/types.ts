@@ -1,5 +1,5 @@
 import { emptySpend, type Spend } from "./spend.ts";
-import { forkLazy, lazyValues } from "./lazy-record.ts";
+import { forkLazy, lazyKeys, lazyValues } from "./lazy-record.ts";
 
 /** Task lifecycle states (DESIGN §4). Waiting on dependencies is derived, never stored. */
 /** `review`: passed gates and the verifier, waiting for a person (`rw review`, execution.review = "human"). */
@@ -171,6 +171,11 @@ export function recordMap<T>(from?: Readonly<Record<string, T>>): Record<string,
  * dictionary-mode object (measured at 10,000 tasks: ~45x slower than for-in, which the
  * prototype-free maps make safe: there are no inherited keys). Every scan of state.tasks uses this.
  */
+/** The keys of a record (`Object.keys`), listed without a Proxy trap per key on a lazy index (domain/lazy-record.ts). */
+export function recordKeys(map: Readonly<Record<string, unknown>>): readonly string[] {
+  return lazyKeys(map) ?? Object.keys(map);
+}
+
 export function recordValues<T>(map: Readonly<Record<string, T>>): T[] {
   const lazy = lazyValues(map);
   if (lazy) return lazy;

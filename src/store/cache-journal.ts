@@ -21,6 +21,11 @@ export interface CacheJournal {
   events: RwEvent[];
   /** The journal file as this process last saw it: appending is safe while it still has this size. */
   file?: JournalFileState | undefined;
+  /**
+   * The base on disk holds no view index or ready order (written by an older rw or without them),
+   * or the journal's events lost them: a writer that has both writes a new base.
+   */
+  stale?: boolean | undefined;
 }
 
 /** `ino` and `size` tell the file this process saw from one another process replaced (rename) or appended to. */

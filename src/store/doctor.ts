@@ -1,9 +1,11 @@
 import { fold } from "../domain/fold.ts";
-import { emptyState, type RwEvent } from "../domain/types.ts";
+import { emptyState, type RwEvent, type State } from "../domain/types.ts";
 import { LAYOUT_VERSION, layoutOf, renderAll } from "./layout.ts";
 import { parseTree } from "./objects.ts";
-import { readAllEvents, saveSnapshot } from "./snapshot.ts";
-import { readCache } from "./state-cache.ts";
+import { foldCarrying, readAllEvents, saveSnapshot } from "./snapshot.ts";
+import { readCache, type CacheFile } from "./state-cache.ts";
+import { renderViews } from "../views/index.ts";
+import { potentialOrder } from "../domain/ready-memo.ts";
 import type { Store } from "./store.ts";
 import { git } from "./git.ts";
 import { listTree } from "./tree-write.ts";
@@ -69,8 +71,9 @@ export async function runDoctor(store: Store): Promise<DoctorReport> {
 
   const commits = await checkCommits(store, snap.tip);
   let index: DoctorReport["index"] = "absent";
-  const cache = await readCache(store.source.cacheDir, store.ref, (evs, st) => fold(evs, st));
-  if (cache && cache.tip === snap.tip) index = canonical(cache.state) === canonical(state) ? "ok" : "rebuilt";
+  const cache = await readCache(store.source.cacheDir, store.ref, foldCarrying);
+  // The index holds the state and the view index: both must be what the log gives.
+  if (cache && cache.tip === snap.tip) index = canonical(cache.state) === canonical(state) && sameViews(cache, state) ? "ok" : "rebuilt";
   if (index !== "ok" && problems.length === 0) await saveSnapshot(store.source, { ...snap, state, shards, journal: undefined });
   return {
     ok: problems.length === 0 && log_problems.length === 0 && commits.problems.length === 0,
@@ -156,4 +159,21 @@ function lineDiff(expected: string, actual: string): string[] {
     if (b[i] !== undefined) out.push(`+${i + 1}: ${b[i]}`);
   }
   return out;
+}
+
+/**
+ * Whether the index's view index and ready order (when it has them) are the log's: the same
+ * STATE.md and BOARD.md, the same candidates in the same order with the same unblock counts.
+ */
+function sameViews(cache: CacheFile, state: State): boolean {
+  const memo = cache.readyMemo;
+  if (memo?.order) {
+    const counts = new Map<string, number>();
+    const order = potentialOrder(state, counts);
+    if (order.join() !== memo.order.join() || order.some((id) => counts.get(id) !== memo.counts.get(id))) return false;
+  }
+  if (!cache.index) return true;
+  const fresh = renderViews(state);
+  const kept = renderViews(cache.state, { index: cache.index });
+  return fresh["STATE.md"] === kept["STATE.md"] && fresh["BOARD.md"] === kept["BOARD.md"];
 }

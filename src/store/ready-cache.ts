@@ -47,6 +47,14 @@ interface PatchFile { v: number; ref: string; base: string; tip: string; rows: R
 /** The view a writer read: its tip, its order (by identity: kept while the writer's memo keeps it) and the rows patched so far. */
 export interface ReadyViewRef { base: string; order: readonly string[]; rows: Row[] }
 
+/** Whether two ready orders list the same tasks in the same places (a patch of the view keeps its order). */
+export function sameOrder(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Rows patched into a view before it is written whole again. */
 const MAX_PATCH_ROWS = 256;
 

@@ -1,11 +1,14 @@
-import { applyCopy, fold } from "../domain/fold.ts";
+import { apply, applyCopy, fold, RESOLUTION_TYPES } from "../domain/fold.ts";
+import { cloneTouched } from "../domain/fold-plan.ts";
 import { missingStateError } from "./repo.ts";
 import { readLooseRef } from "./ref-local.ts";
-import { emptyState, type RwEvent, type State } from "../domain/types.ts";
+import { emptyState, lookup, type RwEvent, type State, type Task } from "../domain/types.ts";
+import type { ViewIndex } from "../views/view-index.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
-import { CACHE_VERSION, readCache, writeCache, type CacheFile, type CacheJournal, type ShardMark } from "./state-cache.ts";
+import { carryReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
+import { CACHE_VERSION, readCache, writeCache, type CacheFile, type CacheJournal, type Derived, type ShardMark } from "./state-cache.ts";
 
 /** The folded state at one tip of the state ref. */
 export interface Snapshot {
@@ -19,6 +22,10 @@ export interface Snapshot {
   journal?: CacheJournal | undefined;
   /** Set when this state was brought forward from a snapshot in memory: that tip and the events folded since. */
   forwardFrom?: { tip: string; events: RwEvent[] } | undefined;
+  /** The view index of `state` restored from the index file, until the store takes it (it then owns it). */
+  index?: ViewIndex | undefined;
+  /** Likewise the ready order and unblock counts of `state`. */
+  readyMemo?: ReadyMemo | undefined;
 }
 
 export interface SnapshotSource {
@@ -44,11 +51,11 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries
   if (!commit) return null;
   if (from?.tip === commit.oid) return from;
   const tree = parseCommitTree(commit.data);
-  const readIndex = (): Promise<CacheFile | undefined> => readCache(src.cacheDir, src.ref, (events, state) => fold(events, state));
+  const readIndex = (): Promise<CacheFile | undefined> => readCache(src.cacheDir, src.ref, foldCarrying);
   const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : (known ?? readIndex())]);
   if (!rootObj) throw missingStateError(src.ref, tree, "tree"); // pruned by gc: an empty state would be a lie
   const root = parseTree(rootObj.data, src.oidBytes);
-  if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal };
+  if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal, index: cached.index, readyMemo: cached.readyMemo };
   const shardEntries = await listShards(src, root);
   let forward: Folded | undefined;
   let forwardFrom: Snapshot["forwardFrom"];
@@ -60,7 +67,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries
   let cache: CacheFile | undefined;
   if (!forward) {
     cache = cached ?? known ?? (from ? await readIndex() : undefined);
-    if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal };
+    if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal, index: cache.index, readyMemo: cache.readyMemo };
     if (cache) forward = await bringForward(src, cache, shardEntries, false);
   }
   if (!forward && retries > 0) {
@@ -75,9 +82,33 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries
   return snap;
 }
 
-/** Writes the index for `snap` (a journal append when possible) and records how it is now held. */
-export async function saveSnapshot(src: SnapshotSource, snap: Snapshot): Promise<void> {
-  snap.journal = await writeCache(src.cacheDir, { v: CACHE_VERSION, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state, journal: snap.journal });
+/**
+ * Writes the index for `snap` (a journal append when possible) and records how it is now held.
+ * `derived`: the writer's view index and ready order of `snap.state`, saved if a new base is written.
+ */
+export async function saveSnapshot(src: SnapshotSource, snap: Snapshot, derived: Derived = {}): Promise<void> {
+  snap.journal = await writeCache(src.cacheDir, { v: CACHE_VERSION, ref: src.ref, tip: snap.tip, shards: snap.shards, state: snap.state, journal: snap.journal, ...derived });
+}
+
+/**
+ * Folds the index file's journal onto its base state in place, carrying the base's view index
+ * and ready order over the tasks the events changed (each noted as it was before: cloneTouched
+ * copies a task before an event changes it). A sync resolution may rewrite any task: both are
+ * dropped then; an event on no task drops the ready order (ready-memo.ts says why).
+ */
+export function foldCarrying(events: RwEvent[], state: State, { index, readyMemo }: Derived): { state: State } & Derived {
+  if (!index || events.some((e) => RESOLUTION_TYPES.has(e.type))) return { state: fold(events, state) };
+  const changed = new Map<string, [Task | undefined, Task | undefined]>();
+  const copied = new Set<string>();
+  for (const e of events) {
+    if (e.task && !changed.has(e.task)) changed.set(e.task, [lookup(state.tasks, e.task), undefined]);
+    cloneTouched(state, e, copied);
+    apply(state, e);
+  }
+  for (const [id, pair] of changed) pair[1] = lookup(state.tasks, id);
+  index.update(changed.values());
+  const memo = readyMemo && carryReadyMemo(readyMemo, changed.values(), events.some((e) => !e.task), { state, graph: index.bind(state) });
+  return { state, index, readyMemo: memo?.order ? memo : undefined };
 }
 
 async function listShards(src: SnapshotSource, root: TreeEntry[]): Promise<TreeEntry[]> {

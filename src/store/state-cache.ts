@@ -3,7 +3,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
-import { emptyState, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
+import { emptyState, recordKeys, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
+import type { ReadyMemo } from "../domain/ready-memo.ts";
+import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
@@ -23,7 +25,24 @@ export interface CacheFile {
   state: State;
   /** Set when `state` came from a base plus journal events: lets the next write append to them. */
   journal?: CacheJournal;
+  /**
+   * The view index of `state` (views/view-index.ts): read, restored from the base without decoding
+   * a task and carried over the journal's events (absent when it could not be); written, the
+   * writer's index for `state`, saved in a new base (else one is built from the state).
+   */
+  index?: ViewIndex | undefined;
+  /** The same for the ready order and unblock counts (domain/ready-memo.ts), when known for `state`. */
+  readyMemo?: ReadyMemo | undefined;
 }
+
+/** What a base keeps besides the state, to spare the next command a scan of every task. */
+export interface Derived { index?: ViewIndex | undefined; readyMemo?: ReadyMemo | undefined }
+
+/** Folds journal events onto a base state, carrying what the base derived from it as far as it can. */
+export type CacheFold = (events: RwEvent[], state: State, derived: Derived) => { state: State } & Derived;
+
+/** The ready order saved in a base: positions in its ID list, each one's unblock count, the special ones (ReadyMemo.special). */
+interface SavedReady { order: number[]; counts: number[]; special?: number[] }
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
 export const CACHE_VERSION = 6;
@@ -66,6 +85,10 @@ interface BaseHeader {
   ids: string[];
   rows: number[];
   tails: number[];
+  /** The view index of this state, by position in `ids` (absent in a base written without one). */
+  view?: SavedViewIndex;
+  /** The ready order of this state (absent when the writer had none). */
+  ready?: SavedReady;
 }
 
 /** A task's tuple is FIELDS values (null when absent), then extra keys (or null), body bytes, notes bytes. */
@@ -101,11 +124,36 @@ function taskOf(row: unknown[], buf: Buffer, off: number, end: number): Task {
   return t as unknown as Task;
 }
 
-function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State): Buffer {
+function savedReady(memo: ReadyMemo | undefined, ids: readonly string[]): SavedReady | undefined {
+  if (!memo?.order) return undefined;
+  const at = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) at.set(ids[i]!, i);
+  const order: number[] = [];
+  const counts: number[] = [];
+  for (const id of memo.order) {
+    const i = at.get(id);
+    const n = memo.counts.get(id);
+    if (i === undefined || n === undefined) return undefined;
+    order.push(i);
+    counts.push(n);
+  }
+  return { order, counts, ...(memo.special ? { special: [...memo.special].map((id) => at.get(id)!) } : {}) };
+}
+
+function restoredReady(saved: SavedReady | undefined, ids: readonly string[]): ReadyMemo | undefined {
+  if (!saved || !Array.isArray(saved.order) || !Array.isArray(saved.counts) || saved.order.length !== saved.counts.length) return undefined;
+  const order = saved.order.map((i) => ids[i]!);
+  const counts = new Map<string, number>();
+  for (let i = 0; i < order.length; i++) counts.set(order[i]!, saved.counts[i]!);
+  const special = Array.isArray(saved.special) ? new Set(saved.special.map((i) => ids[i]!)) : undefined;
+  return { order, counts, uses: 2, special };
+}
+
+function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State, derived: Derived): { data: Buffer; stale: boolean } {
   const rows: Buffer[] = [];
   const tails: Buffer[] = [];
   const ids: string[] = [];
-  for (const id in state.tasks) {
+  for (const id of recordKeys(state.tasks)) {
     // A task nobody decoded since the last base is copied as it was (same fields, same bytes).
     const entry = (rawEntry(state.tasks, id) as Entry | undefined) ?? encodeTask(state.tasks[id]!);
     ids.push(id);
@@ -113,12 +161,14 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
     tails.push(entry.tail);
   }
   const { tasks: _tasks, last_ts, event_count, ...rest } = state;
+  const view = (derived.index?.bind(state) ?? ViewIndex.build(state)).save(ids);
+  const ready = savedReady(derived.readyMemo, ids);
   const header: BaseHeader = {
     v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], ids,
-    rows: rows.map((r) => r.length), tails: tails.map((t) => t.length),
+    rows: rows.map((r) => r.length), tails: tails.map((t) => t.length), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
   };
   const array = rows.flatMap((r, i) => (i === 0 ? [r] : [COMMA, r]));
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...array, Buffer.from("]"), ...tails]);
+  return { data: Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...array, Buffer.from("]"), ...tails]), stale: !view || !ready };
 }
 
 /**
@@ -141,7 +191,7 @@ function guarded<T>(file: string, decode: () => T): T {
   }
 }
 
-function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State } | undefined {
+function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State } & Derived | undefined {
   const nl = buf.indexOf(10);
   if (nl < 0) return undefined;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
@@ -177,14 +227,15 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
   // Prototype-free maps, as fold makes them (a task called "constructor" is only a key).
   state.initiatives = recordMap(state.initiatives);
   state.sessions = recordMap(state.sessions);
-  return { tip: h.tip, shards: h.shards, state };
+  const index = h.view ? ViewIndex.restore(h.view, h.ids, tasks) : undefined;
+  return { tip: h.tip, shards: h.shards, state, index, readyMemo: index && restoredReady(h.ready, h.ids) };
 }
 
 /**
  * The cached fold for some tip of `ref`, or undefined when missing, corrupt or of another version.
  * `fold` is passed in so this module stays a codec (the caller owns the domain import).
  */
-export async function readCache(dir: string, ref: string, fold: (events: RwEvent[], state: State) => State): Promise<CacheFile | undefined> {
+export async function readCache(dir: string, ref: string, fold: CacheFold): Promise<CacheFile | undefined> {
   const baseBuf = await readFile(basePath(dir, ref)).catch(() => undefined);
   if (!baseBuf) return undefined;
   try {
@@ -192,9 +243,12 @@ export async function readCache(dir: string, ref: string, fold: (events: RwEvent
     if (!base || !base.state.tasks || !base.state.initiatives) return undefined;
     const j = readJournal(journalPath(dir, ref), CACHE_VERSION, ref, base.tip, base.shards);
     if (!j || j.events.length === 0) {
-      return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal: { base: base.tip, events: [], file: j?.file } };
+      const stale = !base.index || !base.readyMemo;
+      return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal: { base: base.tip, events: [], file: j?.file, stale }, index: base.index, readyMemo: base.readyMemo };
     }
-    return { v: CACHE_VERSION, ref, tip: j.tip, shards: j.shards, state: fold(j.events, base.state), journal: { base: base.tip, events: j.events, file: j.file } };
+    const { state, index, readyMemo } = fold(j.events, base.state, { index: base.index, readyMemo: base.readyMemo });
+    const stale = !index || !readyMemo?.order;
+    return { v: CACHE_VERSION, ref, tip: j.tip, shards: j.shards, state, journal: { base: base.tip, events: j.events, file: j.file, stale }, index, readyMemo };
   } catch {
     return undefined;
   }
@@ -207,7 +261,10 @@ export async function readCache(dir: string, ref: string, fold: (events: RwEvent
  */
 export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJournal> {
   const j = cache.journal;
-  if (j && j.events.length > 0 && j.events.length <= MAX_JOURNAL_EVENTS) {
+  // A base without a view index or ready order (or whose journal lost them) is replaced as soon
+  // as a writer has both: every later command then restores them instead of scanning every task.
+  const renew = j?.stale === true && cache.index !== undefined && cache.readyMemo?.order !== undefined;
+  if (j && j.events.length > 0 && j.events.length <= MAX_JOURNAL_EVENTS && !renew) {
     const path = journalPath(dir, cache.ref);
     const f = j.file;
     if (f?.tip === cache.tip) return j; // already saved (by this process, or the one whose file it read)
@@ -222,15 +279,16 @@ export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJo
     atomicWrite(path, text);
     return { ...j, file: { tip: cache.tip, ino: inodeOf(path), size: Buffer.byteLength(text), events: j.events.length, shards: cache.shards } };
   }
-  if (j && j.events.length === 0 && j.base === cache.tip) return j; // that base is already on disk
+  if (j && j.events.length === 0 && j.base === cache.tip && !renew) return j; // that base is already on disk
   mkdirSync(join(dir, "cache"), { recursive: true });
-  atomicWrite(basePath(dir, cache.ref), encodeBase(cache.ref, cache.tip, cache.shards, cache.state));
+  const { data, stale } = encodeBase(cache.ref, cache.tip, cache.shards, cache.state, cache);
+  atomicWrite(basePath(dir, cache.ref), data);
   rmSync(`${stem(dir, cache.ref)}.journal.json`, { force: true }); // the whole-file journal of earlier versions
   // The new base's journal starts empty (its header only), so the next write appends.
   const header = journalHeader(CACHE_VERSION, cache.ref, cache.tip);
   atomicWrite(journalPath(dir, cache.ref), header);
   const ino = inodeOf(journalPath(dir, cache.ref));
-  return { base: cache.tip, events: [], file: { tip: cache.tip, ino, size: Buffer.byteLength(header), events: 0, shards: cache.shards } };
+  return { base: cache.tip, events: [], file: { tip: cache.tip, ino, size: Buffer.byteLength(header), events: 0, shards: cache.shards }, stale };
 }
 
 /** Synchronous for the reason given in objects.ts: thread-pool hops cost more than these writes. */

@@ -10,7 +10,7 @@ import { ViewIndex } from "../views/view-index.ts";
 import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import { lookup, type Task } from "../domain/types.ts";
 import { isLazyRecord, plainRecord } from "../domain/lazy-record.ts";
-import { readReadyMemo, type ReadyViewRef } from "./ready-cache.ts";
+import { readReadyMemo, sameOrder, type ReadyViewRef } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
 import { CatFile } from "./git.ts";
 import { ObjectWriter } from "./objects.ts";
@@ -112,8 +112,7 @@ export class Store {
   async writable(): Promise<{ snap: Snapshot | null; owned: boolean }> {
     const snap = await this.current();
     if (snap) {
-      this.loadReadyView(snap, true);
-      this.plainTasks(snap);
+      this.takeDerived(snap, true);
     }
     const owned = snap !== null && !this.memoShared;
     // Detached while the transaction may fold into it: a concurrent reader loads the committed
@@ -156,9 +155,10 @@ export class Store {
     }
     const changed = new Map<string, readonly [Task | undefined, Task | undefined]>();
     for (const e of events) if (e.task && !changed.has(e.task)) changed.set(e.task, [lookup(prev!.state.tasks, e.task), lookup(next!.state.tasks, e.task)]);
-    this.readyMemo = carryReadyMemo(this.readyMemo, changed.values(), events.some((e) => !e.task));
     this.viewIndex?.update(changed.values());
-    if (this.readyView && this.readyMemo.order === this.readyView.order) for (const id of changed.keys()) this.readyViewChanged.add(id);
+    const graph = this.viewIndex?.bind(next!.state);
+    this.readyMemo = carryReadyMemo(this.readyMemo, changed.values(), events.some((e) => !e.task), graph && { state: next!.state, graph });
+    if (this.readyView && sameOrder(this.readyMemo.order, this.readyView.order)) for (const id of changed.keys()) this.readyViewChanged.add(id);
     else this.readyView = undefined;
   }
 
@@ -176,16 +176,31 @@ export class Store {
   async prefetch(): Promise<void> {
     const snap = await this.current();
     if (!snap) return;
-    this.loadReadyView(snap, false);
-    this.plainTasks(snap);
-    this.viewIndex ??= ViewIndex.build(snap.state);
+    this.takeDerived(snap, false);
+    (this.viewIndex ??= ViewIndex.build(snap.state)).bind(snap.state);
   }
 
   /**
-   * A write reads every task anyway (the view index, the ready ranking for STATE.md): then the
+   * Before a write: the view index and ready order restored with `snap` move to this store (it
+   * updates them in place); else the ready order an earlier command saved beside the index for
+   * this tip (loadReadyView). Tasks are decoded at once when a ranking or a build will read them all.
+   */
+  private takeDerived(snap: Snapshot, final: boolean): void {
+    if (!this.viewIndex && snap.index) this.viewIndex = snap.index;
+    if (snap.readyMemo && this.readyMemo.uses === 0) [this.readyMemo, this.readyViewChain] = [snap.readyMemo, false];
+    snap.index = undefined;
+    snap.readyMemo = undefined;
+    this.loadReadyView(snap, final);
+    if (!this.viewIndex || !this.readyMemo.order) this.plainTasks(snap);
+    this.viewIndex?.bind(snap.state);
+  }
+
+  /**
+   * A write that builds the view index or ranks the ready list reads every task: then the
    * index's lazily decoded tasks (domain/lazy-record.ts) are decoded at once into a plain record,
-   * which the many lookups of a ranking reach without a Proxy trap each. Only while nobody else
-   * holds this state: a caller's reference stays the same (equal) record.
+   * which the many lookups of a ranking reach without a Proxy trap each. A write that has both
+   * (restored from the index file, a saved ready order) decodes only what it touches. Only while
+   * nobody else holds this state: a caller's reference stays the same (equal) record.
    */
   private plainTasks(snap: Snapshot): void {
     if (!this.memoShared && isLazyRecord(snap.state.tasks)) snap.state.tasks = plainRecord(snap.state.tasks);

@@ -3,9 +3,9 @@ import { RwError } from "../domain/errors.ts";
 import { apply, applyCopy, RESOLUTION_TYPES } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
 import { carryReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import { writeReadyPatch, writeReadyView } from "./ready-cache.ts";
+import { sameOrder, writeReadyPatch, writeReadyView } from "./ready-cache.ts";
 import { settle } from "../domain/settle.ts";
-import type { RwEvent, State, Task } from "../domain/types.ts";
+import { recordKeys, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { eventLine, parseShardName, ShardPlacer } from "../format/event-line.ts";
 import { fansOut, LAYOUT_FILE, LAYOUT_VERSION, layoutOf, layoutText, REF_README, renderChanged, renderShards, taskFolders } from "./layout.ts";
 import { parseTree, serializeCommit } from "./objects.ts";
@@ -89,8 +89,8 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
         if (!owned) for (const e of decision.events) if (e.task && !touched.has(e.task)) touched.set(e.task, snap.state.tasks[e.task]);
         // Ranking work carried over to the new state (ready-memo.ts), so STATE.md's ready list reuses it.
         const changed = [...touched].map(([id, t]) => [t, state.tasks[id]] as const);
-        const memo = carryReadyMemo(store.readyMemo, changed, decision.events.some((e) => !e.task));
         const index = carryViewIndex(store, state, changed, decision.events);
+        const memo = carryReadyMemo(store.readyMemo, changed, decision.events.some((e) => !e.task), { state, graph: index });
         const { changes, shards, base } = await buildChanges(store, snap, state, decision.events, { readyMemo: memo, index });
         const when = new Date(now);
         const sig = { name: actor.name, email: actor.email, when };
@@ -110,7 +110,7 @@ export async function commitTransaction<R>(store: Store, rawDecide: Decider<R>, 
           journal?.events.push(...decision.events);
           const next: Snapshot = { tip: commit, tree, state, shards, root: parseTree(root, store.oidBytes), journal };
           store.remember(next, memo, index);
-          await saveSnapshot(store.source, next).catch(() => undefined);
+          await saveSnapshot(store.source, next, { index, readyMemo: memo }).catch(() => undefined);
           if (store.readyViewChain && memo.order) saveReadyView(store, commit, state, memo, index, [...touched.keys(), ...store.readyViewChanged]);
           store.readyViewChain = false; // once: a long-lived store keeps the order in memory
           store.maintenance.afterCommit();
@@ -142,8 +142,8 @@ function saveReadyView(store: Store, tip: string, state: State, memo: ReadyMemo,
     const view = store.readyView;
     store.readyView = undefined;
     store.readyViewChanged.clear();
-    const review = index.members("review").values();
-    if (view && view.order === memo.order) writeReadyPatch(rwDir(store.repo), store.ref, view, tip, state, changed, memo.counts, review);
+    const review = index.members("review");
+    if (view && sameOrder(view.order, memo.order)) writeReadyPatch(rwDir(store.repo), store.ref, view, tip, state, changed, memo.counts, review);
     else writeReadyView(rwDir(store.repo), store.ref, tip, state, memo.order!, memo.counts, review);
   } catch {
     // a read-only or full cache directory only makes the next command rank again
@@ -194,7 +194,7 @@ async function buildChanges(store: Store, snap: Snapshot, state: State, events: 
   // The form this commit writes. Once fanned out a tree stays so (tasks are never removed), which
   // spares counting 10,000 keys per commit; for-in over a big record map enumerates all of them.
   const isFanned = await tasksFannedOut(store, snap);
-  const fanned = layout === LAYOUT_VERSION && isFanned ? true : fansOut(LAYOUT_VERSION, Object.keys(state.tasks).length);
+  const fanned = layout === LAYOUT_VERSION && isFanned ? true : fansOut(LAYOUT_VERSION, recordKeys(state.tasks).length);
   const changes: FileChanges = new Map();
   for (const [path, text] of renderChanged(state, events, fanned, help)) changes.set(path, Buffer.from(text));
   const base = fanned === isFanned ? snap.tree : await shapeTasks(store, snap, fanned);

@@ -1,7 +1,7 @@
 import { isClosed, type State, type Status, type Task } from "../domain/types.ts";
 import { cell, more, when } from "./md.ts";
 import { byPriority } from "../domain/order.ts";
-import { ViewIndex } from "./view-index.ts";
+import { topOrder, ViewIndex } from "./view-index.ts";
 
 /**
  * A column shows at most this many cards. BOARD.md is rewritten on every transaction, so a
@@ -33,8 +33,7 @@ function card(state: State, t: Task): string {
   return `- [${t.id}](tasks/${t.id}.md) P${t.priority} ${cell(t.title)}${extra.length > 0 ? ` — ${extra.join("; ")}` : ""}`;
 }
 
-const OPEN_ORDER = { k: BOARD_COLUMN_MAX, cmp: byPriority };
-const CLOSED_ORDER = { k: BOARD_COLUMN_MAX, cmp: newestFirst };
+const ORDERS = new Map(COLUMNS.map(({ status }) => [status, topOrder(`board:${status}`, status, { k: BOARD_COLUMN_MAX, cmp: isClosed(status) ? newestFirst : byPriority })]));
 
 /** BOARD.md: tasks by status column, open work by priority, finished work newest first. */
 export function renderBoard(state: State, index: ViewIndex = ViewIndex.build(state)): string {
@@ -47,7 +46,7 @@ export function renderBoard(state: State, index: ViewIndex = ViewIndex.build(sta
       lines.push("_none_");
       continue;
     }
-    const shown = index.best(`board:${status}`, status, isClosed(status) ? CLOSED_ORDER : OPEN_ORDER);
+    const shown = index.best(ORDERS.get(status)!);
     lines.push(...shown.map((t) => card(state, t)), ...more(total, shown.length, `\`rw list --status ${status}\``));
   }
   return `${lines.join("\n")}\n`;

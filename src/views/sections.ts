@@ -1,9 +1,11 @@
 import { readyPage, type ReadyItem } from "../domain/ready.ts";
-import { readyFromMemo } from "../domain/ready-memo.ts";
+import { fillOrder, readyFromMemo } from "../domain/ready-memo.ts";
+import { isLazyRecord } from "../domain/lazy-record.ts";
 import type { Task } from "../domain/types.ts";
 import { cell, more, table, when } from "./md.ts";
 import { decisionsSection, positionSection, sessionsSection } from "./plan-sections.ts";
 import type { StateSection, ViewInput } from "./state-md.ts";
+import { topOrder } from "./view-index.ts";
 
 const IN_PROGRESS_MAX = 15;
 const READY_MAX = 10;
@@ -19,10 +21,10 @@ const newestFirst = (key: (t: Task) => string) => (a: Task, b: Task): number => 
 };
 
 // The orders of the lists below, named for the view index (view-index.ts), which keeps their best few.
-const OLDEST_CLAIMS = { k: IN_PROGRESS_MAX, cmp: (a: Task, b: Task): number => -newestFirst((t) => t.claimed_at ?? t.updated_at)(a, b) || byIdAsc(a, b) };
-const NEWEST_REVIEW = { k: IN_PROGRESS_MAX, cmp: newestFirst((t) => t.updated_at) };
-const BLOCKED_ORDER = { k: BLOCKED_MAX, cmp: (a: Task, b: Task): number => a.priority - b.priority || byIdAsc(a, b) };
-const NEWEST_DONE = { k: DONE_MAX, cmp: newestFirst((t) => t.updated_at) };
+const OLDEST_CLAIMS = topOrder("state:in_progress", "in_progress", { k: IN_PROGRESS_MAX, cmp: (a: Task, b: Task): number => -newestFirst((t) => t.claimed_at ?? t.updated_at)(a, b) || byIdAsc(a, b) });
+const NEWEST_REVIEW = topOrder("state:review", "review", { k: IN_PROGRESS_MAX, cmp: newestFirst((t) => t.updated_at) });
+const BLOCKED_ORDER = topOrder("state:blocked", "blocked", { k: BLOCKED_MAX, cmp: (a: Task, b: Task): number => a.priority - b.priority || byIdAsc(a, b) });
+const NEWEST_DONE = topOrder("state:done", "done", { k: DONE_MAX, cmp: newestFirst((t) => t.updated_at) });
 
 export const inProgressSection: StateSection = {
   key: "in_progress",
@@ -32,7 +34,7 @@ export const inProgressSection: StateSection = {
     const total = index.count("in_progress");
     if (total === 0) return ["Nothing is claimed.", ...waitingForReview(view)];
     // Oldest claims first: those are the ones to look at.
-    const shown = index.best("state:in_progress", "in_progress", OLDEST_CLAIMS);
+    const shown = index.best(OLDEST_CLAIMS);
     const rows = shown.map((t) => {
       const lease = t.lease_until === undefined ? "" : t.lease_until <= now ? `expired ${when(t.lease_until)}` : `until ${when(t.lease_until)}`;
       return [link(t), cell(t.title), cell(t.assignee ?? "?", 32), when(t.claimed_at ?? t.updated_at), lease];
@@ -45,7 +47,7 @@ export const inProgressSection: StateSection = {
 function waitingForReview({ index }: ViewInput): string[] {
   const total = index.count("review");
   if (total === 0) return [];
-  const shown = index.best("state:review", "review", NEWEST_REVIEW);
+  const shown = index.best(NEWEST_REVIEW);
   return ["", `Waiting for review (\`rw review ID\`): ${shown.map((t) => `${link(t)} ${cell(t.title, 48)}`).join("; ")}${total > shown.length ? `; and ${total - shown.length} more` : ""}.`];
 }
 
@@ -54,12 +56,18 @@ function waitingForReview({ index }: ViewInput): string[] {
  * ready order when it has one, else ranked among the open and in-progress tasks only.
  */
 export function readyTop(view: ViewInput, k: number): { items: ReadyItem[]; total: number } {
-  const fromMemo = view.readyMemo ? readyFromMemo(view.state, view.now, k, view.readyMemo) : undefined;
+  const memo = view.readyMemo;
+  // A writer ranks every candidate once (rather than the first k): the order it keeps then
+  // carries to the next commands through the index file (ready-memo.ts), so they rank nothing.
+  if (memo && !memo.order) fillOrder(view.state, memo);
+  const fromMemo = memo ? readyFromMemo(view.state, view.now, k, memo) : undefined;
   if (fromMemo) return fromMemo;
   const { index } = view;
+  // A lazily decoded state is decoded in one go by a scan of all its tasks (cheaper than one by one).
+  if (isLazyRecord(view.state.tasks)) return readyPage(view.state, view.now, k, view.unblocks);
   const pool = function* (): Iterable<Task> {
-    yield* index.members("open").values();
-    yield* index.members("in_progress").values();
+    yield* index.members("open");
+    yield* index.members("in_progress");
   };
   return readyPage(view.state, view.now, k, view.unblocks, pool());
 }
@@ -81,7 +89,7 @@ export const blockedSection: StateSection = {
   render: ({ index }) => {
     const total = index.count("blocked");
     if (total === 0) return ["Nothing is blocked."];
-    const shown = index.best("state:blocked", "blocked", BLOCKED_ORDER);
+    const shown = index.best(BLOCKED_ORDER);
     const rows = shown.map((t) => [link(t), `P${t.priority}`, cell(t.title, 48), cell(t.blocked_reason ?? "no reason given", 60)]);
     return [...table(["Task", "Pri", "Title", "Why"], rows), ...more(total, shown.length, "`rw list --status blocked`")];
   },
@@ -93,7 +101,7 @@ export const doneSection: StateSection = {
   render: ({ index }) => {
     const total = index.count("done");
     if (total === 0) return ["Nothing is done yet."];
-    const shown = index.best("state:done", "done", NEWEST_DONE);
+    const shown = index.best(NEWEST_DONE);
     const rows = shown.map((t) => [link(t), cell(t.title), cell(t.assignee ?? "", 32), when(t.updated_at)]);
     return [...table(["Task", "Title", "Who", "When"], rows), ...more(total, shown.length, "`rw list --status done`")];
   },

@@ -35,12 +35,12 @@ export interface ViewHelp {
 }
 
 export function viewInput(state: State, help: ViewHelp = {}): ViewInput {
-  const index = help.index ?? ViewIndex.build(state);
+  const index = help.index?.bind(state) ?? ViewIndex.build(state);
   let byStatus: ViewInput["byStatus"] | undefined;
   return {
     state, now: state.last_ts, index, unblocks: help.readyMemo?.counts, readyMemo: help.readyMemo,
     get byStatus() {
-      byStatus ??= Object.fromEntries(STATUSES.map((s) => [s, [...index.members(s).values()]])) as ViewInput["byStatus"];
+      byStatus ??= Object.fromEntries(STATUSES.map((s) => [s, [...index.members(s)]])) as ViewInput["byStatus"];
       return byStatus;
     },
   };

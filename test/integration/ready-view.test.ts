@@ -45,9 +45,9 @@ describe("rw ready from the kept ready view", () => {
     const json = JSON.parse(fromView.json) as { total: number; tasks: Array<{ id: string; expired_claim?: { assignee: string } }> };
     expect(json.total).toBe(3);
     expect(json.tasks.find((t) => t.id === b)?.expired_claim?.assignee).toBe("agent-1");
-    // A full ranking of the whole state agrees byte for byte.
+    // A full ranking of the whole state (no index, no view: replayed from the log) agrees byte for byte.
     const fresh = async (args: string[]): Promise<string> => {
-      rmSync(join(cacheDir(), viewFile()!));
+      rmSync(cacheDir(), { recursive: true, force: true });
       return ask(args);
     };
     expect(await fresh([])).toBe(fromView.text);
@@ -62,21 +62,23 @@ describe("rw ready from the kept ready view", () => {
     // Filters and --explain never read the view.
     expect(await ask(["--label", "api", "--json"])).toContain(b);
 
-    // `rw claim --next` starts from the view and leaves one for its own tip: a chain of claims
-    // ranks nothing, and takes the tasks in the order `rw ready` listed them.
+    // `rw claim --next` starts from the ready order kept in the index (carried by each write,
+    // ready-memo.ts): a chain of claims ranks nothing, and takes the tasks in the order `rw ready` listed them.
     const top3 = (JSON.parse(await ask(["--json", "--limit", "3"])) as { tasks: Array<{ id: string }> }).tasks.map((t) => t.id);
     const claimed: string[] = [];
     for (let i = 0; i < 3; i++) claimed.push((await rwJson<{ id: string }>(repo, ["claim", "--next"], { actor: `agent-${i + 2}` })).id);
     expect(claimed).toEqual(top3);
-    // Each claim kept the order, so it saved a patch of the view (the rows it changed) for its tip.
-    const kept = JSON.parse(readFileSync(join(cacheDir(), viewFile()!), "utf8")) as { tip: string };
-    const patch = JSON.parse(readFileSync(join(cacheDir(), viewFile()!.replace(/\.json$/, ".patch.json")), "utf8")) as { tip: string; base: string; rows: unknown[] };
-    expect(patch.tip).toBe(repo.git(["rev-parse", "rewind"]).trim());
-    expect(patch.base).toBe(kept.tip);
-    expect(patch.rows).toHaveLength(3);
-    expect(readReadyView(join(repo.dir, ".git", "rewind"), "refs/heads/rewind", patch.tip), "the view with its patch is read").toBeDefined();
-    const fromPatch = await ask(["--json"]);
-    expect(await fresh(["--json"]), "the patched view prints what a full ranking prints").toBe(fromPatch);
+    const base = readdirSync(cacheDir()).find((f) => f.endsWith(".base"))!;
+    const header = readFileSync(join(cacheDir(), base), "utf8").split("\n")[0]!;
+    expect((JSON.parse(header) as { ready?: unknown }).ready, "the index keeps a ready order").toBeDefined();
+    for (const args of [[], ["--limit", "2"], ["--json"]]) {
+      if (args.length > 0) await repo.rwOk(["create", `More work ${args.join(" ")}`, "-p", "0"]); // a write: it leaves its carried order in the index
+      const kept = await ask(args);
+      expect(await fresh(args), `rw ready ${args.join(" ")}: the carried order prints what a full ranking prints`).toBe(kept);
+    }
+    // A view saved by a full listing is read back as saved.
+    await ask(["--json"]);
+    expect(readReadyView(join(repo.dir, ".git", "rewind"), "refs/heads/rewind", repo.git(["rev-parse", "rewind"]).trim())).toBeDefined();
     await expectDoctorOk(repo); // STATE.md written from the carried order is what the log says
   });
 });

@@ -2,7 +2,7 @@ import { printable } from "../../domain/text.ts";
 import { readyPage, readyTasks, type ReadyItem } from "../../domain/ready.ts";
 import { explainInReadyOrder, matchesFilter, type TaskFilter } from "../../domain/task-query.ts";
 import { recordValues, type State, type Task } from "../../domain/types.ts";
-import { potentialOrder, readyFromMemo } from "../../domain/ready-memo.ts";
+import { potentialOrder, readyFromMemo, type ReadyMemo } from "../../domain/ready-memo.ts";
 import { readReadyView, writeReadyView } from "../../store/ready-cache.ts";
 import { rwDir } from "../../store/repo.ts";
 import type { Snapshot } from "../../store/snapshot.ts";
@@ -51,20 +51,25 @@ export default defineRw({
         if (shown.length < all.length) lines.push(`… and ${all.length - shown.length} more`);
         return ctx.stdout(`${lines.join("\n") || "no unfinished tasks"}\n`);
       }
-      const result = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined);
+      // The ready order kept in the index (ready-memo.ts, restored with its view index): the
+      // first tasks of it are all a page needs, so a write's next `rw ready` decodes only those.
+      const memo = snap.index ? snap.readyMemo : undefined;
+      const result = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined, memo);
       // Not ready for an agent, but waiting on someone: tasks `rw run` stopped for a person's review.
-      const review = recordValues(snap.state.tasks).filter((t) => t.status === "review" && keep(t.id));
+      const inReview = snap.index && memo ? [...snap.index.bind(snap.state).members("review")] : recordValues(snap.state.tasks).filter((t) => t.status === "review");
+      const review = inReview.filter((t) => keep(t.id));
       print(ctx, args, result, review, extra);
-      if (!filtered) saveReadyView(store, snap);
+      // Kept for the next `rw ready` at this tip, unless only a page of a kept order was read (that is already cheap).
+      if (!filtered && !(memo && limit !== undefined)) saveReadyView(store, snap, memo, inReview);
     });
   },
 });
 
 /** Ranks every candidate of this tip once and keeps it for the next `rw ready` here (never fails the command). */
-function saveReadyView(store: Store, snap: Snapshot): void {
+function saveReadyView(store: Store, snap: Snapshot, memo: ReadyMemo | undefined, review: Task[]): void {
   try {
-    const counts = new Map<string, number>();
-    writeReadyView(rwDir(store.repo), store.ref, snap.tip, snap.state, potentialOrder(snap.state, counts), counts);
+    const counts = memo?.counts ?? new Map<string, number>();
+    writeReadyView(rwDir(store.repo), store.ref, snap.tip, snap.state, memo?.order ?? potentialOrder(snap.state, counts), counts, review);
   } catch {
     // a cache: a read-only repository or a full disk only makes the next `rw ready` slower
   }
@@ -102,8 +107,9 @@ const isFiltered = (f: TaskFilter): boolean =>
   (f.labels?.length ?? 0) > 0 || (f.types?.length ?? 0) > 0 || f.priority !== undefined || f.initiative !== undefined || f.phase !== undefined || f.parent !== undefined;
 
 /** The ready page; with a filter, the whole ready list filtered (readyPage's shortcut ranks only the unfiltered top). */
-function page(state: State, now: string, limit: number, keep: ((id: string) => boolean) | undefined): { total: number; items: ReadyItem[] } {
-  if (!keep) return readyPage(state, now, limit);
-  const all = readyTasks(state, now).filter((r) => keep(r.task.id));
+function page(state: State, now: string, limit: number, keep: ((id: string) => boolean) | undefined, memo?: ReadyMemo): { total: number; items: ReadyItem[] } {
+  const fromMemo = memo && readyFromMemo(state, now, keep ? Infinity : limit, memo);
+  if (!keep) return fromMemo ?? readyPage(state, now, limit);
+  const all = (fromMemo?.items ?? readyTasks(state, now)).filter((r) => keep(r.task.id));
   return { total: all.length, items: all.slice(0, limit) };
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { applyCopy, fold } from "../../../src/domain/fold.ts";
-import { carryReadyMemo, newReadyMemo, bestReady } from "../../../src/domain/ready-memo.ts";
+import { carryReadyMemo, newReadyMemo, bestReady, potentialOrder, readyFromMemo } from "../../../src/domain/ready-memo.ts";
+import { readyPage } from "../../../src/domain/ready.ts";
 import type { RwEvent, State, Task } from "../../../src/domain/types.ts";
 import { renderViews, ViewIndex } from "../../../src/views/index.ts";
 import { mulberry32 as rng } from "../../helpers/prng.ts";
 
-const TYPES = ["task.claimed", "task.completed", "task.blocked", "task.unblocked", "task.released", "task.cancelled", "task.edited", "task.review_requested", "task.heartbeat", "task.created"];
+const TYPES = ["task.claimed", "task.completed", "task.blocked", "task.unblocked", "task.released", "task.cancelled", "task.edited", "task.review_requested", "task.heartbeat", "task.created", "task.reopened"];
 
 /**
  * A carried index must give the very bytes a fresh scan gives: the views are written on the ref
@@ -42,15 +43,18 @@ describe("the view index carried across writes", () => {
         let data: Record<string, unknown> = {};
         if (type === "task.created") {
           id = `rw-${seed}n${step}`;
+          // Now and then one that waits on others, or on an ID no task has yet (a later task may take it).
+          const deps = rand() < 0.4 ? [ids[Math.floor(rand() * ids.length)]!, ...(rand() < 0.3 ? [`rw-${seed}n${step + 1 + Math.floor(rand() * 5)}`] : [])] : [];
           ids.push(id);
-          data = { title: `New ${step}`, priority: Math.floor(rand() * 5) };
+          data = { title: `New ${step}`, priority: Math.floor(rand() * 5), deps };
         } else if (type === "task.claimed" || type === "task.heartbeat") {
           data = { lease_until: new Date(clock + Math.floor((rand() - 0.3) * 3_600_000)).toISOString() };
         } else if (type === "task.blocked") {
           data = { reason: `reason ${step}` };
         } else if (type === "task.edited") {
           const r = rand();
-          data = r < 0.4 ? { priority: Math.floor(rand() * 5) } : r < 0.7 ? { defer_until: new Date(clock + Math.floor((rand() - 0.5) * 7_200_000)).toISOString() } : { title: `Renamed ${step}`, initiative: "in-1", phase: 1 + Math.floor(rand() * 2) };
+          data = r < 0.3 ? { priority: Math.floor(rand() * 5) } : r < 0.5 ? { defer_until: new Date(clock + Math.floor((rand() - 0.5) * 7_200_000)).toISOString() }
+            : r < 0.75 ? { deps: rand() < 0.3 ? [] : [ids[Math.floor(rand() * ids.length)]!] } : { title: `Renamed ${step}`, initiative: "in-1", phase: 1 + Math.floor(rand() * 2) };
         }
         // A claim --next now and then, as the daemon makes them: the ready order is then memoised.
         if (rand() < 0.2) {
@@ -61,9 +65,14 @@ describe("the view index carried across writes", () => {
         const before = state.tasks[id];
         const next = applyCopy(state, [e]);
         const changed: Array<readonly [Task | undefined, Task | undefined]> = [[before, next.tasks[id]]];
-        memo = carryReadyMemo(memo, changed, false);
         index.update(changed);
+        memo = carryReadyMemo(memo, changed, false, { state: next, graph: index.bind(next) });
         state = next;
+        if (memo.order) {
+          // The carried order is the order a fresh ranking gives, and ranks the same ready page.
+          expect(memo.order, `seed ${seed} step ${step} (${type} ${id})`).toEqual(potentialOrder(state, new Map()));
+          expect(readyFromMemo(state, state.last_ts, 10, memo)).toEqual(readyPage(state, state.last_ts, 10));
+        }
         const fresh = renderViews(state);
         const carried = renderViews(state, { index, readyMemo: memo });
         expect(carried["BOARD.md"], `seed ${seed} step ${step} (${type} ${id})`).toBe(fresh["BOARD.md"]);
