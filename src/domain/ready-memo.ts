@@ -90,8 +90,12 @@ export function readyFromMemo(state: State, now: string, limit: number, memo: Re
   const items: ReadyItem[] = [];
   let total = 0;
   const { special } = memo;
-  for (let i = liveStart(memo, now); i < order.length && (special === undefined || items.length < limit); i++) {
+  // Without the special set, every task is looked at: the set is made on the way (the claimed head is all in progress).
+  const start = liveStart(memo, now);
+  const found = special === undefined ? new Set(order.slice(0, start)) : undefined;
+  for (let i = start; i < order.length && (special === undefined || items.length < limit); i++) {
     const t = lookup(state.tasks, order[i]!);
+    if (t && found && isSpecial(t)) found.add(t.id);
     if (t && hasLiveClaim(t, now)) {
       growLive(memo, i, t);
       continue;
@@ -105,7 +109,10 @@ export function readyFromMemo(state: State, now: string, limit: number, memo: Re
     if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
     items.push(item);
   }
-  if (special === undefined) return { total, items };
+  if (found || !special) {
+    memo.special = found;
+    return { total, items };
+  }
   let notReady = 0;
   for (const id of special) {
     const t = lookup(state.tasks, id);

@@ -5,7 +5,8 @@ import { parseTree } from "./objects.ts";
 import { foldCarrying, readAllEvents, saveSnapshot } from "./snapshot.ts";
 import { readCache, type CacheFile } from "./state-cache.ts";
 import { renderViews } from "../views/index.ts";
-import { potentialOrder } from "../domain/ready-memo.ts";
+import { potentialOrder, readyFromMemo } from "../domain/ready-memo.ts";
+import { readyPage } from "../domain/ready.ts";
 import type { Store } from "./store.ts";
 import { git } from "./git.ts";
 import { listTree } from "./tree-write.ts";
@@ -166,14 +167,15 @@ function lineDiff(expected: string, actual: string): string[] {
  * STATE.md and BOARD.md, the same candidates in the same order with the same unblock counts.
  */
 function sameViews(cache: CacheFile, state: State): boolean {
-  const memo = cache.readyMemo;
+  const { index, readyMemo: memo } = cache.derived?.() ?? {};
   if (memo?.order) {
     const counts = new Map<string, number>();
     const order = potentialOrder(state, counts);
     if (order.join() !== memo.order.join() || order.some((id) => counts.get(id) !== memo.counts.get(id))) return false;
+    if (readyFromMemo(cache.state, state.last_ts, 10, memo)?.total !== readyPage(state, state.last_ts, 10).total) return false;
   }
-  if (!cache.index) return true;
+  if (!index) return true;
   const fresh = renderViews(state);
-  const kept = renderViews(cache.state, { index: cache.index });
+  const kept = renderViews(cache.state, { index });
   return fresh["STATE.md"] === kept["STATE.md"] && fresh["BOARD.md"] === kept["BOARD.md"];
 }

@@ -3,12 +3,11 @@ import { cloneTouched } from "../domain/fold-plan.ts";
 import { missingStateError } from "./repo.ts";
 import { readLooseRef } from "./ref-local.ts";
 import { emptyState, lookup, type RwEvent, type State, type Task } from "../domain/types.ts";
-import type { ViewIndex } from "../views/view-index.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
-import { carryReadyMemo, type ReadyMemo } from "../domain/ready-memo.ts";
-import { CACHE_VERSION, readCache, writeCache, type CacheFile, type CacheJournal, type Derived, type ShardMark } from "./state-cache.ts";
+import { carryReadyMemo } from "../domain/ready-memo.ts";
+import { CACHE_VERSION, once, readCache, writeCache, type CacheFile, type CacheJournal, type Derived, type ShardMark } from "./state-cache.ts";
 
 /** The folded state at one tip of the state ref. */
 export interface Snapshot {
@@ -22,10 +21,11 @@ export interface Snapshot {
   journal?: CacheJournal | undefined;
   /** Set when this state was brought forward from a snapshot in memory: that tip and the events folded since. */
   forwardFrom?: { tip: string; events: RwEvent[] } | undefined;
-  /** The view index of `state` restored from the index file, until the store takes it (it then owns it). */
-  index?: ViewIndex | undefined;
-  /** Likewise the ready order and unblock counts of `state`. */
-  readyMemo?: ReadyMemo | undefined;
+  /**
+   * The view index and ready order of `state` restored from the index file (made on first call),
+   * until a store takes them for a write (it then owns them: it updates them in place).
+   */
+  derived?: (() => Derived) | undefined;
 }
 
 export interface SnapshotSource {
@@ -55,7 +55,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries
   const [rootObj, cached] = await Promise.all([src.cat.read(tree), from ? undefined : (known ?? readIndex())]);
   if (!rootObj) throw missingStateError(src.ref, tree, "tree"); // pruned by gc: an empty state would be a lie
   const root = parseTree(rootObj.data, src.oidBytes);
-  if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal, index: cached.index, readyMemo: cached.readyMemo };
+  if (cached && cached.tip === commit.oid) return { tip: commit.oid, tree, state: cached.state, shards: cached.shards, root, journal: cached.journal, derived: cached.derived };
   const shardEntries = await listShards(src, root);
   let forward: Folded | undefined;
   let forwardFrom: Snapshot["forwardFrom"];
@@ -67,7 +67,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries
   let cache: CacheFile | undefined;
   if (!forward) {
     cache = cached ?? known ?? (from ? await readIndex() : undefined);
-    if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal, index: cache.index, readyMemo: cache.readyMemo };
+    if (cache && cache.tip === commit.oid) return { tip: commit.oid, tree, state: cache.state, shards: cache.shards, root, journal: cache.journal, derived: cache.derived };
     if (cache) forward = await bringForward(src, cache, shardEntries, false);
   }
   if (!forward && retries > 0) {
@@ -96,8 +96,8 @@ export async function saveSnapshot(src: SnapshotSource, snap: Snapshot, derived:
  * copies a task before an event changes it). A sync resolution may rewrite any task: both are
  * dropped then; an event on no task drops the ready order (ready-memo.ts says why).
  */
-export function foldCarrying(events: RwEvent[], state: State, { index, readyMemo }: Derived): { state: State } & Derived {
-  if (!index || events.some((e) => RESOLUTION_TYPES.has(e.type))) return { state: fold(events, state) };
+export function foldCarrying(events: RwEvent[], state: State, derived: () => Derived): { state: State; derived: () => Derived } {
+  if (events.some((e) => RESOLUTION_TYPES.has(e.type))) return { state: fold(events, state), derived: () => ({}) };
   const changed = new Map<string, [Task | undefined, Task | undefined]>();
   const copied = new Set<string>();
   for (const e of events) {
@@ -106,9 +106,17 @@ export function foldCarrying(events: RwEvent[], state: State, { index, readyMemo
     apply(state, e);
   }
   for (const [id, pair] of changed) pair[1] = lookup(state.tasks, id);
-  index.update(changed.values());
-  const memo = readyMemo && carryReadyMemo(readyMemo, changed.values(), events.some((e) => !e.task), { state, graph: index.bind(state) });
-  return { state, index, readyMemo: memo?.order ? memo : undefined };
+  const taskless = events.some((e) => !e.task);
+  return {
+    state,
+    derived: once(() => {
+      const { index, readyMemo } = derived();
+      if (!index) return {};
+      index.update(changed.values());
+      const memo = readyMemo && carryReadyMemo(readyMemo, changed.values(), taskless, { state, graph: index.bind(state) });
+      return { index, readyMemo: memo?.order ? memo : undefined };
+    }),
+  };
 }
 
 async function listShards(src: SnapshotSource, root: TreeEntry[]): Promise<TreeEntry[]> {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
 import { emptyState, recordKeys, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
+import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
@@ -26,20 +27,33 @@ export interface CacheFile {
   /** Set when `state` came from a base plus journal events: lets the next write append to them. */
   journal?: CacheJournal;
   /**
-   * The view index of `state` (views/view-index.ts): read, restored from the base without decoding
-   * a task and carried over the journal's events (absent when it could not be); written, the
-   * writer's index for `state`, saved in a new base (else one is built from the state).
+   * Written: the writer's view index of `state` (views/view-index.ts), saved in a new base (else
+   * one is built from the state), and its ready order and unblock counts (domain/ready-memo.ts).
    */
   index?: ViewIndex | undefined;
-  /** The same for the ready order and unblock counts (domain/ready-memo.ts), when known for `state`. */
   readyMemo?: ReadyMemo | undefined;
+  /**
+   * Read: the same, restored from the base and carried over the journal's events, on first call
+   * (a command that only shows a task never builds them); empty when they could not be.
+   */
+  derived?: () => Derived;
 }
 
 /** What a base keeps besides the state, to spare the next command a scan of every task. */
 export interface Derived { index?: ViewIndex | undefined; readyMemo?: ReadyMemo | undefined }
 
-/** Folds journal events onto a base state, carrying what the base derived from it as far as it can. */
-export type CacheFold = (events: RwEvent[], state: State, derived: Derived) => { state: State } & Derived;
+/** Folds journal events onto a base state; what the base derived from it is carried (lazily) as far as it can be. */
+export type CacheFold = (events: RwEvent[], state: State, derived: () => Derived) => { state: State; derived: () => Derived };
+
+/** `make` run once, on first call. */
+export function once<T>(make: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) [value, done] = [make(), true];
+    return value;
+  };
+}
 
 /** The ready order saved in a base: positions in its ID list, each one's unblock count, the special ones (ReadyMemo.special). */
 interface SavedReady { order: number[]; counts: number[]; special?: number[] }
@@ -191,7 +205,7 @@ function guarded<T>(file: string, decode: () => T): T {
   }
 }
 
-function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State } & Derived | undefined {
+function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State; derived: () => Derived; complete: boolean } | undefined {
   const nl = buf.indexOf(10);
   if (nl < 0) return undefined;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
@@ -227,8 +241,20 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
   // Prototype-free maps, as fold makes them (a task called "constructor" is only a key).
   state.initiatives = recordMap(state.initiatives);
   state.sessions = recordMap(state.sessions);
-  const index = h.view ? ViewIndex.restore(h.view, h.ids, tasks) : undefined;
-  return { tip: h.tip, shards: h.shards, state, index, readyMemo: index && restoredReady(h.ready, h.ids) };
+  const derived = once((): Derived => {
+    const index = h.view ? ViewIndex.restore(h.view, h.ids, tasks) : undefined;
+    return { index, readyMemo: index && restoredReady(h.ready, h.ids) };
+  });
+  return { tip: h.tip, shards: h.shards, state, derived, complete: h.view !== undefined && Array.isArray(h.ready?.special) };
+}
+
+/** `derived`, marking the journal stale when it turns out empty (a base whose saved index did not fit its state). */
+function noteStale(derived: () => Derived, journal: CacheJournal): () => Derived {
+  return once(() => {
+    const d = derived();
+    if (!d.index || !d.readyMemo?.order) journal.stale = true;
+    return d;
+  });
 }
 
 /**
@@ -242,13 +268,16 @@ export async function readCache(dir: string, ref: string, fold: CacheFold): Prom
     const base = decodeBase(baseBuf, ref, basePath(dir, ref));
     if (!base || !base.state.tasks || !base.state.initiatives) return undefined;
     const j = readJournal(journalPath(dir, ref), CACHE_VERSION, ref, base.tip, base.shards);
+    // Stale: a writer that has the view index and the ready order should write them into a new
+    // base (the base lacks them, or the journal holds an event that drops them: ready-memo.ts).
+    const dropsThem = (e: RwEvent): boolean => !e.task || RESOLUTION_TYPES.has(e.type);
     if (!j || j.events.length === 0) {
-      const stale = !base.index || !base.readyMemo;
-      return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal: { base: base.tip, events: [], file: j?.file, stale }, index: base.index, readyMemo: base.readyMemo };
+      const journal: CacheJournal = { base: base.tip, events: [], file: j?.file, stale: !base.complete };
+      return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal, derived: noteStale(base.derived, journal) };
     }
-    const { state, index, readyMemo } = fold(j.events, base.state, { index: base.index, readyMemo: base.readyMemo });
-    const stale = !index || !readyMemo?.order;
-    return { v: CACHE_VERSION, ref, tip: j.tip, shards: j.shards, state, journal: { base: base.tip, events: j.events, file: j.file, stale }, index, readyMemo };
+    const { state, derived } = fold(j.events, base.state, base.derived);
+    const journal: CacheJournal = { base: base.tip, events: j.events, file: j.file, stale: !base.complete || j.events.some(dropsThem) };
+    return { v: CACHE_VERSION, ref, tip: j.tip, shards: j.shards, state, journal, derived: noteStale(derived, journal) };
   } catch {
     return undefined;
   }

@@ -186,10 +186,10 @@ export class Store {
    * this tip (loadReadyView). Tasks are decoded at once when a ranking or a build will read them all.
    */
   private takeDerived(snap: Snapshot, final: boolean): void {
-    if (!this.viewIndex && snap.index) this.viewIndex = snap.index;
-    if (snap.readyMemo && this.readyMemo.uses === 0) [this.readyMemo, this.readyViewChain] = [snap.readyMemo, false];
-    snap.index = undefined;
-    snap.readyMemo = undefined;
+    const kept = snap.derived?.() ?? {};
+    snap.derived = undefined;
+    if (!this.viewIndex && kept.index) this.viewIndex = kept.index;
+    if (kept.readyMemo && this.readyMemo.uses === 0) [this.readyMemo, this.readyViewChain] = [kept.readyMemo, false];
     this.loadReadyView(snap, final);
     if (!this.viewIndex || !this.readyMemo.order) this.plainTasks(snap);
     this.viewIndex?.bind(snap.state);

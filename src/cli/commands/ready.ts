@@ -53,10 +53,10 @@ export default defineRw({
       }
       // The ready order kept in the index (ready-memo.ts, restored with its view index): the
       // first tasks of it are all a page needs, so a write's next `rw ready` decodes only those.
-      const memo = snap.index ? snap.readyMemo : undefined;
+      const { index, readyMemo: memo } = snap.derived?.() ?? {};
       const result = page(snap.state, now, limit ?? Infinity, filtered ? keep : undefined, memo);
       // Not ready for an agent, but waiting on someone: tasks `rw run` stopped for a person's review.
-      const inReview = snap.index && memo ? [...snap.index.bind(snap.state).members("review")] : recordValues(snap.state.tasks).filter((t) => t.status === "review");
+      const inReview = index && memo ? [...index.bind(snap.state).members("review")] : recordValues(snap.state.tasks).filter((t) => t.status === "review");
       const review = inReview.filter((t) => keep(t.id));
       print(ctx, args, result, review, extra);
       // Kept for the next `rw ready` at this tip, unless only a page of a kept order was read (that is already cheap).

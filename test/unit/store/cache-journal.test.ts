@@ -35,7 +35,7 @@ async function chain(n: number): Promise<CacheFile> {
   return cache;
 }
 
-const read = () => readCache(dir, REF, (evs, st) => ({ state: fold(evs, st) }));
+const read = () => readCache(dir, REF, (evs, st) => ({ state: fold(evs, st), derived: () => ({}) }));
 
 describe("the index journal", () => {
   it("grows by one line per commit and reads back the state, tip and shard marks of the last one", async () => {
