@@ -1,3 +1,4 @@
+import { readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { RwError } from "../domain/errors.ts";
@@ -20,6 +21,94 @@ export interface RepoPaths {
 export const rwDir = (repo: RepoPaths): string => join(repo.commonDir, "rewind");
 
 export async function locateRepo(cwd: string): Promise<RepoPaths> {
+  return findPlainRepo(cwd) ?? (await askGit(cwd));
+}
+
+/**
+ * The common case found without a `git rev-parse` (a process spawn: ~8 ms of every command): a
+ * work tree whose `.git` is a folder owned by this user, no GIT_* variable steering git, and a
+ * config that names no other work tree, no bare repository and includes nothing. Anything else
+ * (linked worktrees, bare repositories, submodules, GIT_DIR, ceilings, includes) is git's to say.
+ */
+export function findPlainRepo(cwd: string): RepoPaths | undefined {
+  if (Object.keys(process.env).some((k) => STEERING.has(k))) return undefined;
+  let dir: string;
+  try {
+    dir = realpathSync(cwd);
+  } catch {
+    return undefined;
+  }
+  const device = statOrUndefined(dir)?.dev;
+  const mine = (st: Stats): boolean => !process.getuid || st.uid === process.getuid();
+  for (;;) {
+    const gitDir = join(dir, ".git");
+    const st = statOrUndefined(gitDir);
+    if (st) {
+      // git's own checks: a folder (a `.git` file is a linked worktree or submodule) owned by this user (safe.directory).
+      if (!st.isDirectory() || !mine(st) || !mine(statOrUndefined(dir)!)) return undefined;
+      if (!statOrUndefined(join(gitDir, "HEAD")) || statOrUndefined(join(gitDir, "commondir"))) return undefined;
+      let config: string;
+      try {
+        config = readFileSync(join(gitDir, "config"), "utf8");
+      } catch {
+        return undefined;
+      }
+      const settings = plainConfig(config);
+      if (!settings) return undefined;
+      return { worktree: dir, mainWorktree: dir, gitDir, commonDir: gitDir, objectFormat: settings.sha256 ? "sha256" : "sha1", bare: false };
+    }
+    // A bare repository or a git dir itself (HEAD and objects here): git's to say.
+    if (statOrUndefined(join(dir, "HEAD")) && statOrUndefined(join(dir, "objects"))) return undefined;
+    const up = dirname(dir);
+    // git stops its search at a file system boundary (GIT_DISCOVERY_ACROSS_FILESYSTEM): so does this, and lets git say why.
+    if (up === dir || statOrUndefined(up)?.dev !== device) return undefined;
+    dir = up;
+  }
+}
+
+/** Variables that move where git looks for a repository, or what its config says: git is asked then. */
+const STEERING = new Set([
+  "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_NAMESPACE", "GIT_DEFAULT_HASH",
+]);
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What of a repository's config decides where things are: undefined when it may say more than this reads. */
+function plainConfig(text: string): { sha256: boolean } | undefined {
+  let section = "";
+  let sha256 = false;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const head = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"[^"]*")?\s*\]$/.exec(line);
+    if (head) {
+      section = head[1]!.toLowerCase();
+      if (section === "include" || section === "includeif") return undefined;
+      continue;
+    }
+    if (line.startsWith("[")) return undefined; // a section header this does not read
+    const kv = /^([A-Za-z0-9-]+)\s*(?:=\s*(.*))?$/.exec(line);
+    if (!kv) return undefined;
+    const key = kv[1]!.toLowerCase();
+    const value = (kv[2] ?? "true").trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+    if (section === "core" && (key === "worktree" || (key === "bare" && value !== "false"))) return undefined;
+    if (section === "extensions" && key === "objectformat") {
+      if (value !== "sha1" && value !== "sha256") return undefined;
+      sha256 = value === "sha256";
+    }
+  }
+  return { sha256 };
+}
+
+/** What `git rev-parse` says of `cwd` (exported for the test that holds the fast path to it). */
+export async function askGit(cwd: string): Promise<RepoPaths> {
   const base = ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir", "--is-bare-repository", "--show-object-format"];
   let r = await git([...base, "--show-toplevel"], { cwd });
   if (r.code !== 0 && /must be run in a work tree|bare/i.test(r.stderr)) r = await git(base, { cwd });
