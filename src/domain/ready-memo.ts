@@ -1,3 +1,4 @@
+import { forkCounts, type Counts } from "./counts.ts";
 import { unblockCounts } from "./graph.ts";
 import { compareReady, hasLiveClaim, initiativeGate, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
 import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
@@ -10,7 +11,7 @@ import { isClosed, type State, type Task, lookup, recordValues } from "./types.t
  * leaves that set and no priority changes. Leases and defer dates are checked on every call.
  */
 export interface ReadyMemo {
-  counts: Map<string, number>;
+  counts: Counts;
   order: string[] | undefined;
   uses: number;
   /**
@@ -134,7 +135,7 @@ export function fillOrder(state: State, memo: ReadyMemo): string[] {
 }
 
 /** Every task that could be ready (open or in progress, every dependency closed) in ready order; fills `counts`. */
-export function potentialOrder(state: State, counts: Map<string, number>): string[] {
+export function potentialOrder(state: State, counts: Counts): string[] {
   return fillOrder(state, { counts, order: undefined, uses: 0 });
 }
 
@@ -188,7 +189,7 @@ export function carryReadyMemo(memo: ReadyMemo, changed: Iterable<readonly [Task
  * search. The memo before stays intact (a failed transaction keeps using it).
  */
 function reorder(memo: ReadyMemo, pairs: ReadonlyArray<readonly [Task | undefined, Task | undefined]>, { state, graph }: CarryContext, graphChanged: boolean): ReadyMemo {
-  const counts = graphChanged ? new Map(memo.counts) : memo.counts;
+  const counts = graphChanged ? forkCounts(memo.counts) : memo.counts;
   const moved = new Set<string>();
   for (const [a, b] of pairs) if (a ?? b) moved.add((a ?? b)!.id);
   if (graphChanged) {

@@ -1,4 +1,5 @@
 import { unblockCounts } from "./graph.ts";
+import type { Counts } from "./counts.ts";
 import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
 
 export interface ReadyItem {
@@ -81,7 +82,7 @@ function surelyNotReady(state: State, t: Task): boolean {
  * unfinished tasks is unchanged (see ready-memo.ts). `pool`: every task that is open or in
  * progress (the rest are never ready), when the caller keeps them apart (views/view-index.ts).
  */
-export function readyPage(state: State, now: string, limit: number, memo?: Map<string, number>, pool?: Iterable<Task>): { total: number; items: ReadyItem[] } {
+export function readyPage(state: State, now: string, limit: number, memo?: Counts, pool?: Iterable<Task>): { total: number; items: ReadyItem[] } {
   const candidates: Task[] = [];
   // `pool`: the tasks that may be ready (open and in progress), when the caller has them apart.
   for (const t of pool ?? recordValues(state.tasks)) {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Counts } from "../domain/counts.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { recordMap, type Initiative, type State, type Task } from "../domain/types.ts";
 import { atomicWrite, CACHE_VERSION } from "./state-cache.ts";
@@ -62,7 +63,7 @@ const stem = (dir: string, ref: string): string => join(dir, "cache", `${ref.rep
 const path = (dir: string, ref: string): string => `${stem(dir, ref)}.json`;
 const patchPath = (dir: string, ref: string): string => `${stem(dir, ref)}.patch.json`;
 
-const rowOf = (t: Task, counts: Map<string, number>): Row => [
+const rowOf = (t: Task, counts: Counts): Row => [
   t.id, t.title, t.priority, t.type, t.labels, t.created_at, t.status, t.assignee ?? null, t.lease_until ?? null, t.defer_until ?? null, t.initiative ?? null, t.phase ?? null, counts.get(t.id) ?? 0,
 ];
 
@@ -81,7 +82,7 @@ function smallLists(state: State, reviewTasks?: Iterable<Task>): { initiatives: 
 }
 
 /** Saves the ready view of `tip`; `review`: its tasks waiting for review, when the caller has them apart (else found by a scan). */
-export function writeReadyView(dir: string, ref: string, tip: string, state: State, order: readonly string[], counts: Map<string, number>, reviewTasks?: Iterable<Task>): void {
+export function writeReadyView(dir: string, ref: string, tip: string, state: State, order: readonly string[], counts: Counts, reviewTasks?: Iterable<Task>): void {
   const rows: Row[] = [];
   for (const id of order) {
     const t = state.tasks[id];
@@ -95,7 +96,7 @@ export function writeReadyView(dir: string, ref: string, tip: string, state: Sta
  * Saves the view of `tip` as a patch of `view` (the view this writer started from, whose order
  * its events kept): the rows of `changed` tasks in that order, with those patched before.
  */
-export function writeReadyPatch(dir: string, ref: string, view: ReadyViewRef, tip: string, state: State, changed: Iterable<string>, counts: Map<string, number>, reviewTasks?: Iterable<Task>): void {
+export function writeReadyPatch(dir: string, ref: string, view: ReadyViewRef, tip: string, state: State, changed: Iterable<string>, counts: Counts, reviewTasks?: Iterable<Task>): void {
   const rows = new Map(view.rows.map((r) => [r[0], r]));
   for (const id of changed) {
     const t = state.tasks[id];

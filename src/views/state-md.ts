@@ -1,3 +1,4 @@
+import type { Counts } from "../domain/counts.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { STATUSES, type State, type Task } from "../domain/types.ts";
 import { ViewIndex } from "./view-index.ts";
@@ -23,7 +24,7 @@ export interface ViewInput {
   /** Every task of each status, as arrays (made on first use: prefer `index`). */
   readonly byStatus: Record<Task["status"], Task[]>;
   /** Unblock counts still valid for this state (kept by a long-lived store), so ranking is not redone. */
-  unblocks?: Map<string, number> | undefined;
+  unblocks?: Counts | undefined;
   /** The long-lived store's ranking work for this state (ready order, counts), when it has it. */
   readyMemo?: ReadyMemo | undefined;
 }

@@ -1,109 +1,10 @@
 import type { WaitGraph } from "../domain/ready-memo.ts";
 import { isClosed, lookup, recordValues, STATUSES, type State, type Status, type Task } from "../domain/types.ts";
-import { topK } from "./md.ts";
+import { ORDERS, Top, type Resolve, type TopOrder } from "./view-top.ts";
 
-/** An order of tasks (total: ties end on the ID) and how many of the best a view shows. */
-export interface TopSpec {
-  cmp: (a: Task, b: Task) => number;
-  k: number;
-}
+export { topOrder, type TopOrder, type TopSpec } from "./view-top.ts";
 
-/** One list a view shows: the best `spec.k` tasks of `status`, under a key that names it in the index file. */
-export interface TopOrder {
-  key: string;
-  status: Status;
-  spec: TopSpec;
-}
-
-/** Every order a view asks for, by key: a saved index restores the lists of the keys it finds here. */
-const ORDERS = new Map<string, TopOrder>();
-
-/** Declares a view's list (at module load): the same key always means the same status and order. */
-export function topOrder(key: string, status: Status, spec: TopSpec): TopOrder {
-  const order = { key, status, spec };
-  ORDERS.set(key, order);
-  return order;
-}
-
-type Resolve = (id: string) => Task | undefined;
-
-/**
- * The best tasks of one status by one order, carried from transaction to transaction instead of
- * found by a scan of every task. `held` is always the best `held.length` tasks of the status (at
- * most 2k): a task that leaves is dropped from it, a newcomer enters when it beats the last one
- * held. Only when fewer than k remain while the status has more is it refilled by a scan of that
- * status's tasks, at most once per k departures. A list restored from the index file holds IDs
- * until first used (`pending`): a command that never renders the views decodes none of them.
- */
-class Top {
-  private held: Task[] = [];
-  private pending: string[] | undefined;
-  filled = false;
-  constructor(readonly order: TopOrder, private readonly resolve: () => Resolve) {}
-
-  static restored(order: TopOrder, ids: string[], resolve: () => Resolve): Top {
-    const top = new Top(order, resolve);
-    top.pending = ids;
-    top.filled = true;
-    return top;
-  }
-
-  /** Looks up the held IDs (once): with `find` when given (tasks as they were before a batch of changes). */
-  list(find = this.pending && this.resolve()): Task[] {
-    if (this.pending && find) {
-      const tasks = this.pending.map(find);
-      this.pending = undefined;
-      // A held ID the state does not have: the file was not this state's. Refill on next use.
-      if (tasks.every((t) => t !== undefined && t.status === this.order.status)) this.held = tasks as Task[];
-      else [this.held, this.filled] = [[], false];
-    }
-    return this.held;
-  }
-
-  ids(): string[] {
-    return this.pending ?? this.held.map((t) => t.id);
-  }
-
-  remove(id: string): void {
-    if (this.pending) {
-      const i = this.pending.indexOf(id);
-      if (i >= 0) this.pending.splice(i, 1);
-      return;
-    }
-    const i = this.held.findIndex((t) => t.id === id);
-    if (i >= 0) this.held.splice(i, 1);
-  }
-
-  /** `t` joins a status that held `sizeBefore` tasks. */
-  add(t: Task, sizeBefore: number): void {
-    if (!this.filled) return;
-    const held = this.list();
-    if (!this.filled) return;
-    const { cmp, k } = this.order.spec;
-    const all = held.length === sizeBefore;
-    const last = held[held.length - 1];
-    if (!all && (last === undefined || cmp(t, last) >= 0)) return; // not among the best held
-    let lo = 0;
-    let hi = held.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmp(held[mid]!, t) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    held.splice(lo, 0, t);
-    if (held.length > 2 * k) held.pop();
-  }
-
-  best(members: () => Iterable<Task>, size: number): Task[] {
-    const { cmp, k } = this.order.spec;
-    const want = Math.min(k, size);
-    if (!this.filled || this.list().length < want) {
-      this.held = topK(members(), 2 * k, cmp);
-      this.filled = true;
-    }
-    return this.held.length > k ? this.held.slice(0, k) : this.held;
-  }
-}
+const CODE = new Map<string, number>(STATUSES.map((s, i) => [s, i]));
 
 /** The index as saved in the index file beside the state (state-cache.ts), task IDs by position in the file's ID list. */
 export interface SavedViewIndex {
@@ -112,25 +13,37 @@ export interface SavedViewIndex {
   other: Record<string, string>;
   initiatives: Record<string, number[]>;
   tops: Record<string, string[]>;
-  /** [dependency ID, positions of the unfinished tasks that wait on it...] */
+  /** [dependency ID, positions of the unfinished tasks that wait on it...], by dependency ID (looked up by binary search). */
   waits?: Array<[string, ...number[]]>;
 }
 
 /**
  * What STATE.md and BOARD.md need of 10,000 tasks, without looking at each one: the IDs of each
- * status, the best few of each by the orders the views list them in, and the IDs of each
- * initiative. Tasks are read from the state the index is bound to (`bind`), when a view needs
- * them. Built by one pass over the state, or restored from the index file without decoding a
- * task; carried across transactions with `update` (the tasks they changed, before and after), so
- * a write costs what it changes. The views read it only through `members`, `count` and `best`:
- * a carried index and a fresh one give the same bytes (test/unit/views/view-index.test.ts).
+ * status, the best few of each by the orders the views list them in, the IDs of each initiative,
+ * and which unfinished tasks wait on which (the reverse dependency edges ready-memo.ts ranks by).
+ * Tasks are read from the state the index is bound to (`bind`), when a view needs them.
+ *
+ * Built by one pass over the state, or restored from the index file as it was saved: the file's
+ * task IDs with one status character each, and the tasks changed since (`gone` from that list,
+ * `added` by status). Nothing is decoded or put in a map per task until something asks, so a
+ * write at 100,000 tasks pays for what it changes. Carried across transactions with `update`
+ * (the tasks they changed, before and after). The views read it only through `members`, `count`
+ * and `best`: a carried index and a fresh one give the same bytes (test/unit/views/view-index.test.ts).
  */
 export class ViewIndex implements WaitGraph {
-  private readonly statusOf = new Map<string, string>();
-  /** Dependency ID -> the unfinished tasks that list it (the reverse edges `rw ready` ranks by). */
+  private baseIds: readonly string[] = [];
+  private codes = "";
+  private other: Record<string, string> = {};
+  private readonly baseCounts = new Map<string, number>();
+  private readonly gone = new Set<string>();
+  private readonly goneCounts = new Map<string, number>();
+  private readonly added = new Map<string, Set<string>>();
+  private savedInitiatives: Record<string, number[]> | undefined;
+  private readonly initiatives = new Map<string, Set<string>>();
+  private savedWaits: Array<[string, ...number[]]> | undefined;
+  /** Entries of `savedWaits` already decoded into `waiters` (which is then what counts). */
+  private readonly waitsRead = new Set<number>();
   private readonly waiters = new Map<string, Set<string>>();
-  private readonly byStatus = new Map<string, Set<string>>(STATUSES.map((s) => [s, new Set()]));
-  private readonly byInitiative = new Map<string, Set<string>>();
   private readonly tops = new Map<string, Top>();
   private tasks: Readonly<Record<string, Task>> = Object.create(null) as Record<string, Task>;
   private readonly find: Resolve = (id) => lookup(this.tasks, id);
@@ -143,21 +56,23 @@ export class ViewIndex implements WaitGraph {
 
   /** From the index file: `ids` are the file's task IDs in order; undefined when `saved` does not fit them. */
   static restore(saved: SavedViewIndex, ids: readonly string[], tasks: Readonly<Record<string, Task>>): ViewIndex | undefined {
-    if (typeof saved?.status !== "string" || saved.status.length !== ids.length) return undefined;
+    if (typeof saved?.status !== "string" || saved.status.length !== ids.length || !Array.isArray(saved.waits)) return undefined;
     const index = new ViewIndex();
     index.tasks = tasks;
-    const groups = STATUSES.map((s) => index.byStatus.get(s)!);
+    const { status, other = {} } = saved;
+    const counts = new Array<number>(STATUSES.length).fill(0);
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      const code = saved.status.charCodeAt(i) - 48;
-      const status = STATUSES[code] ?? saved.other?.[id];
-      if (status === undefined) return undefined;
-      index.statusOf.set(id, status);
-      groups[code]?.add(id);
+      const code = status.charCodeAt(i) - 48;
+      if (code >= 0 && code < STATUSES.length) counts[code]!++;
+      else if (typeof other[ids[i]!] === "string") index.baseCounts.set(other[ids[i]!]!, (index.baseCounts.get(other[ids[i]!]!) ?? 0) + 1);
+      else return undefined;
     }
-    for (const [initiative, at] of Object.entries(saved.initiatives ?? {})) index.byInitiative.set(initiative, new Set(at.map((i) => ids[i]!)));
-    if (!Array.isArray(saved.waits)) return undefined; // saved before waiters were kept
-    for (const [dep, ...at] of saved.waits) index.waiters.set(dep, new Set(at.map((i) => ids[i]!)));
+    STATUSES.forEach((s, i) => index.baseCounts.set(s, counts[i]!));
+    [index.baseIds, index.codes, index.other] = [ids, status, other];
+    index.savedInitiatives = saved.initiatives ?? {};
+    const waits = saved.waits;
+    if (!waits.every((e, i) => i === 0 || waits[i - 1]![0] < e[0])) return undefined; // not in the order lookups need: rebuilt
+    index.savedWaits = waits;
     for (const [key, held] of Object.entries(saved.tops ?? {})) {
       const order = ORDERS.get(key);
       if (order) index.tops.set(key, Top.restored(order, held, () => index.find));
@@ -167,28 +82,36 @@ export class ViewIndex implements WaitGraph {
 
   /** The index in the index file's form, for the state whose task IDs are `ids` (undefined when it is not that state's index). */
   save(ids: readonly string[]): SavedViewIndex | undefined {
-    if (ids.length !== this.statusOf.size) return undefined;
+    if (ids.length !== this.size) return undefined;
+    const statusOf = new Map<string, string>();
+    for (let i = 0; i < this.baseIds.length; i++) if (!this.gone.has(this.baseIds[i]!)) statusOf.set(this.baseIds[i]!, this.baseStatus(i));
+    for (const [status, members] of this.added) for (const id of members) statusOf.set(id, status);
     const at = new Map<string, number>();
     const other: Record<string, string> = {};
-    let status = "";
+    const chars: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      const s = this.statusOf.get(id);
+      const s = statusOf.get(id);
       if (s === undefined) return undefined;
-      const code = (STATUSES as readonly string[]).indexOf(s);
-      status += code < 0 ? "?" : String.fromCharCode(48 + code);
-      if (code < 0) other[id] = s;
+      const code = CODE.get(s);
+      chars.push(code === undefined ? "?" : String.fromCharCode(48 + code));
+      if (code === undefined) other[id] = s;
       at.set(id, i);
     }
     const initiatives: Record<string, number[]> = {};
-    for (const [initiative, members] of this.byInitiative) if (members.size > 0) initiatives[initiative] = [...members].map((id) => at.get(id)!);
+    for (const [initiative, members] of this.initiativeMap()) if (members.size > 0) initiatives[initiative] = [...members].map((id) => at.get(id)!);
     // Every list a view declared, filled now if no view asked for it yet: the next command then scans nothing.
     for (const order of ORDERS.values()) this.best(order);
     const tops: Record<string, string[]> = {};
     for (const [key, top] of this.tops) if (top.filled) tops[key] = top.ids();
     const waits: Array<[string, ...number[]]> = [];
-    for (const [dep, waiting] of this.waiters) if (waiting.size > 0) waits.push([dep, ...[...waiting].map((id) => at.get(id)!)]);
-    return { status, other, initiatives, tops, waits };
+    const deps = new Set(this.waiters.keys());
+    this.savedWaits?.forEach((e, i) => this.waitsRead.has(i) || deps.add(e[0]));
+    for (const dep of [...deps].sort()) {
+      const waiting = this.waitSet(dep, false);
+      if (waiting && waiting.size > 0) waits.push([dep, ...[...waiting].map((id) => at.get(id)!)]);
+    }
+    return { status: chars.join(""), other, initiatives, tops, waits };
   }
 
   /** Reads tasks from this state from now on (the views' state: the index describes it). */
@@ -213,26 +136,34 @@ export class ViewIndex implements WaitGraph {
   }
 
   count(status: Status): number {
-    return this.byStatus.get(status)!.size;
+    return (this.baseCounts.get(status) ?? 0) - (this.goneCounts.get(status) ?? 0) + (this.added.get(status)?.size ?? 0);
   }
 
   get size(): number {
-    return this.statusOf.size;
+    let n = this.baseIds.length - this.gone.size;
+    for (const members of this.added.values()) n += members.size;
+    return n;
   }
 
   /** The tasks of a status (in no particular order: use `best` for anything shown in order). */
   *members(status: Status): Iterable<Task> {
-    for (const id of this.byStatus.get(status)!) yield this.find(id)!;
+    const code = CODE.get(status)!;
+    const { baseIds, codes } = this;
+    for (let i = 0; i < baseIds.length; i++) {
+      if (codes.charCodeAt(i) - 48 !== code || this.gone.has(baseIds[i]!)) continue;
+      yield this.find(baseIds[i]!)!;
+    }
+    for (const id of this.added.get(status) ?? []) yield this.find(id)!;
   }
 
   /** The unfinished tasks whose dependencies name `id` (it may not exist). */
   waitersOf(id: string): Iterable<string> {
-    return this.waiters.get(id) ?? [];
+    return this.waitSet(id, false) ?? [];
   }
 
   /** The tasks of one initiative. */
   *ofInitiative(id: string): Iterable<Task> {
-    for (const task of this.byInitiative.get(id) ?? []) yield this.find(task)!;
+    for (const task of this.initiativeMap().get(id) ?? []) yield this.find(task)!;
   }
 
   /** The best `order.spec.k` tasks of `order.status` by `order.spec.cmp`. */
@@ -242,37 +173,73 @@ export class ViewIndex implements WaitGraph {
     return top.best(() => this.members(order.status), this.count(order.status));
   }
 
-  private insert(t: Task): void {
-    this.statusOf.set(t.id, t.status);
-    if (!isClosed(t.status)) {
-      for (const dep of t.deps) {
-        let waiting = this.waiters.get(dep);
-        if (!waiting) this.waiters.set(dep, (waiting = new Set<string>()));
-        waiting.add(t.id);
+  private baseStatus(i: number): string {
+    return STATUSES[this.codes.charCodeAt(i) - 48] ?? this.other[this.baseIds[i]!]!;
+  }
+
+  private initiativeMap(): Map<string, Set<string>> {
+    if (this.savedInitiatives) {
+      for (const [initiative, at] of Object.entries(this.savedInitiatives)) this.initiatives.set(initiative, new Set(at.map((i) => this.baseIds[i]!)));
+      this.savedInitiatives = undefined;
+    }
+    return this.initiatives;
+  }
+
+  /** The waiters of `dep` (decoded from the file's list on first use), made when `create`. */
+  private waitSet(dep: string, create: boolean): Set<string> | undefined {
+    let set = this.waiters.get(dep);
+    if (set) return set;
+    const saved = this.savedWaits;
+    if (saved) {
+      let lo = 0;
+      let hi = saved.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (saved[mid]![0] < dep) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < saved.length && saved[lo]![0] === dep && !this.waitsRead.has(lo)) {
+        this.waitsRead.add(lo);
+        const entry = saved[lo]!;
+        set = new Set<string>();
+        for (let k = 1; k < entry.length; k++) set.add(this.baseIds[entry[k] as number]!);
+        this.waiters.set(dep, set);
+        return set;
       }
     }
-    const group = this.byStatus.get(t.status);
-    if (!group) return; // a status this build does not know: counted, shown in no list (as before)
-    for (const top of this.tops.values()) if (top.order.status === t.status) top.add(t, group.size);
-    group.add(t.id);
+    if (!create) return undefined;
+    this.waiters.set(dep, (set = new Set<string>()));
+    return set;
+  }
+
+  private insert(t: Task): void {
+    if (!isClosed(t.status)) for (const dep of t.deps) this.waitSet(dep, true)!.add(t.id);
+    let mine = this.added.get(t.status);
+    if (!mine) this.added.set(t.status, (mine = new Set<string>()));
+    if (CODE.has(t.status)) {
+      // A status this build does not know is counted and shown in no list (as before).
+      const size = this.count(t.status);
+      for (const top of this.tops.values()) if (top.order.status === t.status) top.add(t, size);
+    }
+    mine.add(t.id);
     if (t.initiative !== undefined) {
-      let mine = this.byInitiative.get(t.initiative);
-      if (!mine) this.byInitiative.set(t.initiative, (mine = new Set<string>()));
-      mine.add(t.id);
+      const map = this.initiativeMap();
+      let group = map.get(t.initiative);
+      if (!group) map.set(t.initiative, (group = new Set<string>()));
+      group.add(t.id);
     }
   }
 
+  /** `t` as the index holds it now (the task before a change). */
   private delete(t: Task): void {
-    this.statusOf.delete(t.id);
-    if (!isClosed(t.status)) {
-      for (const dep of t.deps) {
-        const waiting = this.waiters.get(dep);
-        if (waiting?.delete(t.id) && waiting.size === 0) this.waiters.delete(dep);
-      }
+    if (!this.added.get(t.status)?.delete(t.id)) {
+      // Not among the tasks added since the file was read: one of the file's, unless it is gone already or was never here.
+      if (this.gone.has(t.id) || this.baseIds.length === 0 || !Object.hasOwn(this.tasks, t.id)) return;
+      this.gone.add(t.id);
+      this.goneCounts.set(t.status, (this.goneCounts.get(t.status) ?? 0) + 1);
     }
-    const group = this.byStatus.get(t.status);
-    if (!group?.delete(t.id)) return;
+    if (!isClosed(t.status)) for (const dep of t.deps) this.waitSet(dep, false)?.delete(t.id);
     for (const top of this.tops.values()) if (top.order.status === t.status) top.remove(t.id);
-    if (t.initiative !== undefined) this.byInitiative.get(t.initiative)?.delete(t.id);
+    if (t.initiative !== undefined) this.initiativeMap().get(t.initiative)?.delete(t.id);
   }
 }

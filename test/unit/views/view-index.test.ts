@@ -4,6 +4,7 @@ import { carryReadyMemo, newReadyMemo, bestReady, potentialOrder, readyFromMemo 
 import { readyPage } from "../../../src/domain/ready.ts";
 import type { RwEvent, State, Task } from "../../../src/domain/types.ts";
 import { renderViews, ViewIndex } from "../../../src/views/index.ts";
+import type { SavedViewIndex } from "../../../src/views/view-index.ts";
 import { mulberry32 as rng } from "../../helpers/prng.ts";
 
 const TYPES = ["task.claimed", "task.completed", "task.blocked", "task.unblocked", "task.released", "task.cancelled", "task.edited", "task.review_requested", "task.heartbeat", "task.created", "task.reopened"];
@@ -78,6 +79,13 @@ describe("the view index carried across writes", () => {
         expect(carried["BOARD.md"], `seed ${seed} step ${step} (${type} ${id})`).toBe(fresh["BOARD.md"]);
         expect(carried["STATE.md"], `seed ${seed} step ${step} (${type} ${id})`).toBe(fresh["STATE.md"]);
         if (step % 150 === 149) index = ViewIndex.build(state); // a store that lost a race starts over
+        else if (step % 40 === 39) {
+          // The next command restores it from the index file (saved with a new base) and carries it on.
+          const keys = Object.keys(state.tasks);
+          const saved = JSON.parse(JSON.stringify(index.save(keys))) as SavedViewIndex;
+          index = ViewIndex.restore(saved, keys, state.tasks)!;
+          expect(index, `seed ${seed} step ${step}: restored`).toBeDefined();
+        }
       }
     }
   });
