@@ -16,13 +16,18 @@ const TASK_KEYS = [
  * history and on whether it came from the index or a replay, so without this the same answer
  * could print as different bytes after the cache is rebuilt.
  */
-export function taskJson(task: object): Record<string, unknown> {
+export function taskJson(task: object, omit?: ReadonlySet<string>): Record<string, unknown> {
   const rec = task as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of TASK_KEYS) if (rec[k] !== undefined) out[k] = rec[k];
-  for (const k of Object.keys(rec).sort()) if (!(k in out) && rec[k] !== undefined) out[k] = rec[k];
+  for (const k of TASK_KEYS) if (rec[k] !== undefined && !omit?.has(k)) out[k] = rec[k];
+  // Keys rw does not list (from a newer writer): after those, in name order. Usually none, so no sort per task.
+  let extra: string[] | undefined;
+  for (const k of Object.keys(rec)) if (!KNOWN_KEYS.has(k) && rec[k] !== undefined && !omit?.has(k)) (extra ??= []).push(k);
+  if (extra) for (const k of extra.sort()) out[k] = rec[k];
   return out;
 }
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(TASK_KEYS);
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
 

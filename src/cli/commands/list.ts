@@ -6,6 +6,9 @@ import { filterArgs, filterFromArgs, limitArg, mentionProblems, sortArg, statuse
 import { fit, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
 
+/** `list --json` prints each task without its body and notes (`show` has them). */
+const LISTED_WITHOUT: ReadonlySet<string> = new Set(["body", "notes"]);
+
 export default defineRw({
   meta: { name: "list", description: "List tasks (unfinished ones unless --all or --status)" },
   args: {
@@ -36,7 +39,7 @@ export default defineRw({
       const problems = mentionProblems(store, ctx);
       if (args.json) {
         printJson(ctx, {
-          count: shown.length, total: tasks.length, tasks: shown.map(({ body: _b, notes: _n, ...meta }) => taskJson(meta)),
+          count: shown.length, total: tasks.length, tasks: shown.map((t) => taskJson(t, LISTED_WITHOUT)),
           ...(problems ? { problems: problems.count } : {}),
         });
         return;
