@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Decider } from "../../src/domain/decide.ts";
 import { decideBlock, decideCancel, decideClaimNext, decideDone, decideReopen, decideUnblock } from "../../src/domain/decide-lifecycle.ts";
 import { decideCreate, decideDepAdd, decideEdit, decideNote } from "../../src/domain/decide-task.ts";
+import { decideInitiativeApprove, decideInitiativeNew, decideInitiativeSubmit } from "../../src/domain/decide-initiative.ts";
 import { fold } from "../../src/domain/fold.ts";
 import { readyPage } from "../../src/domain/ready.ts";
 import { emptyState } from "../../src/domain/types.ts";
@@ -52,6 +53,8 @@ describe("the view index and ready order kept in the index file", () => {
       const deps = ids.length > 3 && rand() < 0.4 ? [pick()] : [];
       ids.push((await once(decideCreate({ title: `Task ${i}`, priority: Math.floor(rand() * 4), deps })))!.id);
     }
+    // An initiative: its events name no task, so they drop the kept order (ready-memo.ts) and the next write renews the base.
+    const initiative = (await once(decideInitiativeNew({ title: "Launch", phases: ["One", "Two"] })))!.id;
     for (let step = 0; step < 90; step++) {
       const r = rand();
       const id = pick();
@@ -72,8 +75,12 @@ describe("the view index and ready order kept in the index file", () => {
       else if (r < 0.64) await once(decideCancel(id));
       else if (r < 0.72) await once(decideReopen(id));
       else if (r < 0.82) await once(decideEdit(id, { patch: { priority: Math.floor(rand() * 4) } }));
-      else if (r < 0.9) await once(decideDepAdd(id, pick()));
+      else if (r < 0.88) await once(decideDepAdd(id, pick()));
+      else if (r < 0.93) await once(decideEdit(id, { patch: { initiative, phase: 1 + Math.floor(rand() * 2) } }));
       else await once(decideNote(id, `note ${step}`));
+      // The initiative's review and approvals gate its tasks' readiness (taskless events).
+      if (step === 30) expect(await once(decideInitiativeSubmit(initiative))).toBeDefined();
+      if (step === 45 || step === 70) expect(await once(decideInitiativeApprove(initiative, step === 45 ? 1 : 2))).toBeDefined();
       const replayed = await replay();
       const fresh = renderViews(replayed);
       expect(show("STATE.md"), `step ${step}`).toBe(fresh["STATE.md"]);
