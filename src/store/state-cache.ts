@@ -6,6 +6,7 @@ import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
 import { emptyState, recordKeys, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
+import { packUints, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
@@ -55,8 +56,8 @@ export function once<T>(make: () => T): () => T {
   };
 }
 
-/** The ready order saved in a base: positions in its ID list, each one's unblock count, the special ones (ReadyMemo.special). */
-interface SavedReady { order: number[]; counts: number[]; special?: number[] }
+/** The ready order saved in a base: positions in its ID list, each one's unblock count, the special ones (ReadyMemo.special), packed. */
+interface SavedReady { order: string; counts: string; special: string }
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
 export const CACHE_VERSION = 6;
@@ -97,8 +98,9 @@ interface BaseHeader {
   fields: string[];
   /** Task IDs in the order of state.tasks' keys; each one's tuple and tail byte lengths. */
   ids: string[];
-  rows: number[];
-  tails: number[];
+  /** Packed (format/packed.ts); a base written before that has them as number arrays. */
+  rows: string | number[];
+  tails: string | number[];
   /** The view index of this state, by position in `ids` (absent in a base written without one). */
   view?: SavedViewIndex;
   /** The ready order of this state (absent when the writer had none). */
@@ -151,16 +153,19 @@ function savedReady(memo: ReadyMemo | undefined, ids: readonly string[]): SavedR
     order.push(i);
     counts.push(n);
   }
-  return { order, counts, ...(memo.special ? { special: [...memo.special].map((id) => at.get(id)!) } : {}) };
+  if (!memo.special) return undefined; // found by the next full walk; saved then
+  return { order: packUints(order), counts: packUints(counts), special: packUints([...memo.special].map((id) => at.get(id)!)) };
 }
 
 function restoredReady(saved: SavedReady | undefined, ids: readonly string[]): ReadyMemo | undefined {
-  if (!saved || !Array.isArray(saved.order) || !Array.isArray(saved.counts) || saved.order.length !== saved.counts.length) return undefined;
-  const order = saved.order.map((i) => ids[i]!);
+  const at = unpackUints(saved?.order);
+  const n = unpackUints(saved?.counts);
+  const specialAt = unpackUints(saved?.special);
+  if (!at || !n || !specialAt || at.length !== n.length) return undefined;
+  const order = Array.from(at, (i) => ids[i]!);
   const counts = new Map<string, number>();
-  for (let i = 0; i < order.length; i++) counts.set(order[i]!, saved.counts[i]!);
-  const special = Array.isArray(saved.special) ? new Set(saved.special.map((i) => ids[i]!)) : undefined;
-  return { order, counts, uses: 2, special };
+  for (let i = 0; i < order.length; i++) counts.set(order[i]!, n[i]!);
+  return { order, counts, uses: 2, special: new Set(Array.from(specialAt, (i) => ids[i]!)) };
 }
 
 function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State, derived: Derived): { data: Buffer; stale: boolean } {
@@ -179,7 +184,7 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
   const ready = savedReady(derived.readyMemo, ids);
   const header: BaseHeader = {
     v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], ids,
-    rows: rows.map((r) => r.length), tails: tails.map((t) => t.length), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
+    rows: packUints(rows.map((r) => r.length)), tails: packUints(tails.map((t) => t.length)), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
   };
   const array = rows.flatMap((r, i) => (i === 0 ? [r] : [COMMA, r]));
   return { data: Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...array, Buffer.from("]"), ...tails]), stale: !view || !ready };
@@ -211,7 +216,9 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
   if (h.v !== CACHE_VERSION || h.ref !== ref || typeof h.tip !== "string" || h.fields.join() !== FIELDS.join()) return undefined;
   const n = h.ids?.length;
-  if (!Array.isArray(h.ids) || !Array.isArray(h.rows) || !Array.isArray(h.tails) || h.rows.length !== n || h.tails.length !== n) return undefined;
+  const rowLen = Array.isArray(h.rows) ? h.rows : unpackUints(h.rows);
+  const tailLen = Array.isArray(h.tails) ? h.tails : unpackUints(h.tails);
+  if (!Array.isArray(h.ids) || !rowLen || !tailLen || rowLen.length !== n || tailLen.length !== n) return undefined;
   // rowAt[i]: where tuple i starts in the array (after "[" and one "," per earlier tuple); tailAt[i] likewise.
   const rowAt = new Float64Array(n + 1);
   const tailAt = new Float64Array(n + 1);
@@ -219,18 +226,18 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
   let off = arrayStart + 1;
   for (let i = 0; i < n; i++) {
     rowAt[i] = off;
-    off += h.rows[i]! + (i < n - 1 ? 1 : 0);
+    off += rowLen[i]! + (i < n - 1 ? 1 : 0);
   }
   rowAt[n] = off;
   const arrayEnd = off + 1; // after "]"
   off = arrayEnd;
   for (let i = 0; i < n; i++) {
     tailAt[i] = off;
-    off += h.tails[i]!;
+    off += tailLen[i]!;
   }
   tailAt[n] = off;
   if (off !== buf.length || buf[arrayStart] !== 0x5b || buf[arrayEnd - 1] !== 0x5d) return undefined; // truncated or padded: not a file we wrote
-  const rowEnd = (i: number): number => rowAt[i]! + h.rows[i]!;
+  const rowEnd = (i: number): number => rowAt[i]! + rowLen[i]!;
   const tasks = lazyRecord<Task>(
     h.ids,
     (i) => guarded(file, () => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!)),
@@ -245,7 +252,7 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
     const index = h.view ? ViewIndex.restore(h.view, h.ids, tasks) : undefined;
     return { index, readyMemo: index && restoredReady(h.ready, h.ids) };
   });
-  return { tip: h.tip, shards: h.shards, state, derived, complete: h.view !== undefined && Array.isArray(h.ready?.special) };
+  return { tip: h.tip, shards: h.shards, state, derived, complete: h.view !== undefined && typeof h.ready?.special === "string" };
 }
 
 /** `derived`, marking the journal stale when it turns out empty (a base whose saved index did not fit its state). */

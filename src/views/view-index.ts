@@ -1,5 +1,6 @@
 import type { WaitGraph } from "../domain/ready-memo.ts";
 import { isClosed, lookup, recordValues, STATUSES, type State, type Status, type Task } from "../domain/types.ts";
+import { packUints, unpackUints } from "../format/packed.ts";
 import { ORDERS, Top, type Resolve, type TopOrder } from "./view-top.ts";
 
 export { topOrder, type TopOrder, type TopSpec } from "./view-top.ts";
@@ -13,8 +14,12 @@ export interface SavedViewIndex {
   other: Record<string, string>;
   initiatives: Record<string, number[]>;
   tops: Record<string, string[]>;
-  /** [dependency ID, positions of the unfinished tasks that wait on it...], by dependency ID (looked up by binary search). */
-  waits?: Array<[string, ...number[]]>;
+  /**
+   * The wait graph: dependency IDs in sorted order (looked up by binary search), and packed
+   * (format/packed.ts) the positions of the unfinished tasks that wait on each, back to back,
+   * with where each dependency's run ends.
+   */
+  waiting?: { deps: string[]; ends: string; at: string };
 }
 
 /**
@@ -40,7 +45,7 @@ export class ViewIndex implements WaitGraph {
   private readonly added = new Map<string, Set<string>>();
   private savedInitiatives: Record<string, number[]> | undefined;
   private readonly initiatives = new Map<string, Set<string>>();
-  private savedWaits: Array<[string, ...number[]]> | undefined;
+  private savedWaits: { deps: string[]; ends: Uint32Array; at: Uint32Array } | undefined;
   /** Entries of `savedWaits` already decoded into `waiters` (which is then what counts). */
   private readonly waitsRead = new Set<number>();
   private readonly waiters = new Map<string, Set<string>>();
@@ -56,7 +61,10 @@ export class ViewIndex implements WaitGraph {
 
   /** From the index file: `ids` are the file's task IDs in order; undefined when `saved` does not fit them. */
   static restore(saved: SavedViewIndex, ids: readonly string[], tasks: Readonly<Record<string, Task>>): ViewIndex | undefined {
-    if (typeof saved?.status !== "string" || saved.status.length !== ids.length || !Array.isArray(saved.waits)) return undefined;
+    const deps = saved?.waiting?.deps;
+    const ends = unpackUints(saved?.waiting?.ends);
+    const at = unpackUints(saved?.waiting?.at);
+    if (typeof saved?.status !== "string" || saved.status.length !== ids.length || !Array.isArray(deps) || !ends || !at || ends.length !== deps.length) return undefined;
     const index = new ViewIndex();
     index.tasks = tasks;
     const { status, other = {} } = saved;
@@ -70,9 +78,8 @@ export class ViewIndex implements WaitGraph {
     STATUSES.forEach((s, i) => index.baseCounts.set(s, counts[i]!));
     [index.baseIds, index.codes, index.other] = [ids, status, other];
     index.savedInitiatives = saved.initiatives ?? {};
-    const waits = saved.waits;
-    if (!waits.every((e, i) => i === 0 || waits[i - 1]![0] < e[0])) return undefined; // not in the order lookups need: rebuilt
-    index.savedWaits = waits;
+    if (!deps.every((d, i) => i === 0 || deps[i - 1]! < d)) return undefined; // not in the order lookups need: rebuilt
+    index.savedWaits = { deps, ends, at };
     for (const [key, held] of Object.entries(saved.tops ?? {})) {
       const order = ORDERS.get(key);
       if (order) index.tops.set(key, Top.restored(order, held, () => index.find));
@@ -104,14 +111,19 @@ export class ViewIndex implements WaitGraph {
     for (const order of ORDERS.values()) this.best(order);
     const tops: Record<string, string[]> = {};
     for (const [key, top] of this.tops) if (top.filled) tops[key] = top.ids();
-    const waits: Array<[string, ...number[]]> = [];
-    const deps = new Set(this.waiters.keys());
-    this.savedWaits?.forEach((e, i) => this.waitsRead.has(i) || deps.add(e[0]));
-    for (const dep of [...deps].sort()) {
+    const all = new Set(this.waiters.keys());
+    this.savedWaits?.deps.forEach((d, i) => this.waitsRead.has(i) || all.add(d));
+    const deps: string[] = [];
+    const ends: number[] = [];
+    const positions: number[] = [];
+    for (const dep of [...all].sort()) {
       const waiting = this.waitSet(dep, false);
-      if (waiting && waiting.size > 0) waits.push([dep, ...[...waiting].map((id) => at.get(id)!)]);
+      if (!waiting || waiting.size === 0) continue;
+      for (const id of waiting) positions.push(at.get(id)!);
+      deps.push(dep);
+      ends.push(positions.length);
     }
-    return { status: chars.join(""), other, initiatives, tops, waits };
+    return { status: chars.join(""), other, initiatives, tops, waiting: { deps, ends: packUints(ends), at: packUints(positions) } };
   }
 
   /** Reads tasks from this state from now on (the views' state: the index describes it). */
@@ -191,18 +203,18 @@ export class ViewIndex implements WaitGraph {
     if (set) return set;
     const saved = this.savedWaits;
     if (saved) {
+      const { deps, ends, at } = saved;
       let lo = 0;
-      let hi = saved.length;
+      let hi = deps.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (saved[mid]![0] < dep) lo = mid + 1;
+        if (deps[mid]! < dep) lo = mid + 1;
         else hi = mid;
       }
-      if (lo < saved.length && saved[lo]![0] === dep && !this.waitsRead.has(lo)) {
+      if (lo < deps.length && deps[lo] === dep && !this.waitsRead.has(lo)) {
         this.waitsRead.add(lo);
-        const entry = saved[lo]!;
         set = new Set<string>();
-        for (let k = 1; k < entry.length; k++) set.add(this.baseIds[entry[k] as number]!);
+        for (let k = lo === 0 ? 0 : ends[lo - 1]!; k < ends[lo]!; k++) set.add(this.baseIds[at[k]!]!);
         this.waiters.set(dep, set);
         return set;
       }
