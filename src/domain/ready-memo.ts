@@ -1,5 +1,6 @@
 import { forkCounts, type Counts } from "./counts.ts";
 import { unblockCounts } from "./graph.ts";
+import { insertionPoint } from "./sorted.ts";
 import { compareReady, hasLiveClaim, initiativeGate, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
 import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
 
@@ -223,14 +224,7 @@ function reorder(memo: ReadyMemo, pairs: ReadonlyArray<readonly [Task | undefine
     if (!t || !couldBeReady(state, t)) continue;
     if (!counts.has(id)) counts.set(id, countWaiting(graph, id));
     const mine = item(id);
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareReady(item(order[mid]!), mine) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    order.splice(lo, 0, id);
+    order.splice(insertionPoint(order, id, (a) => compareReady(item(a), mine)), 0, id);
     if (isSpecial(t)) special?.add(id);
   }
   return { counts, order, uses: memo.uses, live: 0, special };

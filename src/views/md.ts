@@ -1,4 +1,5 @@
 /** Small Markdown helpers shared by the view renderers (pure). */
+import { insertionPoint } from "../domain/sorted.ts";
 
 /** A table cell: pipes escaped, newlines flattened, long text cut so rows stay one screen wide. */
 export function cell(text: string, max = 72): string {
@@ -28,14 +29,7 @@ export function topK<T>(items: Iterable<T>, k: number, cmp: (a: T, b: T) => numb
   if (k <= 0) return best;
   for (const item of items) {
     if (best.length === k && cmp(item, best[k - 1]!) >= 0) continue;
-    let lo = 0;
-    let hi = best.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmp(best[mid]!, item) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    best.splice(lo, 0, item);
+    best.splice(insertionPoint(best, item, cmp), 0, item);
     if (best.length > k) best.pop();
   }
   return best;

@@ -1,3 +1,4 @@
+import { insertionPoint } from "../domain/sorted.ts";
 import type { Status, Task } from "../domain/types.ts";
 import { topK } from "./md.ts";
 
@@ -82,14 +83,7 @@ export class Top {
     const all = held.length === sizeBefore;
     const last = held[held.length - 1];
     if (!all && (last === undefined || cmp(t, last) >= 0)) return; // not among the best held
-    let lo = 0;
-    let hi = held.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmp(held[mid]!, t) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    held.splice(lo, 0, t);
+    held.splice(insertionPoint(held, t, cmp), 0, t);
     if (held.length > 2 * k) held.pop();
   }
 
