@@ -73,6 +73,8 @@ describe("the view index carried across writes", () => {
           // The carried order is the order a fresh ranking gives, and ranks the same ready page.
           expect(memo.order, `seed ${seed} step ${step} (${type} ${id})`).toEqual(potentialOrder(state, new Map()));
           expect(readyFromMemo(state, state.last_ts, 10, memo)).toEqual(readyPage(state, state.last_ts, 10));
+          // The whole list too (`rw ready --json`, and what a filtered `rw ready` filters).
+          if (step % 10 === 0) expect(readyFromMemo(state, state.last_ts, Infinity, memo)).toEqual(readyPage(state, state.last_ts, Infinity));
         }
         const fresh = renderViews(state);
         const carried = renderViews(state, { index, readyMemo: memo });
