@@ -190,6 +190,8 @@ export function carryReadyMemo(memo: ReadyMemo, changed: Iterable<readonly [Task
  * search. The memo before stays intact (a failed transaction keeps using it).
  */
 function reorder(memo: ReadyMemo, pairs: ReadonlyArray<readonly [Task | undefined, Task | undefined]>, { state, graph }: CarryContext, graphChanged: boolean): ReadyMemo {
+  // A batch that changes many tasks (an import) is ranked afresh: one sort beats thousands of walks and insertions.
+  if (pairs.length > Math.max(REORDER_MAX, (memo.order?.length ?? 0) / 8)) return newReadyMemo();
   const counts = graphChanged ? forkCounts(memo.counts) : memo.counts;
   const moved = new Set<string>();
   for (const [a, b] of pairs) if (a ?? b) moved.add((a ?? b)!.id);
@@ -240,6 +242,9 @@ function respecial(special: Set<string>, pairs: ReadonlyArray<readonly [Task | u
   }
   return out;
 }
+
+/** Tasks one carry may move before the order is dropped for a fresh ranking (see reorder). */
+const REORDER_MAX = 256;
 
 /** How many unfinished tasks transitively wait on `id` (what unblockCounts gives), walking the wait graph. */
 function countWaiting(graph: WaitGraph, id: string): number {
