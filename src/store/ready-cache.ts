@@ -155,7 +155,10 @@ export function readReadyView(dir: string, ref: string, tip: string): ReadyView 
   const tasks = recordMap<Task>();
   const counts = new Map<string, number>();
   const order: string[] = [];
+  // The candidates whose readiness depends on more than their place (ReadyMemo.special): a page then stops at its last row.
+  const special = new Set<string>();
   for (const [id, title, priority, type, labels, created_at, status, assignee, lease_until, defer_until, initiative, phase, unblocks] of file.order) {
+    if (status === "in_progress" || defer_until !== null || initiative !== null) special.add(id);
     // Only what readiness and `rw ready` read: a candidate has no open dependency left to list.
     const t = { id, title, priority, type, labels, deps: [], gates: [], created_at, updated_at: created_at, status, body: "", retry_count: 0, notes: [] } as Task;
     if (assignee !== null) t.assignee = assignee;
@@ -172,5 +175,5 @@ export function readReadyView(dir: string, ref: string, tip: string): ReadyView 
     initiatives[id] = { id, status, phases: phases.map(([n, s]) => ({ n, status: s, title: "" })) } as unknown as Initiative;
   }
   const state = { tasks, initiatives } as unknown as State;
-  return { state, memo: { counts, order, uses: 2 }, review: file.review };
+  return { state, memo: { counts, order, uses: 2, special }, review: file.review };
 }
