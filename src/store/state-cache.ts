@@ -8,9 +8,11 @@ import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { packUints, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
+import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
 import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
+export { once, type Derived } from "./cache-derived.ts";
 
 /**
  * The index: the folded state at some tip of the ref. Two files, both pure caches:
@@ -40,24 +42,8 @@ export interface CacheFile {
   derived?: () => Derived;
 }
 
-/** What a base keeps besides the state, to spare the next command a scan of every task. */
-export interface Derived { index?: ViewIndex | undefined; readyMemo?: ReadyMemo | undefined }
-
 /** Folds journal events onto a base state; what the base derived from it is carried (lazily) as far as it can be. */
 export type CacheFold = (events: RwEvent[], state: State, derived: () => Derived) => { state: State; derived: () => Derived };
-
-/** `make` run once, on first call. */
-export function once<T>(make: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) [value, done] = [make(), true];
-    return value;
-  };
-}
-
-/** The ready order saved in a base: positions in its ID list, each one's unblock count, the special ones (ReadyMemo.special), packed. */
-interface SavedReady { order: string; counts: string; special: string }
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
 export const CACHE_VERSION = 6;
@@ -140,34 +126,6 @@ function taskOf(row: unknown[], buf: Buffer, off: number, end: number): Task {
   return t as unknown as Task;
 }
 
-function savedReady(memo: ReadyMemo | undefined, ids: readonly string[]): SavedReady | undefined {
-  if (!memo?.order) return undefined;
-  const at = new Map<string, number>();
-  for (let i = 0; i < ids.length; i++) at.set(ids[i]!, i);
-  const order: number[] = [];
-  const counts: number[] = [];
-  for (const id of memo.order) {
-    const i = at.get(id);
-    const n = memo.counts.get(id);
-    if (i === undefined || n === undefined) return undefined;
-    order.push(i);
-    counts.push(n);
-  }
-  if (!memo.special) return undefined; // found by the next full walk; saved then
-  return { order: packUints(order), counts: packUints(counts), special: packUints([...memo.special].map((id) => at.get(id)!)) };
-}
-
-function restoredReady(saved: SavedReady | undefined, ids: readonly string[]): ReadyMemo | undefined {
-  const at = unpackUints(saved?.order);
-  const n = unpackUints(saved?.counts);
-  const specialAt = unpackUints(saved?.special);
-  if (!at || !n || !specialAt || at.length !== n.length) return undefined;
-  const order = Array.from(at, (i) => ids[i]!);
-  const counts = new Map<string, number>();
-  for (let i = 0; i < order.length; i++) counts.set(order[i]!, n[i]!);
-  return { order, counts, uses: 2, special: new Set(Array.from(specialAt, (i) => ids[i]!)) };
-}
-
 function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State, derived: Derived): { data: Buffer; stale: boolean } {
   const rows: Buffer[] = [];
   const tails: Buffer[] = [];
@@ -180,8 +138,9 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
     tails.push(entry.tail);
   }
   const { tasks: _tasks, last_ts, event_count, ...rest } = state;
-  const view = (derived.index?.bind(state) ?? ViewIndex.build(state)).save(ids);
-  const ready = savedReady(derived.readyMemo, ids);
+  const at = positions(ids);
+  const view = (derived.index?.bind(state) ?? ViewIndex.build(state)).save(ids, at);
+  const ready = savedReady(derived.readyMemo, at);
   const header: BaseHeader = {
     v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], ids,
     rows: packUints(rows.map((r) => r.length)), tails: packUints(tails.map((t) => t.length)), ...(view ? { view } : {}), ...(ready ? { ready } : {}),

@@ -87,13 +87,15 @@ export class ViewIndex implements WaitGraph {
     return index;
   }
 
-  /** The index in the index file's form, for the state whose task IDs are `ids` (undefined when it is not that state's index). */
-  save(ids: readonly string[]): SavedViewIndex | undefined {
+  /**
+   * The index in the index file's form, for the state whose task IDs are `ids` (undefined when
+   * it is not that state's index); `at`: each ID's position in `ids`.
+   */
+  save(ids: readonly string[], at: ReadonlyMap<string, number>): SavedViewIndex | undefined {
     if (ids.length !== this.size) return undefined;
     const statusOf = new Map<string, string>();
     for (let i = 0; i < this.baseIds.length; i++) if (!this.gone.has(this.baseIds[i]!)) statusOf.set(this.baseIds[i]!, this.baseStatus(i));
     for (const [status, members] of this.added) for (const id of members) statusOf.set(id, status);
-    const at = new Map<string, number>();
     const other: Record<string, string> = {};
     const chars: string[] = [];
     for (let i = 0; i < ids.length; i++) {
@@ -103,7 +105,6 @@ export class ViewIndex implements WaitGraph {
       const code = CODE.get(s);
       chars.push(code === undefined ? "?" : String.fromCharCode(48 + code));
       if (code === undefined) other[id] = s;
-      at.set(id, i);
     }
     const initiatives: Record<string, number[]> = {};
     for (const [initiative, members] of this.initiativeMap()) if (members.size > 0) initiatives[initiative] = [...members].map((id) => at.get(id)!);

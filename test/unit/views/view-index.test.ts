@@ -84,7 +84,7 @@ describe("the view index carried across writes", () => {
         else if (step % 40 === 39) {
           // The next command restores it from the index file (saved with a new base) and carries it on.
           const keys = Object.keys(state.tasks);
-          const saved = JSON.parse(JSON.stringify(index.save(keys))) as SavedViewIndex;
+          const saved = JSON.parse(JSON.stringify(index.save(keys, new Map(keys.map((k, i) => [k, i]))))) as SavedViewIndex;
           index = ViewIndex.restore(saved, keys, state.tasks)!;
           expect(index, `seed ${seed} step ${step}: restored`).toBeDefined();
         }
