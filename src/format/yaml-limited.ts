@@ -1,4 +1,14 @@
-import matter from "gray-matter";
+import { createRequire } from "node:module";
+
+type Matter = typeof import("gray-matter");
+let matterFn: Matter | undefined;
+/**
+ * gray-matter (and js-yaml under it) loaded on first use: most commands never read YAML, and a
+ * static import would load both on every start of every verb (scripts/build-cli.mjs refuses
+ * that for the hot verbs). It is CommonJS, so `require` loads it synchronously.
+ */
+const matter = (text: string, options: { excerpt: boolean }): { data: unknown } =>
+  (matterFn ??= createRequire(import.meta.url)("gray-matter") as Matter)(text, options);
 
 /**
  * YAML with limits, for every YAML block rw reads from a file someone else wrote (mirror task
