@@ -62,6 +62,13 @@ describe("the rw launcher", () => {
     expect(again).toEqual({ code: 0, stdout: before, stderr: "" });
     expect(readFileSync(readyCache, "utf8")).not.toBe("not a V8 code cache"); // rewritten
     expect(readdirSync(hot).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    // A file changed after its cache was made (same length: V8 alone would take the old bytecode).
+    await node(pkg.bin, ["claim", "--nxt"], repo.dir);
+    const claimFile = join(hot, "claim.cjs");
+    const text = readFileSync(claimFile, "utf8");
+    expect(text).toContain("unknown option ");
+    writeFileSync(claimFile, text.replaceAll("unknown option ", "unknown OPTION "));
+    expect((await node(pkg.bin, ["claim", "--nxt"], repo.dir)).stderr).toContain("unknown OPTION --nxt");
     rmSync(join(pkg.dir, "dist", "cli", "cli.js"));
     expect(existsSync(join(hot, "show.cjs"))).toBe(true);
     // A hot verb needs nothing but its own file.
