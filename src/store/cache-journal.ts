@@ -26,6 +26,8 @@ export interface CacheJournal {
    * or the journal's events lost them: a writer that has both writes a new base.
    */
   stale?: boolean | undefined;
+  /** The base file's inode when this process read it: a stale base since replaced (renewed by another writer) is not renewed again. */
+  baseIno?: number | undefined;
 }
 
 /** `ino` and `size` tell the file this process saw from one another process replaced (rename) or appended to. */

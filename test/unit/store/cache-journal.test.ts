@@ -28,8 +28,8 @@ async function chain(n: number): Promise<CacheFile> {
   let cache: CacheFile = { v: CACHE_VERSION, ref: REF, tip: tip(0), shards: marks(0), state: stateAt(0) };
   cache.journal = await writeCache(dir, cache); // the base
   for (let i = 1; i <= n; i++) {
-    const events = [...cache.journal.events, created(i)];
-    cache = { v: CACHE_VERSION, ref: REF, tip: tip(i), shards: marks(i), state: stateAt(i), journal: { ...cache.journal, events } };
+    const events = [...cache.journal!.events, created(i)];
+    cache = { v: CACHE_VERSION, ref: REF, tip: tip(i), shards: marks(i), state: stateAt(i), journal: { ...cache.journal!, events } };
     cache.journal = await writeCache(dir, cache);
   }
   return cache;
