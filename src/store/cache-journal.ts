@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync, constants } from "node:fs";
+import { open } from "node:fs/promises";
 import type { RwEvent } from "../domain/types.ts";
 
 /** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
@@ -88,6 +89,17 @@ export function journalHeader(version: number, ref: string, base: string): strin
 }
 
 /** The inode of a file just written (the journal after a rewrite), 0 when unknown. */
+/** A file's bytes and its inode, from one open (so the two belong together). */
+export async function readWithInode(path: string): Promise<[Buffer, number]> {
+  const fh = await open(path, "r");
+  try {
+    const [st, buf] = await Promise.all([fh.stat(), fh.readFile()]);
+    return [buf, st.ino];
+  } finally {
+    await fh.close();
+  }
+}
+
 export function inodeOf(path: string): number {
   return statSync(path, { throwIfNoEntry: false })?.ino ?? 0;
 }

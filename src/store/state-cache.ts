@@ -1,5 +1,4 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
@@ -9,7 +8,7 @@ import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { packUints, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
-import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
+import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 export { once, type Derived } from "./cache-derived.ts";
@@ -300,16 +299,5 @@ export function atomicWrite(path: string, data: string | Buffer): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
-  }
-}
-
-/** A file's bytes and its inode, from one open (so the two belong together). */
-async function readWithInode(path: string): Promise<[Buffer, number]> {
-  const fh = await open(path, "r");
-  try {
-    const [st, buf] = await Promise.all([fh.stat(), fh.readFile()]);
-    return [buf, st.ino];
-  } finally {
-    await fh.close();
   }
 }
