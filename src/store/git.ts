@@ -1,5 +1,14 @@
-import { spawn, execFile } from "node:child_process";
+import type * as ChildProcesses from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
 import { RwError } from "../domain/errors.ts";
+
+/**
+ * node:child_process, loaded on first use: a read whose objects are all loose never starts git
+ * (CatFile), and loading the module (with net and streams under it) was ~4 ms of every start.
+ */
+export const childProcesses = (): typeof ChildProcesses => process.getBuiltinModule("node:child_process");
 
 export interface GitResult { stdout: string; stderr: string; code: number }
 
@@ -10,7 +19,7 @@ export interface GitResult { stdout: string; stderr: string; code: number }
  */
 export function git(args: string[], opts: { cwd: string; input?: string; env?: NodeJS.ProcessEnv } = { cwd: "." }): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
+    const child = childProcesses().execFile(
       "git",
       args,
       { cwd: opts.cwd, env: { ...(opts.env ?? process.env), LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" }, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
@@ -37,10 +46,13 @@ export interface GitObject { oid: string; type: string; data: Buffer }
 /**
  * One long-lived `git cat-file --batch`: reads any object (loose, packed, alternates, any ref
  * backend) without a process per object. Requests are answered in order, so a FIFO of waiters
- * pairs each answer with its question.
+ * pairs each answer with its question. Given `objectsDir`, an object named by its ID is first
+ * looked for as a loose file there (what rw's own commits are until maintenance packs them), so
+ * `rw show` or `rw ready` after a write reads the tip without starting git; anything else, or a
+ * loose file that does not decode, is git's to answer (a missing object included).
  */
 export class CatFile {
-  private child: ReturnType<typeof spawn> | undefined;
+  private child: ChildProcesses.ChildProcess | undefined;
   private buf: Buffer = Buffer.alloc(0);
   // Chunks not yet joined to `buf`: a big object (a 15 MB shard) arrives in ~64 KB chunks, and
   // joining on every chunk copies quadratically (measured: 3 s to read 100k events, 0.3 s now).
@@ -50,10 +62,10 @@ export class CatFile {
   private need = 0;
   private waiters: Array<{ resolve: (o: GitObject | null) => void; reject: (e: Error) => void }> = [];
 
-  constructor(private readonly gitDir: string) {}
+  constructor(private readonly gitDir: string, private readonly objectsDir?: string) {}
 
-  private start(): ReturnType<typeof spawn> {
-    const child = spawn("git", ["--git-dir", this.gitDir, "cat-file", "--batch"], {
+  private start(): ChildProcesses.ChildProcess {
+    const child = childProcesses().spawn("git", ["--git-dir", this.gitDir, "cat-file", "--batch"], {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
     });
@@ -109,6 +121,8 @@ export class CatFile {
   /** Reads an object by oid or any revision expression (`refs/heads/x`, `<oid>:path`); null if missing. */
   read(name: string): Promise<GitObject | null> {
     if (name.includes("\n")) return Promise.reject(new RwError("git", "object name contains a newline"));
+    const loose = this.objectsDir !== undefined && OBJECT_ID.test(name) ? readLoose(this.objectsDir, name) : undefined;
+    if (loose) return Promise.resolve(loose);
     const child = this.child ?? this.start();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -121,3 +135,27 @@ export class CatFile {
     this.child = undefined;
   }
 }
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const OBJECT_TYPES = new Set(["blob", "tree", "commit", "tag"]);
+
+/** The loose object `oid` under `dir` (`xx/yyyy…`: zlib of `<type> <size>\0<data>`), or undefined when there is none that decodes. */
+export function readLoose(dir: string, oid: string): GitObject | undefined {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(join(dir, oid.slice(0, 2), oid.slice(2)));
+  } catch {
+    return undefined; // packed, in an alternate, or missing: git knows
+  }
+  try {
+    const all = inflateSync(raw);
+    const nul = all.indexOf(0);
+    const header = nul > 0 && nul < 32 ? all.toString("latin1", 0, nul) : "";
+    const [type, size] = header.split(" ");
+    if (!OBJECT_TYPES.has(type!) || !/^\d+$/.test(size ?? "") || all.length - nul - 1 !== Number(size)) return undefined;
+    return { oid, type: type!, data: all.subarray(nul + 1) };
+  } catch {
+    return undefined; // torn or corrupt: git reports it
+  }
+}
+

@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { childProcesses } from "./git.ts";
 
 /** rw's own commits between two maintenance runs: ~250 loose objects at 8 objects per commit. */
 export const COMMITS_PER_MAINTENANCE = 32;
@@ -50,7 +50,7 @@ export class Maintenance {
 
   /** Starts the detached run; returns without waiting. */
   start(): void {
-    const child = spawn("sh", ["-c", SCRIPT, join(this.rwDir, "maintenance.lock")], {
+    const child = childProcesses().spawn("sh", ["-c", SCRIPT, join(this.rwDir, "maintenance.lock")], {
       cwd: this.commonDir,
       detached: true,
       stdio: "ignore",

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { RwError } from "../domain/errors.ts";
-import { git } from "./git.ts";
+import { childProcesses, git } from "./git.ts";
 import { casLooseRef, localRefSupport, type LocalCas, type ReflogEntry } from "./ref-local.ts";
 
 /**
@@ -96,7 +96,7 @@ class Session {
   private done = false;
 
   constructor(gitDir: string) {
-    this.child = spawn("git", ["--git-dir", gitDir, "update-ref", "--stdin", "-m", "rw"], {
+    this.child = childProcesses().spawn("git", ["--git-dir", gitDir, "update-ref", "--stdin", "-m", "rw"], {
       env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" },
     });
     let partial = "";

@@ -12,14 +12,15 @@ import { lookup, type Task } from "../domain/types.ts";
 import { isLazyRecord, plainRecord } from "../domain/lazy-record.ts";
 import { readReadyMemo, sameOrder, type ReadyViewRef } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
-import { CatFile } from "./git.ts";
-import { ObjectWriter } from "./objects.ts";
+import { CatFile, type GitObject } from "./git.ts";
+import { ObjectWriter, parseCommitTree, parseTree } from "./objects.ts";
 import { Maintenance } from "./maintenance.ts";
 import { checkStateRefIsOwn, locateRepo, missingStateError, refTarget, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
 import { taskPath } from "./layout.ts";
+import { readLooseRef } from "./ref-local.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
 export interface StoreContext {
@@ -65,7 +66,8 @@ export class Store {
   private txChain: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly repo: RepoPaths, readonly config: CoreConfig, readonly configFile: string | undefined, readonly ctx: StoreContext) {
-    this.cat = new CatFile(repo.gitDir);
+    // Loose objects are read in-process from where rw writes them (GIT_OBJECT_DIRECTORY set: git decides).
+    this.cat = new CatFile(repo.gitDir, process.env.GIT_OBJECT_DIRECTORY ? undefined : join(repo.commonDir, "objects"));
     this.writer = new ObjectWriter(join(repo.commonDir, "objects"), repo.objectFormat);
     this.refs = new RefUpdater(repo.gitDir, repo.commonDir);
     this.maintenance = new Maintenance(repo.commonDir, rwDir(repo));
@@ -255,9 +257,31 @@ export class Store {
     return randomBytes(n);
   }
 
-  /** A file's text on the tip (e.g. `tasks/rw-7k2f.md`), or null. */
+  /** The tip commit, or null: the loose ref file read directly when there is one (no round trip to git). */
+  async tipCommit(): Promise<GitObject | null> {
+    return this.cat.read(readLooseRef(this.repo.commonDir, this.ref) ?? this.ref);
+  }
+
+  /**
+   * A file's text on the tip or the commit `tip` (e.g. `tasks/rw-7k2f.md`), or null. Walked tree
+   * by tree by object ID rather than asked of git as `<tip>:<path>`, so objects rw wrote (loose)
+   * are read without starting git.
+   */
   async readPath(path: string, tip?: string): Promise<string | null> {
-    const obj = await this.cat.read(`${tip ?? this.ref}:${path}`);
+    if (tip !== undefined && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(tip)) {
+      const obj = await this.cat.read(`${tip}:${path}`);
+      return obj && obj.type === "blob" ? obj.data.toString("utf8") : null;
+    }
+    const commit = tip !== undefined ? await this.cat.read(tip) : await this.tipCommit();
+    if (!commit || commit.type !== "commit") return null;
+    let oid = parseCommitTree(commit.data);
+    for (const name of path.split("/")) {
+      const tree = await this.cat.read(oid);
+      const entry = tree && tree.type === "tree" ? parseTree(tree.data, this.oidBytes).find((e) => e.name === name) : undefined;
+      if (!entry) return null;
+      oid = entry.oid;
+    }
+    const obj = await this.cat.read(oid);
     return obj && obj.type === "blob" ? obj.data.toString("utf8") : null;
   }
 

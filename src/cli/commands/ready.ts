@@ -31,7 +31,7 @@ export default defineRw({
       // The plain list (no filter, no --explain) at a tip an earlier `rw ready` already ranked:
       // from the ready view beside the index (store/ready-cache.ts), without decoding every task.
       const plain = !args.explain && Object.keys(filterArgs).every((k) => (args as Record<string, unknown>)[k] === undefined);
-      const tip = plain ? (await store.cat.read(store.ref))?.oid : undefined;
+      const tip = plain ? (await store.tipCommit())?.oid : undefined;
       const cached = tip ? readReadyView(rwDir(store.repo), store.ref, tip) : undefined;
       if (cached) {
         const problems = mentionProblems(store, ctx);
