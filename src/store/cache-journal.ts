@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync, constants } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { RwEvent } from "../domain/types.ts";
 
@@ -88,7 +88,6 @@ export function journalHeader(version: number, ref: string, base: string): strin
   return `${JSON.stringify({ v: version, ref, base } satisfies Header)}\n`;
 }
 
-/** The inode of a file just written (the journal after a rewrite), 0 when unknown. */
 /** A file's bytes and its inode, from one open (so the two belong together). */
 export async function readWithInode(path: string): Promise<[Buffer, number]> {
   const fh = await open(path, "r");
@@ -100,6 +99,7 @@ export async function readWithInode(path: string): Promise<[Buffer, number]> {
   }
 }
 
+/** The inode of a file just written (the journal after a rewrite), 0 when unknown. */
 export function inodeOf(path: string): number {
   return statSync(path, { throwIfNoEntry: false })?.ino ?? 0;
 }
@@ -131,5 +131,17 @@ export function appendJournal(path: string, ino: number, size: number, line: str
     return size + data.length;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Synchronous for the reason given in objects.ts: thread-pool hops cost more than these writes. */
+export function atomicWrite(path: string, data: string | Buffer): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, data);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }

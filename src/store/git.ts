@@ -136,7 +136,8 @@ export class CatFile {
   }
 }
 
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** A full object ID (SHA-1 or SHA-256), as opposed to a ref name or a revision expression. */
+export const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const OBJECT_TYPES = new Set(["blob", "tree", "commit", "tag"]);
 
 /** The loose object `oid` under `dir` (`xx/yyyy…`: zlib of `<type> <size>\0<data>`), or undefined when there is none that decodes. */

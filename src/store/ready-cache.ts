@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { Counts } from "../domain/counts.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { recordMap, type Initiative, type State, type Task } from "../domain/types.ts";
-import { atomicWrite, CACHE_VERSION } from "./state-cache.ts";
+import { atomicWrite } from "./cache-journal.ts";
+import { CACHE_VERSION } from "./state-cache.ts";
 
 /*
  * The ready view of one tip, beside the index: every task that could be ready there (open or in

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
@@ -8,7 +8,7 @@ import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { packUints, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
-import { appendJournal, inodeOf, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
+import { appendJournal, atomicWrite, inodeOf, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 export { once, type Derived } from "./cache-derived.ts";
@@ -259,9 +259,8 @@ export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJo
   // A base without a view index or ready order (or whose journal lost them) is replaced as soon
   // as a writer has both: every later command then restores them instead of scanning every task.
   const renew = j?.stale === true && cache.index !== undefined && cache.readyMemo?.order !== undefined;
-  // Unless another writer already replaced it: writers that all read the old base would each write
-  // a whole new one (measured: 8 racing `rw claim` on a stale 10,000-task base, half the claims/s).
-  // Nothing is saved then; this store's next save (if it lives on) writes a base of its own.
+  // Unless another writer already did (8 racing claims each renewing a 10,000-task base halved the
+  // claims/s): nothing is saved then; this store's next save, if it lives on, writes a base.
   if (renew && j.baseIno !== undefined && inodeOf(basePath(dir, cache.ref)) !== j.baseIno) return undefined;
   if (j && j.events.length > 0 && j.events.length <= MAX_JOURNAL_EVENTS && !renew) {
     const path = journalPath(dir, cache.ref);
@@ -288,16 +287,4 @@ export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJo
   atomicWrite(journalPath(dir, cache.ref), header);
   const ino = inodeOf(journalPath(dir, cache.ref));
   return { base: cache.tip, events: [], file: { tip: cache.tip, ino, size: Buffer.byteLength(header), events: 0, shards: cache.shards }, stale };
-}
-
-/** Synchronous for the reason given in objects.ts: thread-pool hops cost more than these writes. */
-export function atomicWrite(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, data);
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }

@@ -12,14 +12,15 @@ import { lookup, type Task } from "../domain/types.ts";
 import { isLazyRecord, plainRecord } from "../domain/lazy-record.ts";
 import { readReadyMemo, sameOrder, type ReadyViewRef } from "./ready-cache.ts";
 import { DEFAULT_REF, defaultConfig, parseConfig, type CoreConfig } from "../format/config.ts";
-import { CatFile, type GitObject } from "./git.ts";
-import { ObjectWriter, parseCommitTree, parseTree } from "./objects.ts";
+import { CatFile, OBJECT_ID, type GitObject } from "./git.ts";
+import { ObjectWriter, parseCommitTree } from "./objects.ts";
 import { Maintenance } from "./maintenance.ts";
 import { checkStateRefIsOwn, locateRepo, missingStateError, refTarget, rwDir, type RepoPaths } from "./repo.ts";
 import { loadSnapshot, type Snapshot, type SnapshotSource } from "./snapshot.ts";
 import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
 import { taskPath } from "./layout.ts";
+import { readAtPath } from "./tree-write.ts";
 import { readLooseRef } from "./ref-local.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
@@ -262,27 +263,11 @@ export class Store {
     return this.cat.read(readLooseRef(this.repo.commonDir, this.ref) ?? this.ref);
   }
 
-  /**
-   * A file's text on the tip or the commit `tip` (e.g. `tasks/rw-7k2f.md`), or null. Walked tree
-   * by tree by object ID rather than asked of git as `<tip>:<path>`, so objects rw wrote (loose)
-   * are read without starting git.
-   */
+  /** A file's text on the tip or the commit `tip` (e.g. `tasks/rw-7k2f.md`), or null; read by object ID, so loose objects need no git. */
   async readPath(path: string, tip?: string): Promise<string | null> {
-    if (tip !== undefined && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(tip)) {
-      const obj = await this.cat.read(`${tip}:${path}`);
-      return obj && obj.type === "blob" ? obj.data.toString("utf8") : null;
-    }
-    const commit = tip !== undefined ? await this.cat.read(tip) : await this.tipCommit();
-    if (!commit || commit.type !== "commit") return null;
-    let oid = parseCommitTree(commit.data);
-    for (const name of path.split("/")) {
-      const tree = await this.cat.read(oid);
-      const entry = tree && tree.type === "tree" ? parseTree(tree.data, this.oidBytes).find((e) => e.name === name) : undefined;
-      if (!entry) return null;
-      oid = entry.oid;
-    }
-    const obj = await this.cat.read(oid);
-    return obj && obj.type === "blob" ? obj.data.toString("utf8") : null;
+    if (tip !== undefined && !OBJECT_ID.test(tip)) return blobText(await this.cat.read(`${tip}:${path}`));
+    const commit = tip === undefined ? await this.tipCommit() : await this.cat.read(tip);
+    return blobText(commit?.type === "commit" ? await readAtPath(this.cat, parseCommitTree(commit.data), path, this.oidBytes) : null);
   }
 
   /** A task's file on the tip, wherever the tip's layout keeps it (`tasks/<id>.md` or fanned out), or null. */
@@ -311,3 +296,5 @@ async function loadConfig(repo: RepoPaths): Promise<{ config: CoreConfig; file: 
   }
   return { config: defaultConfig(), file: undefined };
 }
+
+const blobText = (obj: GitObject | null): string | null => (obj && obj.type === "blob" ? obj.data.toString("utf8") : null);

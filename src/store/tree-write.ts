@@ -1,4 +1,4 @@
-import type { CatFile } from "./git.ts";
+import type { CatFile, GitObject } from "./git.ts";
 import { parseTree, serializeTree, type ObjectWriter, type TreeEntry } from "./objects.ts";
 
 /** A change to one file: new content, or null to delete it. */
@@ -80,6 +80,18 @@ export function spliceFlatTree(raw: Buffer, edits: Array<[string, string | null]
 
 async function isEmptyTree(oid: string, writer: ObjectWriter): Promise<boolean> {
   return oid === writer.hash("tree", Buffer.alloc(0));
+}
+
+/** The object at `path` (`a/b/c`) under the tree `tree`, walked by object ID (loose objects need no git), or null. */
+export async function readAtPath(cat: CatFile, tree: string, path: string, oidBytes: number): Promise<GitObject | null> {
+  let oid = tree;
+  for (const name of path.split("/")) {
+    const obj = await cat.read(oid);
+    const entry = obj && obj.type === "tree" ? parseTree(obj.data, oidBytes).find((e) => e.name === name) : undefined;
+    if (!entry) return null;
+    oid = entry.oid;
+  }
+  return cat.read(oid);
 }
 
 /** Lists a tree recursively as path -> blob oid. */
