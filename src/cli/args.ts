@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { bodyText, namedActor } from "../domain/text.ts";
-import { git } from "../store/git.ts";
+import { gitIdentity } from "../store/git-identity.ts";
 import { storeSecrets } from "../store/redact-events.ts";
 import { Store, type Actor } from "../store/store.ts";
 import { context, type Context } from "./context.ts";
@@ -67,14 +67,13 @@ export async function openStore(ctx: Context = context(), opts: { sync?: boolean
 export async function resolveActor(store: Store, flag: unknown): Promise<Actor> {
   const ctx = store.ctx;
   const named = one(flag) ?? ctx.env.RW_ACTOR;
-  const r = await git(["config", "--get-regexp", "^user\\.(name|email)$"], { cwd: store.repo.worktree ?? store.repo.gitDir });
-  const cfg = new Map(r.stdout.split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)] as const));
-  const gitName = cfg.get("user.name");
+  const user = await gitIdentity(store.repo);
+  const gitName = user.name;
   const name = (named ?? gitName ?? "").trim();
   if (name === "") {
     throw new RwError("usage", "no actor: rw does not know who is acting", { hint: "pass --actor NAME, set RW_ACTOR, or `git config user.name \"Your Name\"`" });
   }
-  return namedActor(name, named === undefined || named === gitName ? cfg.get("user.email") : undefined);
+  return namedActor(name, named === undefined || named === gitName ? user.email : undefined);
 }
 
 // Shared with the MCP server, so it lives below cli/.
