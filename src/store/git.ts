@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { RwError } from "../domain/errors.ts";
+import { PackReader } from "./pack-read.ts";
 
 /**
  * node:child_process, loaded on first use: a read whose objects are all loose never starts git
@@ -47,9 +48,9 @@ export interface GitObject { oid: string; type: string; data: Buffer }
  * One long-lived `git cat-file --batch`: reads any object (loose, packed, alternates, any ref
  * backend) without a process per object. Requests are answered in order, so a FIFO of waiters
  * pairs each answer with its question. Given `objectsDir`, an object named by its ID is first
- * looked for as a loose file there (what rw's own commits are until maintenance packs them), so
- * `rw show` or `rw ready` after a write reads the tip without starting git; anything else, or a
- * loose file that does not decode, is git's to answer (a missing object included).
+ * looked for as a loose file there (what rw's own commits are until maintenance packs them), then
+ * in its packs (store/pack-read.ts), so `rw show` or `rw claim` reads the tip without starting
+ * git; anything else, or an object that does not decode, is git's to answer (a missing one included).
  */
 export class CatFile {
   private child: ChildProcesses.ChildProcess | undefined;
@@ -62,7 +63,11 @@ export class CatFile {
   private need = 0;
   private waiters: Array<{ resolve: (o: GitObject | null) => void; reject: (e: Error) => void }> = [];
 
-  constructor(private readonly gitDir: string, private readonly objectsDir?: string) {}
+  private readonly packs: PackReader | undefined;
+
+  constructor(private readonly gitDir: string, private readonly objectsDir?: string) {
+    this.packs = objectsDir === undefined ? undefined : new PackReader(objectsDir);
+  }
 
   private start(): ChildProcesses.ChildProcess {
     const child = childProcesses().spawn("git", ["--git-dir", this.gitDir, "cat-file", "--batch"], {
@@ -121,8 +126,8 @@ export class CatFile {
   /** Reads an object by oid or any revision expression (`refs/heads/x`, `<oid>:path`); null if missing. */
   read(name: string): Promise<GitObject | null> {
     if (name.includes("\n")) return Promise.reject(new RwError("git", "object name contains a newline"));
-    const loose = this.objectsDir !== undefined && OBJECT_ID.test(name) ? readLoose(this.objectsDir, name) : undefined;
-    if (loose) return Promise.resolve(loose);
+    const local = this.objectsDir !== undefined && OBJECT_ID.test(name) ? (readLoose(this.objectsDir, name) ?? this.packs!.read(name)) : undefined;
+    if (local) return Promise.resolve(local);
     const child = this.child ?? this.start();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -131,6 +136,7 @@ export class CatFile {
   }
 
   close(): void {
+    this.packs?.close();
     this.child?.stdin?.end();
     this.child = undefined;
   }

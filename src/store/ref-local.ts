@@ -47,6 +47,16 @@ export function readLooseRef(commonDir: string, ref: string): string | undefined
   return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(oid) ? oid : null;
 }
 
+/**
+ * The oid `ref` names as git's files backend sees it: its loose file, else its line in
+ * packed-refs (where `git gc` and `git pack-refs` move it); null when the loose file is not a
+ * plain oid (symref, damaged, reftable's placeholder): git must resolve it.
+ */
+export function readRefFiles(commonDir: string, ref: string): string | undefined | null {
+  const loose = readLooseRef(commonDir, ref);
+  return loose === undefined ? readPackedRef(commonDir, ref) : loose;
+}
+
 /** The oid `ref` has in packed-refs, or undefined. */
 function readPackedRef(commonDir: string, ref: string): string | undefined {
   let text: string;

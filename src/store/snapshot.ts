@@ -1,7 +1,7 @@
 import { apply, applyCopy, fold, RESOLUTION_TYPES } from "../domain/fold.ts";
 import { cloneTouched } from "../domain/fold-plan.ts";
 import { missingStateError } from "./repo.ts";
-import { readLooseRef } from "./ref-local.ts";
+import { readRefFiles } from "./ref-local.ts";
 import { emptyState, lookup, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { compareEvents, parseShard } from "../format/event-line.ts";
 import type { CatFile } from "./git.ts";
@@ -45,7 +45,7 @@ export interface SnapshotSource {
  */
 export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries = 2, known?: CacheFile): Promise<Snapshot | null> {
   // A long-lived store asks this before every transaction: an unchanged tip costs one file read.
-  const loose = src.commonDir ? readLooseRef(src.commonDir, src.ref) : undefined;
+  const loose = src.commonDir ? readRefFiles(src.commonDir, src.ref) : undefined;
   if (loose && from?.tip === loose) return from;
   const commit = await src.cat.read(loose ?? src.ref);
   if (!commit) return null;
@@ -73,7 +73,7 @@ export async function loadSnapshot(src: SnapshotSource, from?: Snapshot, retries
   if (!forward && retries > 0) {
     // The index may be for a newer tip than the one read above (another writer committed in
     // between): read the ref again before paying for a replay, and a base written for an old tip.
-    const now = src.commonDir ? readLooseRef(src.commonDir, src.ref) : (await src.cat.read(src.ref))?.oid;
+    const now = src.commonDir ? readRefFiles(src.commonDir, src.ref) : (await src.cat.read(src.ref))?.oid;
     if (now && now !== commit.oid) return loadSnapshot(src, from, retries - 1, cache);
   }
   const result = forward ?? (await replay(src, shardEntries));

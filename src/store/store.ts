@@ -21,7 +21,7 @@ import { RefUpdater } from "./ref-store.ts";
 import { commitTransaction, type TxHooks, type TxOutcome } from "./transact.ts";
 import { taskPath } from "./layout.ts";
 import { readAtPath } from "./tree-write.ts";
-import { readLooseRef } from "./ref-local.ts";
+import { readRefFiles } from "./ref-local.ts";
 
 /** What the store needs from the process, passed in (STYLE: nothing below cli/ reads process state). */
 export interface StoreContext {
@@ -260,7 +260,7 @@ export class Store {
 
   /** The tip commit, or null: the loose ref file read directly when there is one (no round trip to git). */
   async tipCommit(): Promise<GitObject | null> {
-    return this.cat.read(readLooseRef(this.repo.commonDir, this.ref) ?? this.ref);
+    return this.cat.read(readRefFiles(this.repo.commonDir, this.ref) ?? this.ref);
   }
 
   /** A file's text on the tip or the commit `tip` (e.g. `tasks/rw-7k2f.md`), or null; read by object ID, so loose objects need no git. */
