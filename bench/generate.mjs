@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-export const GEN_VERSION = 2;
+// v3: regenerated when the index bound changed (journalBound): the last batch now leaves a fresh base, as rw does.
+export const GEN_VERSION = 3;
 const ROOT = resolve(import.meta.dirname, "..");
 // RW_BENCH_DIST: generate with another build (an older layout), cached apart from this build's.
 const DIST = process.env.RW_BENCH_DIST ?? join(ROOT, "dist");

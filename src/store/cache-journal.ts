@@ -29,6 +29,8 @@ export interface CacheJournal {
   stale?: boolean | undefined;
   /** The base file's inode when this process read it: a stale base since replaced (renewed by another writer) is not renewed again. */
   baseIno?: number | undefined;
+  /** The base file's size: how long a journal may grow before a writer folds it into a new base (journalBound). */
+  baseBytes?: number | undefined;
 }
 
 /** `ino` and `size` tell the file this process saw from one another process replaced (rename) or appended to. */

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { decideClaimNext } from "../../src/domain/decide-lifecycle.ts";
@@ -88,5 +88,24 @@ describe("the index is a pure cache", () => {
     const doctor = await repo.rw(["doctor"]);
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
     expect(repo.git(["rev-list", "--merges", "--count", "rewind"]).trim()).toBe("0");
+  });
+
+  it("folds a batch of more events than the journal holds into a new base, so later commands do not fold it again", async () => {
+    repo = makeRepo({ init: true });
+    await seedTasks(repo.dir, 10);
+    const before = JSON.parse(await repo.rwOk(["list", "--json"])) as { tasks: unknown[] };
+    const journal = (): string[] => readFileSync(join(cacheDir(repo), "refs_heads_rewind.v6.journal.jsonl"), "utf8").trim().split("\n");
+    const baseTip = (): string => JSON.parse(journal()[0]!).base as string;
+    // A short run of commits is appended to the journal...
+    await repo.rwOk(["create", "One more"]);
+    expect(journal().length).toBeGreaterThan(1);
+    // ...a batch past its bound (32 events on a small backlog) becomes the base of an empty journal.
+    await seedTasks(repo.dir, 40);
+    expect(journal()).toHaveLength(1);
+    expect(baseTip()).toBe(repo.git(["rev-parse", "refs/heads/rewind"]).trim());
+    const after = JSON.parse(await repo.rwOk(["list", "--json"])) as { tasks: unknown[] };
+    expect(after.tasks).toHaveLength(before.tasks.length + 41);
+    rmSync(cacheDir(repo), { recursive: true });
+    expect(JSON.parse(await repo.rwOk(["list", "--json"]))).toEqual(after);
   });
 });
