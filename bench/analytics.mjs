@@ -21,7 +21,7 @@ const target = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), "rw-bench-analytics-"));
 const env = { ...process.env, NO_COLOR: "1", RW_ACTOR: "bench" };
 const git = (args) => execFileSync("git", args, { cwd: dir, env, encoding: "utf8" });
-const rw = (args) => execFileSync(process.execPath, [join(root, "dist/cli/main.js"), ...args], { cwd: dir, env, encoding: "utf8", maxBuffer: 1 << 28 });
+const rw = (args) => execFileSync(process.execPath, [join(root, "dist/cli/rw.cjs"), ...args], { cwd: dir, env, encoding: "utf8", maxBuffer: 1 << 28 });
 
 try {
   git(["init", "-q", "-b", "main"]);

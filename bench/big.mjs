@@ -10,10 +10,11 @@ import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DATA, ensureRepo } from "./generate.mjs";
+import { rwBin } from "./bin.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = process.env.RW_BENCH_DIST ?? join(ROOT, "dist");
-const RW = join(DIST, "cli", "main.js");
+const RW = rwBin(DIST);
 const SIZE = Number(process.env.RW_BIG_SIZE ?? 100_000);
 const EVENTS = Number(process.env.RW_BIG_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.RW_BIG_RUNS ?? 5);

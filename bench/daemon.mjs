@@ -7,9 +7,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DATA, ensureRepo } from "./generate.mjs";
+import { rwBin } from "./bin.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const RW = join(ROOT, "dist", "cli", "main.js");
+const RW = rwBin(join(ROOT, "dist"));
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 15);
 const env = { ...process.env, NO_COLOR: "1", RW_ACTOR: "bench-human" };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { rwBin } from "./bin.mjs";
 
 // v3: regenerated when the index bound changed (journalBound): the last batch now leaves a fresh base, as rw does.
 export const GEN_VERSION = 3;
@@ -89,7 +90,7 @@ export async function ensureRepo(size, log = console.error, { oneDay = false, ev
   git(repo, ["config", "user.email", "bench@example.com"]);
   git(repo, ["config", "gc.auto", "0"]);
   git(repo, ["commit", "-q", "--allow-empty", "-m", "initial"]);
-  execFileSync(process.execPath, [join(DIST, "cli", "main.js"), "init"], { cwd: repo, env: { ...process.env, RW_ACTOR: "bench" }, stdio: "ignore" });
+  execFileSync(process.execPath, [rwBin(DIST), "init"], { cwd: repo, env: { ...process.env, RW_ACTOR: "bench" }, stdio: "ignore" });
 
   const { Store } = await import(join(DIST, "store", "store.js"));
   const { decideCreate } = await import(join(DIST, "domain", "decide-task.js"));

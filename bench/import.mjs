@@ -8,9 +8,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
+import { rwBin } from "./bin.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const RW = join(process.env.RW_BENCH_DIST ?? join(ROOT, "dist"), "cli", "main.js");
+const RW = rwBin(process.env.RW_BENCH_DIST ?? join(ROOT, "dist"));
 const SIZE = Number(process.env.RW_BENCH_IMPORT_SIZE ?? 10_000);
 const RUNS = Math.max(3, Number(process.env.RW_BENCH_RUNS ?? 5));
 const CORPUS = join(ROOT, "../shared/corpus/beads/steveyegge-beads-385c0c0.issues.jsonl");

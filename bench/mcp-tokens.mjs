@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { rwBin } from "./bin.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = process.env.RW_BENCH_DIST ?? join(ROOT, "dist");
-const RW = join(DIST, "cli", "main.js");
+const RW = rwBin(DIST);
 const imp = (p) => import(pathToFileURL(join(DIST, p)).href);
 const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
 const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");

@@ -18,7 +18,8 @@ import { join, resolve } from "node:path";
 import { DATA, rng } from "./generate.mjs"; // rng: the seeded PRNG, so every run writes the same data
 
 const ROOT = resolve(import.meta.dirname, "..");
-const RW = join(process.env.RW_BENCH_DIST ?? join(ROOT, "dist"), "cli", "main.js");
+import { rwBin } from "./bin.mjs";
+const RW = rwBin(process.env.RW_BENCH_DIST ?? join(ROOT, "dist"));
 const SIZE = Number(process.env.RW_PEERS_SIZE ?? 10_000);
 const RUNS = Math.max(3, Number(process.env.RW_PEERS_RUNS ?? 5));
 const PEERS = join(DATA, "peers");

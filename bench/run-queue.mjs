@@ -9,10 +9,11 @@ import { spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, loadavg, cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { rwBin } from "./bin.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const RW = join(ROOT, "dist", "cli", "main.js");
-const BASELINE = process.env.RW_BENCH_BASELINE_DIST ? join(process.env.RW_BENCH_BASELINE_DIST, "cli", "main.js") : undefined;
+const RW = rwBin(join(ROOT, "dist"));
+const BASELINE = process.env.RW_BENCH_BASELINE_DIST ? rwBin(process.env.RW_BENCH_BASELINE_DIST) : undefined;
 const RUNS = Number(process.env.RW_BENCH_RUNS ?? 3);
 const TASKS = Number(process.env.RW_BENCH_TASKS ?? 20);
 const AGENT_MS = Number(process.env.RW_BENCH_AGENT_MS ?? 1000);

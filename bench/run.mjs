@@ -8,11 +8,12 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cpus, loadavg } from "node:os";
 import { DATA, GEN_VERSION, ensureRepo } from "./generate.mjs";
+import { rwBin } from "./bin.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 // RW_BENCH_DIST: another build's dist/ (e.g. an older commit) measured on the same repositories.
 const DIST = process.env.RW_BENCH_DIST ?? join(ROOT, "dist");
-const RW = join(DIST, "cli", "main.js");
+const RW = rwBin(DIST);
 const RSS_HOOK = pathToFileURL(join(ROOT, "bench", "rss.mjs")).href;
 const SIZES = (process.env.RW_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const RUNS = Math.max(15, Number(process.env.RW_BENCH_RUNS ?? 15));

@@ -12,7 +12,7 @@ import process from "node:process";
 import console from "node:console";
 
 const root = resolve(import.meta.dirname, "..");
-const RW = join(root, "dist/cli/main.js");
+const RW = join(root, "dist/cli/rw.cjs");
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { bodyText, namedActor } from "../domain/text.ts";
@@ -90,7 +89,7 @@ export async function readBody(ctx: Context, args: { body?: unknown; "body-file"
   if (file === "-") return ctx.readStdin();
   if (file !== undefined) {
     try {
-      return await readFile(resolve(ctx.cwd, file), "utf8");
+      return readFileSync(resolve(ctx.cwd, file), "utf8");
     } catch (err) {
       throw new RwError("invalid_input", `cannot read --body-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }

@@ -1,4 +1,4 @@
-import { fstatSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import { redactKnown, secretValues } from "../format/secrets.ts";
 import type { StoreContext } from "../store/store.ts";
 
@@ -33,16 +33,85 @@ export function context(): Context {
   return current;
 }
 
+/**
+ * Writes to fd 1 or 2. Where it is a pipe, a socket or a file (how agents and scripts read rw),
+ * straight to the descriptor: creating process.stdout for a pipe builds a net.Socket, ~30 of
+ * node's modules, ~5-9 ms of CPU per command. A terminal or a device goes through node's stream,
+ * and so does the rest of the output once the descriptor says EAGAIN (a non-blocking pipe whose
+ * reader is behind), so nothing is reordered or lost.
+ */
+class Output {
+  private stream: NodeJS.WriteStream | undefined;
+  private readonly direct: boolean;
+  /** The reader went away (`rw list | head`): the rest is dropped, as a shell tool does. */
+  private closed = false;
+
+  constructor(private readonly fd: 1 | 2) {
+    let direct = false;
+    try {
+      const st = fstatSync(fd);
+      direct = st.isFIFO() || st.isSocket() || st.isFile();
+    } catch {
+      // closed or unusual: node's stream decides
+    }
+    this.direct = direct;
+  }
+
+  private node(): NodeJS.WriteStream {
+    return (this.stream ??= this.fd === 1 ? process.stdout : process.stderr);
+  }
+
+  get isTTY(): boolean {
+    return !this.direct && Boolean(this.node().isTTY);
+  }
+
+  write(text: string): void {
+    if (this.closed) return;
+    if (!this.direct || this.stream) {
+      this.node().write(text);
+      return;
+    }
+    const buf = Buffer.from(text);
+    for (let at = 0; at < buf.length; ) {
+      try {
+        at += writeSync(this.fd, buf, at);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EPIPE") {
+          this.closed = true;
+          return;
+        }
+        if (code !== "EAGAIN") throw err;
+        this.node().write(buf.subarray(at));
+        return;
+      }
+    }
+  }
+
+  /** Calls `done` once everything written has left the process (only node's stream can hold some back). */
+  flush(done: () => void): void {
+    if (this.stream) this.stream.write("", done);
+    else done();
+  }
+}
+
+const out = { stdout: new Output(1), stderr: new Output(2) };
+
+/** Exits once stdout and stderr are flushed (see Output). */
+export function flushOutput(done: () => void): void {
+  out.stdout.flush(() => out.stderr.flush(done));
+}
+
 export function processContext(): Context {
-  const isTTY = Boolean(process.stdout.isTTY);
+  const isTTY = out.stdout.isTTY;
   const secrets = secretValues(process.env);
   return {
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
     secrets,
-    stdout: (t) => void process.stdout.write(redactKnown(t, secrets)),
-    stderr: (t) => void process.stderr.write(redactKnown(t, secrets)),
+    stdout: (t) => out.stdout.write(redactKnown(t, secrets)),
+    stderr: (t) => out.stderr.write(redactKnown(t, secrets)),
     isTTY,
     color: isTTY && !process.env.NO_COLOR,
     readStdin: async () => {

@@ -5,7 +5,7 @@ import { redact, redactDeep } from "../format/secrets.ts";
 import { didYouMean } from "../domain/suggest.ts";
 import { commands } from "./commands/index.ts";
 import type { RwCommandDef } from "./command.ts";
-import { processContext, setContext, type Context } from "./context.ts";
+import { flushOutput, processContext, setContext, type Context } from "./context.ts";
 import { errorText } from "./output.ts";
 import { packageVersion } from "../store/package-root.ts";
 
@@ -155,7 +155,7 @@ const argv = process.argv.slice(2);
  * `rw sync --json` pulling 2,000 events).
  */
 function exit(code: number): void {
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+  flushOutput(() => process.exit(code));
 }
 
 run(ctx, argv).then(

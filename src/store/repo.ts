@@ -1,5 +1,4 @@
 import { readFileSync, realpathSync, statSync, type Stats } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { git } from "./git.ts";
@@ -145,7 +144,12 @@ export async function refTarget(repo: RepoPaths, ref: string): Promise<string | 
 
 /** The ref's reflog, newest first, read from the file (git's own `reflog` refuses a ref whose tip is missing). */
 export async function readReflog(repo: RepoPaths, ref: string): Promise<Array<{ old: string; new: string; when: string; message: string }>> {
-  const text = await readFile(join(repo.commonDir, "logs", ref), "utf8").catch(() => "");
+  let text = "";
+  try {
+    text = readFileSync(join(repo.commonDir, "logs", ref), "utf8");
+  } catch {
+    // no reflog: nothing to list
+  }
   const out: Array<{ old: string; new: string; when: string; message: string }> = [];
   for (const line of text.split("\n")) {
     const m = /^([0-9a-f]+) ([0-9a-f]+) .*? (\d+) [+-]\d{4}\t?(.*)$/.exec(line);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { monotonicFactory } from "ulid";
 import type { DecideConfig, Decider } from "../domain/decide.ts";
@@ -288,7 +288,7 @@ async function loadConfig(repo: RepoPaths): Promise<{ config: CoreConfig; file: 
     const file = join(dir, ".rewind", "config.toml");
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = readFileSync(file, "utf8"); // a few hundred bytes: node:fs/promises (with streams and readline under it) costs more to load
     } catch {
       continue;
     }

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { inject, onTestFinished } from "vitest";
 
 /** The built CLI (tests run against `dist/`, like a user would; `npm test` builds first). */
-export const RW_BIN = resolve(import.meta.dirname, "../../dist/cli/main.js");
+export const RW_BIN = resolve(import.meta.dirname, "../../dist/cli/rw.cjs");
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 

@@ -3,12 +3,15 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sym
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { seedTasks } from "../helpers/race.ts";
 import { baseEnv, makeRepo, RW_BIN, track, type RunResult } from "../helpers/repo.ts";
 
-// dist/cli/main.js (the bin) runs a hot verb from its own file (dist/cli/hot/<verb>.cjs, compiled
-// with a V8 code cache) and every other verb from dist/cli/cli.js (scripts/build-cli.mjs).
+// dist/cli/rw.cjs (the bin) runs a hot verb from its own file (dist/cli/hot/<verb>.cjs, compiled
+// with a V8 code cache) and every other verb from dist/cli/cli.js (scripts/build-cli.mjs);
+// dist/cli/main.js, the bin of earlier builds, still runs it.
 const ROOT = resolve(import.meta.dirname, "../..");
 const FULL_CLI = join(ROOT, "dist", "cli", "cli.js");
+const OLD_BIN = join(ROOT, "dist", "cli", "main.js");
 
 function node(script: string, args: string[], cwd: string): Promise<RunResult> {
   return new Promise((done) => {
@@ -24,7 +27,7 @@ function packageCopy(): { dir: string; bin: string; cleanup(): void } {
   cpSync(join(ROOT, "package.json"), join(dir, "package.json"));
   cpSync(join(ROOT, "dist", "cli"), join(dir, "dist", "cli"), { recursive: true, filter: (src) => !src.endsWith(".v8cache") });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  return { dir, bin: join(dir, "dist", "cli", "main.js"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, bin: join(dir, "dist", "cli", "rw.cjs"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 describe("the rw launcher", () => {
@@ -36,6 +39,7 @@ describe("the rw launcher", () => {
       const hot = await node(RW_BIN, args, repo.dir);
       const full = await node(FULL_CLI, args, repo.dir);
       expect({ args, ...hot }).toEqual({ args, ...full });
+      expect({ args, ...(await node(OLD_BIN, args, repo.dir)) }).toEqual({ args, ...full });
     }
     const typo = await node(RW_BIN, ["claim", "--nxt"], repo.dir);
     expect(typo.code).toBe(2);
@@ -73,5 +77,26 @@ describe("the rw launcher", () => {
     expect(existsSync(join(hot, "show.cjs"))).toBe(true);
     // A hot verb needs nothing but its own file.
     expect((await node(pkg.bin, ["list"], repo.dir)).code).toBe(0);
+  });
+
+  it("prints long output whole to a pipe and to a file, and stops quietly when the reader does", async () => {
+    const repo = track(makeRepo({ init: true }));
+    await seedTasks(repo.dir, 700, (i) => `Task ${i} ${"with a long title ".repeat(12)}`);
+    const piped = await node(RW_BIN, ["list", "--json"], repo.dir);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.length).toBeGreaterThan(256 * 1024); // past a pipe's buffer several times over
+    expect((JSON.parse(piped.stdout) as { tasks: unknown[] }).tasks).toHaveLength(700);
+    const file = join(repo.dir, "out.json");
+    const shell = (script: string): Promise<RunResult> => new Promise((done) => {
+      execFile("bash", ["-c", script], { cwd: repo.dir, env: baseEnv({ RW_ACTOR: "alice", RW_NODE: process.execPath, RW: RW_BIN }) }, (err, stdout, stderr) => {
+        done({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+    expect((await shell(`"$RW_NODE" "$RW" list --json > '${file}'`)).code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(piped.stdout);
+    // `| head`: the reader goes away after 100 bytes; rw exits 0 without an EPIPE trace.
+    const early = await shell(`"$RW_NODE" "$RW" list --json | head -c 100 >/dev/null; echo "rw=\${PIPESTATUS[0]}"`);
+    expect(early.stdout.trim()).toBe("rw=0");
+    expect(early.stderr).toBe("");
   });
 });
