@@ -104,13 +104,15 @@ function App() {
         e.preventDefault();
       } else if (e.key === "t") {
         setTheme((x) => (x === "auto" ? "dark" : x === "dark" ? "light" : "auto"));
-      } else if (e.key === "Escape" && route.view === "task") {
+      } else if (e.key === "Escape" && parseRoute(location.hash).view === "task") {
+        // The address, not the rendered route: a key pressed right after opening a task arrives
+        // before the re-render (and, with a listener per route, went to the board's and was lost).
         location.hash = "#/";
       }
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
-  }, [route]);
+  }, []);
 
   const tab = (hash: string, label: string, key: string, active: boolean) => (
     <a href={hash} class={active ? "tab active" : "tab"} aria-current={active ? "page" : undefined} title={`${label} (${key})`}>{label}</a>
