@@ -58,11 +58,13 @@ const MIN_JOURNAL_EVENTS = 32;
  * over the tasks it changed), so a long journal taxes every read and write until a base is
  * written; writing one costs about its size. Measured at 10,000 tasks (a 4.3 MB base): the 130
  * events of one batch commit added ~50 ms of CPU to every `rw claim` (~0.4 ms per event), while a
- * new base is ~15-25 ms once. So the bound grows with the base: one event per 80 KB of it,
- * between 32 and 200 (10,000 tasks: ~54; 100,000 tasks: 200, where a base is ~44 MB).
+ * new base is ~15-25 ms once. So the bound grows with the base: one event per 40 KB of it,
+ * between 32 and 200 (10,000 tasks: ~108; 100,000 tasks: 200, where a base is ~44 MB). Not
+ * lower: a long-lived store (daemon, `rw run`) writes the base that often, and at one event per
+ * 80 KB its claims/s fell ~12%; a claim's own event costs a reader far less than a create's.
  */
 export function journalBound(baseBytes: number | undefined): number {
-  return Math.min(MAX_JOURNAL_EVENTS, Math.max(MIN_JOURNAL_EVENTS, Math.round((baseBytes ?? 0) / 80_000)));
+  return Math.min(MAX_JOURNAL_EVENTS, Math.max(MIN_JOURNAL_EVENTS, Math.round((baseBytes ?? 0) / 40_000)));
 }
 
 const stem = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}`);
