@@ -17,12 +17,17 @@ export class PackReader {
   private packs: Pack[] | undefined;
   /** The pack folder's mtime when it was listed: a miss lists it again only if it changed. */
   private listedAt = -1;
+  /** When the folder was last looked at (see RELIST_MS). */
+  private checkedAt = 0;
 
   constructor(private readonly objectsDir: string) {}
 
   read(oid: string): GitObject | undefined {
     const id = Buffer.from(oid, "hex");
     if (id.length * 2 !== oid.length) return undefined;
+    // A long-lived store (daemon, `rw mcp`) looks at the folder now and then even without a
+    // miss: a pack `git repack -d` removed stays on disk while this process holds it open.
+    if (this.packs && Date.now() - this.checkedAt > RELIST_MS) this.relist();
     const found = this.find(id) ?? (this.relist() ? this.find(id) : undefined);
     return found && { oid, type: found.type, data: found.data };
   }
@@ -47,6 +52,7 @@ export class PackReader {
     if (this.packs) return this.packs;
     const dir = join(this.objectsDir, "pack");
     let names: string[] = [];
+    this.checkedAt = Date.now();
     try {
       this.listedAt = statSync(dir).mtimeMs;
       names = readdirSync(dir);
@@ -59,6 +65,7 @@ export class PackReader {
 
   /** Lists the pack folder again when it changed since (a repack); true if it did. */
   private relist(): boolean {
+    this.checkedAt = Date.now();
     let now = -1;
     try {
       now = statSync(join(this.objectsDir, "pack")).mtimeMs;
@@ -72,6 +79,9 @@ export class PackReader {
 }
 
 interface Resolved { type: string; data: Buffer }
+
+/** How often a store that keeps reading looks whether the pack folder changed. */
+const RELIST_MS = 1_000;
 
 const TYPES: readonly string[] = ["", "commit", "tree", "blob", "tag"];
 const OFS_DELTA = 6;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PackReader } from "../../src/store/pack-read.ts";
@@ -137,6 +137,42 @@ describe("reading packed objects in-process", () => {
       expect((await repo.rw(["doctor"])).code).toBe(0);
     } finally {
       rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it("a long-lived reader lets go of packs a repack removed, and reads the new ones", async () => {
+    repo = await busyRepo();
+    execFileSync("git", ["repack", "-adq"], { cwd: repo.dir });
+    const objectsDir = join(repo.dir, ".git", "objects");
+    const expected = gitObjects(repo.dir);
+    const reader = new PackReader(objectsDir);
+    const packFds = (): string[] => readdirSync("/proc/self/fd").flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.includes(join(objectsDir, "pack")) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+    try {
+      const [first] = expected.keys();
+      expect(reader.read(first!)).toBeDefined();
+      expect(packFds().some((t) => t.endsWith(".pack"))).toBe(true);
+      await repo.rwOk(["create", "After the first repack"], { actor: "alice" });
+      execFileSync("git", ["repack", "-adq"], { cwd: repo.dir });
+      await new Promise((r) => setTimeout(r, 1_100));
+      // Objects the old pack also holds: every read could be answered from the deleted file.
+      for (const [oid, want] of expected) {
+        const o = reader.read(oid);
+        expect(o && `${o.type} ${o.data.toString("base64")}`, oid).toBe(want);
+      }
+      expect(packFds().filter((t) => t.includes("(deleted)"))).toEqual([]);
+      for (const [oid, want] of gitObjects(repo.dir)) {
+        const o = reader.read(oid);
+        expect(o && `${o.type} ${o.data.toString("base64")}`, oid).toBe(want);
+      }
+    } finally {
+      reader.close();
     }
   });
 });
