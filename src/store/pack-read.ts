@@ -180,7 +180,8 @@ class Pack {
         }
       }
       const root: Resolved = base;
-      let data = root.data;
+      // A kept base is handed out as a copy: the caller owns what it gets.
+      let data = deltas.length === 0 && this.bases.get(offset) === root ? Buffer.from(root.data) : root.data;
       for (let i = deltas.length - 1; i >= 0; i--) data = applyDelta(data, deltas[i]!);
       return { type: root.type, data };
     } catch {
