@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import type { GitObject } from "./git.ts";
+import { applyDelta, MAX_OBJECT } from "./pack-delta.ts";
 
 /**
  * Objects in the repository's packs, read in-process: after maintenance (rw's own every 32
@@ -88,8 +89,6 @@ const OFS_DELTA = 6;
 const REF_DELTA = 7;
 /** Deeper than git ever writes (pack.depth is at most 4095): a cycle in a damaged pack stops here. */
 const MAX_CHAIN = 5_000;
-/** Bigger objects (none of rw's) are left to git rather than held whole here. */
-const MAX_OBJECT = 512 * 1024 * 1024;
 /** Resolved delta bases kept per pack, by offset: a long-lived store reads neighbours of one chain. */
 const BASE_CACHE = 16;
 
@@ -306,48 +305,4 @@ function readExactly(fd: number, position: number, length: number): Buffer | und
     got += n;
   }
   return buf;
-}
-
-/** git's delta format: the base's size, the result's size, then copy-from-base and insert instructions. */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
-  let i = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    let c: number;
-    do {
-      if (i >= delta.length) throw new Error("delta ends early");
-      c = delta[i++]!;
-      value += (c & 0x7f) * scale;
-      scale *= 128;
-    } while (c & 0x80);
-    return value;
-  };
-  if (varint() !== base.length) throw new Error("delta base size mismatch");
-  const size = varint();
-  if (size > MAX_OBJECT) throw new Error("delta result too big to read here");
-  const out = Buffer.allocUnsafe(size);
-  let o = 0;
-  while (i < delta.length) {
-    const op = delta[i++]!;
-    if (op & 0x80) {
-      let offset = 0;
-      let size = 0;
-      for (let b = 0; b < 4; b++) if (op & (1 << b)) offset += delta[i++]! * 2 ** (8 * b);
-      for (let b = 0; b < 3; b++) if (op & (0x10 << b)) size += delta[i++]! * 2 ** (8 * b);
-      if (size === 0) size = 0x10000;
-      if (offset + size > base.length || o + size > out.length || i > delta.length) throw new Error("delta copy out of range");
-      base.copy(out, o, offset, offset + size);
-      o += size;
-    } else if (op !== 0) {
-      if (i + op > delta.length || o + op > out.length) throw new Error("delta insert out of range");
-      delta.copy(out, o, i, i + op);
-      i += op;
-      o += op;
-    } else {
-      throw new Error("delta opcode 0 is reserved");
-    }
-  }
-  if (o !== out.length) throw new Error("delta result size mismatch");
-  return out;
 }
