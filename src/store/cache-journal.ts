@@ -89,6 +89,27 @@ export function journalHeader(version: number, ref: string, base: string): strin
   return `${JSON.stringify({ v: version, ref, base } satisfies Header)}\n`;
 }
 
+/** A longer journal is always folded into a new base: reading it would cost more than parsing the base. */
+export const MAX_JOURNAL_EVENTS = 200;
+/** Events any journal may hold: below this a new base costs more than every command folding them. */
+const MIN_JOURNAL_EVENTS = 32;
+
+/**
+ * How many events the journal may hold before a writer folds them into a new base. Every
+ * command folds the whole journal onto the base (and carries the ready order and view index
+ * over the tasks it changed), so a long journal taxes every read and write until a base is
+ * written; writing one costs about its size. Measured at 10,000 tasks (a 4.3 MB base): the 130
+ * events of one batch commit added ~50 ms of CPU to every `rw claim` (~0.4 ms per event), while a
+ * new base is ~15-25 ms once. So the bound grows with the base: one event per 40 KB of it,
+ * between 32 and 200 (10,000 tasks: ~108; 100,000 tasks: 200, where a base is ~44 MB). Not
+ * lower: a long-lived store (daemon, `rw run`) writes the base that often, and at one event per
+ * 80 KB its claims/s fell ~12%; a claim's own event costs a reader far less than a create's.
+ */
+export function journalBound(baseBytes: number | undefined): number {
+  return Math.min(MAX_JOURNAL_EVENTS, Math.max(MIN_JOURNAL_EVENTS, Math.round((baseBytes ?? 0) / 40_000)));
+}
+
+
 /**
  * A file's bytes and its inode, from one open (so the two belong together). Synchronous: the
  * command waits for it anyway, and node:fs/promises (streams, readline and watchers under it)

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import type { GitObject } from "./git.ts";
-import { applyDelta, MAX_OBJECT } from "./pack-delta.ts";
+import { applyDelta, MAX_OBJECT, OFS_DELTA, parseEntryHeader, type EntryHeader } from "./pack-format.ts";
 
 /**
  * Objects in the repository's packs, read in-process: after maintenance (rw's own every 32
@@ -85,8 +85,6 @@ interface Resolved { type: string; data: Buffer }
 const RELIST_MS = 1_000;
 
 const TYPES: readonly string[] = ["", "commit", "tree", "blob", "tag"];
-const OFS_DELTA = 6;
-const REF_DELTA = 7;
 /** Deeper than git ever writes (pack.depth is at most 4095): a cycle in a damaged pack stops here. */
 const MAX_CHAIN = 5_000;
 /** Resolved delta bases kept per pack, by offset: a long-lived store reads neighbours of one chain. */
@@ -193,37 +191,10 @@ class Pack {
     this.bases.set(offset, obj);
   }
 
-  /** An entry's header: type, inflated size, where its zlib data starts, and a delta's base. */
-  private entryAt(offset: number): { type: number; size: number; dataAt: number; baseOffset?: number; baseId?: Buffer } | undefined {
+  /** The header of the entry at `offset` (pack-format.ts). */
+  private entryAt(offset: number): EntryHeader | undefined {
     const head = this.readPack(offset, Math.min(32 + this.hashLen, this.packSize - offset));
-    if (!head || head.length === 0) return undefined;
-    let i = 0;
-    let c = head[i++]!;
-    const type = (c >> 4) & 7;
-    let size = c & 15;
-    let scale = 16;
-    while (c & 0x80) {
-      if (i >= head.length || scale > 2 ** 49) return undefined;
-      c = head[i++]!;
-      size += (c & 0x7f) * scale;
-      scale *= 128;
-    }
-    if (type === OFS_DELTA) {
-      c = head[i++]!;
-      let back = c & 0x7f;
-      while (c & 0x80) {
-        if (i >= head.length || back > 2 ** 45) return undefined;
-        c = head[i++]!;
-        back = (back + 1) * 128 + (c & 0x7f);
-      }
-      if (back <= 0 || back > offset) return undefined;
-      return { type, size, dataAt: offset + i, baseOffset: offset - back };
-    }
-    if (type === REF_DELTA) {
-      if (i + this.hashLen > head.length) return undefined;
-      return { type, size, dataAt: offset + i + this.hashLen, baseId: Buffer.from(head.subarray(i, i + this.hashLen)) };
-    }
-    return type >= 1 && type <= 4 ? { type, size, dataAt: offset + i } : undefined;
+    return head && head.length > 0 ? parseEntryHeader(head, offset, this.hashLen) : undefined;
   }
 
   /**

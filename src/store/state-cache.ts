@@ -8,7 +8,7 @@ import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { packUints, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
-import { appendJournal, atomicWrite, inodeOf, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
+import { appendJournal, atomicWrite, inodeOf, journalBound, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 export { once, type Derived } from "./cache-derived.ts";
@@ -46,26 +46,6 @@ export type CacheFold = (events: RwEvent[], state: State, derived: () => Derived
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
 export const CACHE_VERSION = 6;
-
-/** A longer journal is always folded into a new base: reading it would cost more than parsing the base. */
-export const MAX_JOURNAL_EVENTS = 200;
-/** Events any journal may hold: below this a new base costs more than every command folding them. */
-const MIN_JOURNAL_EVENTS = 32;
-
-/**
- * How many events the journal may hold before a writer folds them into a new base. Every
- * command folds the whole journal onto the base (and carries the ready order and view index
- * over the tasks it changed), so a long journal taxes every read and write until a base is
- * written; writing one costs about its size. Measured at 10,000 tasks (a 4.3 MB base): the 130
- * events of one batch commit added ~50 ms of CPU to every `rw claim` (~0.4 ms per event), while a
- * new base is ~15-25 ms once. So the bound grows with the base: one event per 40 KB of it,
- * between 32 and 200 (10,000 tasks: ~108; 100,000 tasks: 200, where a base is ~44 MB). Not
- * lower: a long-lived store (daemon, `rw run`) writes the base that often, and at one event per
- * 80 KB its claims/s fell ~12%; a claim's own event costs a reader far less than a create's.
- */
-export function journalBound(baseBytes: number | undefined): number {
-  return Math.min(MAX_JOURNAL_EVENTS, Math.max(MIN_JOURNAL_EVENTS, Math.round((baseBytes ?? 0) / 40_000)));
-}
 
 const stem = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}`);
 const basePath = (dir: string, ref: string): string => `${stem(dir, ref)}.base`;
