@@ -1,10 +1,11 @@
 import { fstatSync, writeSync } from "node:fs";
-import { redactKnown, secretValues } from "../format/secrets.ts";
+import { redactKnown, redactKnownBytes, secretValues } from "../format/secrets.ts";
 import type { StoreContext } from "../store/store.ts";
 
 /** The process, seen by commands through one object: cwd, env, clock and output (STYLE habit 3). */
 export interface Context extends StoreContext {
-  stdout: (text: string) => void;
+  /** Text, or UTF-8 bytes (a long answer made of bytes already: not decoded to be printed). */
+  stdout: (text: string | Buffer) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
   color: boolean;
@@ -65,13 +66,13 @@ class Output {
     return !this.direct && Boolean(this.node().isTTY);
   }
 
-  write(text: string): void {
+  write(text: string | Buffer): void {
     if (this.closed) return;
     if (!this.direct || this.stream) {
       this.node().write(text);
       return;
     }
-    const buf = Buffer.from(text);
+    const buf = typeof text === "string" ? Buffer.from(text) : text;
     for (let at = 0; at < buf.length; ) {
       try {
         at += writeSync(this.fd, buf, at);
@@ -110,7 +111,7 @@ export function processContext(): Context {
     env: process.env,
     now: () => new Date(),
     secrets,
-    stdout: (t) => out.stdout.write(redactKnown(t, secrets)),
+    stdout: (t) => out.stdout.write(typeof t === "string" ? redactKnown(t, secrets) : redactKnownBytes(t, secrets)),
     stderr: (t) => out.stderr.write(redactKnown(t, secrets)),
     isTTY,
     color: isTTY && !process.env.NO_COLOR,

@@ -6,28 +6,7 @@ export function printJson(ctx: Context, value: Record<string, unknown>): void {
   ctx.stdout(`${JSON.stringify({ v: 1, ...value }, null, ctx.isTTY ? 2 : undefined)}\n`);
 }
 
-const TASK_KEYS = [
-  "id", "title", "status", "priority", "type", "labels", "deps", "parent", "initiative", "phase", "assignee", "lease_until",
-  "claimed_at", "defer_until", "blocked_reason", "retry_count", "gates", "created_at", "updated_at", "body", "notes",
-];
-
-/**
- * A task for --json with its keys in one fixed order. A folded task's key order depends on its
- * history and on whether it came from the index or a replay, so without this the same answer
- * could print as different bytes after the cache is rebuilt.
- */
-export function taskJson(task: object, omit?: ReadonlySet<string>): Record<string, unknown> {
-  const rec = task as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of TASK_KEYS) if (rec[k] !== undefined && !omit?.has(k)) out[k] = rec[k];
-  // Keys rw does not list (from a newer writer): after those, in name order. Usually none, so no sort per task.
-  let extra: string[] | undefined;
-  for (const k of Object.keys(rec)) if (!KNOWN_KEYS.has(k) && rec[k] !== undefined && !omit?.has(k)) (extra ??= []).push(k);
-  if (extra) for (const k of extra.sort()) out[k] = rec[k];
-  return out;
-}
-
-const KNOWN_KEYS: ReadonlySet<string> = new Set(TASK_KEYS);
+export { taskJson, LISTED_WITHOUT } from "../domain/task-json.ts";
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
 

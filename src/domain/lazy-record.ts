@@ -17,8 +17,8 @@ const LAZY = Symbol("rw.lazyRecord");
 
 interface Backing<T> {
   readonly keys: readonly string[];
-  /** Key → position in `keys` (a Map: a key called "constructor" is just a key). */
-  readonly index: Map<string, number>;
+  /** Key → position in `keys`. */
+  readonly index: KeyIndex;
   readonly load: (i: number) => T;
   /** Decoded values by position, shared by every fork. */
   readonly decoded: (T | undefined)[];
@@ -153,10 +153,68 @@ function proxyOf<T>(view: View<T>): Record<string, T> {
   });
 }
 
-/** A lazy record of `keys` (in that order) whose value at position i is `load(i)`, decoded once. */
-export function lazyRecord<T>(keys: readonly string[], load: (i: number) => T, raw?: (i: number) => unknown, loadAll?: () => T[]): Record<string, T> {
-  const index = new Map<string, number>();
-  for (let i = 0; i < keys.length; i++) index.set(keys[i]!, i);
+/**
+ * Where each key is. A Map of 100,000 keys costs ~20 ms to build, more than `rw show` spends on
+ * anything else at that size; given the keys' positions in sorted order (`byKey`, saved in the
+ * index file), the first lookups are binary searches (17 string compares each) and the Map is
+ * built only once a command has made enough of them to pay for it.
+ */
+class KeyIndex {
+  private map: Map<string, number> | undefined;
+  private searches = 0;
+
+  constructor(private readonly keys: readonly string[], private byKey: Uint32Array | undefined) {}
+
+  get(key: string): number | undefined {
+    if (this.map) return this.map.get(key);
+    const sorted = this.byKey;
+    if (!sorted || ++this.searches > MAP_AFTER) return this.build().get(key);
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.keys[sorted[mid]!]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && this.keys[sorted[lo]!] === key ? sorted[lo] : undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** A Map: a key called "constructor" is just a key. */
+  private build(): Map<string, number> {
+    const map = new Map<string, number>();
+    for (let i = 0; i < this.keys.length; i++) map.set(this.keys[i]!, i);
+    this.byKey = undefined;
+    return (this.map = map);
+  }
+}
+
+const MAP_AFTER = 4096;
+
+/** Positions of `keys` in sorted order (what `lazyRecord` searches), as a base keeps them. */
+export function sortedPositions(keys: readonly string[]): Uint32Array {
+  return Uint32Array.from(keys.keys()).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+}
+
+/** Whether `byKey` lists every position of `keys` once, in strictly increasing key order (else it is not used). */
+function fitsKeys(keys: readonly string[], byKey: Uint32Array): boolean {
+  if (byKey.length !== keys.length) return false;
+  for (let i = 0; i < byKey.length; i++) {
+    if (byKey[i]! >= keys.length) return false;
+    if (i > 0 && !(keys[byKey[i - 1]!]! < keys[byKey[i]!]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * A lazy record of `keys` (in that order) whose value at position i is `load(i)`, decoded once.
+ * `byKey`: the keys' positions in sorted order (sortedPositions), if the caller has them.
+ */
+export function lazyRecord<T>(keys: readonly string[], load: (i: number) => T, raw?: (i: number) => unknown, loadAll?: () => T[], byKey?: Uint32Array): Record<string, T> {
+  const index = new KeyIndex(keys, byKey && fitsKeys(keys, byKey) ? byKey : undefined);
   return proxyOf(new View<T>({ keys, index, load, decoded: new Array<T | undefined>(keys.length), raw, loadAll, count: 0 }));
 }
 

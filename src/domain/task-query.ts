@@ -56,11 +56,12 @@ export function matchesFilter(t: Task, f: TaskFilter): boolean {
 }
 
 const byUpdated = (a: Task, b: Task): number => (a.updated_at > b.updated_at ? -1 : a.updated_at < b.updated_at ? 1 : byAge(a, b));
-const ORDERS: Record<TaskSort, (a: Task, b: Task) => number> = { priority: byPriority, age: byAge, updated: byUpdated };
+/** The comparator of each `rw list --sort` (total orders: ties end on the ID). */
+export const SORT_ORDERS: Record<TaskSort, (a: Task, b: Task) => number> = { priority: byPriority, age: byAge, updated: byUpdated };
 
 /** Tasks matching `f` in the order asked for (backlog order, oldest first, or most recently updated first). */
 export function queryTasks(state: State, f: TaskFilter, sort: TaskSort = "priority"): Task[] {
-  return recordValues(state.tasks).filter((t) => matchesFilter(t, f)).sort(ORDERS[sort]);
+  return recordValues(state.tasks).filter((t) => matchesFilter(t, f)).sort(SORT_ORDERS[sort]);
 }
 
 /** The tasks that list `id` among their dependencies ("blocks" in `show`), in backlog order. */

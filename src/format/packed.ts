@@ -20,3 +20,20 @@ export function unpackUints(text: unknown): Uint32Array | undefined {
   Buffer.from(words.buffer).set(bytes);
   return words;
 }
+
+/**
+ * A long list of short strings (task IDs) as one string joined by newlines, for the same
+ * reason: JSON.parse makes one string instead of 100,000 (~16 ms to ~5 ms at 100,000 IDs), and
+ * split is cheap. A list with a newline in one of its strings stays an array.
+ */
+export function packStrings(values: readonly string[]): string | string[] {
+  if (values.some((v) => v.includes("\n"))) return [...values];
+  return values.length === 0 ? "" : `\n${values.join("\n")}`; // each string after a newline: [""] is "\n"
+}
+
+/** The strings `packStrings` packed (or an array of strings as it is), or undefined when `value` is neither. */
+export function unpackStrings(value: unknown): string[] | undefined {
+  if (typeof value === "string") return value === "" ? [] : value.startsWith("\n") ? value.slice(1).split("\n") : undefined;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+  return undefined;
+}

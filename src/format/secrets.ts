@@ -67,6 +67,17 @@ export function redactKnown(text: string, secrets: readonly string[] = []): stri
   return out;
 }
 
+/**
+ * redactKnown for UTF-8 bytes (a 17 MB `rw list --json`): the same bytes when nothing in them
+ * needs redacting, without decoding them to a string; else the redacted text. Every secret and
+ * key shape is ASCII, so looking at the bytes as ASCII (node clears the high bit of the others) finds every match the text has; one it does not have only costs the slow path.
+ */
+export function redactKnownBytes(bytes: Buffer, secrets: readonly string[] = []): Buffer | string {
+  if (bytes.length < MIN_SECRET) return bytes;
+  const found = secrets.some((s) => s.length >= MIN_SECRET && bytes.includes(s)) || KEY_START.test(bytes.toString("ascii"));
+  return found ? redactKnown(bytes.toString(), secrets) : bytes;
+}
+
 /** Everything redactKnown does, plus `password=…`-style pairs and URL credentials: for machine output (tool calls, errors). */
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = redactKnown(text, secrets);

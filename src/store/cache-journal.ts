@@ -6,7 +6,7 @@ export interface ShardMark { oid: string; lines: number; last_id: string }
 
 /**
  * The index's journal: the events committed since its base, as a file that grows by one line per
- * transaction (`<ref>.v6.journal.jsonl`):
+ * transaction (`<ref>.v7.journal.jsonl`):
  *   {"v":<CACHE_VERSION>,"ref":…,"base":<base tip>}             the header
  *   {"parent":<tip>,"tip":<tip>,"shards":{…},"events":[…]}  one line per commit
  * A line's `shards` holds only the marks that changed. A reader follows the chain from the base:

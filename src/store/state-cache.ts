@@ -1,11 +1,12 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RwError } from "../domain/errors.ts";
-import { lazyRecord, rawEntry } from "../domain/lazy-record.ts";
+import { lazyRecord, rawEntry, sortedPositions } from "../domain/lazy-record.ts";
+import { LISTED_WITHOUT, TASK_KEYS, taskJson } from "../domain/task-json.ts";
 import { emptyState, recordKeys, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
-import { packUints, unpackUints } from "../format/packed.ts";
+import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
 import { appendJournal, atomicWrite, inodeOf, journalBound, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
@@ -15,8 +16,8 @@ export { once, type Derived } from "./cache-derived.ts";
 
 /**
  * The index: the folded state at some tip of the ref. Two files, both pure caches:
- * - the base (`<ref>.v6.base`): the whole state at one tip, rewritten rarely;
- * - the journal (`<ref>.v6.journal.jsonl`, cache-journal.ts): the events committed since that
+ * - the base (`<ref>.v7.base`): the whole state at one tip, rewritten rarely;
+ * - the journal (`<ref>.v7.journal.jsonl`, cache-journal.ts): the events committed since that
  *   base, one line appended per transaction, so a write does not re-serialise 10,000 tasks.
  * state(tip) = fold(journal.events, base.state) for the journal of that base.
  */
@@ -45,7 +46,7 @@ export interface CacheFile {
 export type CacheFold = (events: RwEvent[], state: State, derived: () => Derived) => { state: State; derived: () => Derived };
 
 /** Bump when State's shape, fold semantics or this encoding change: an old cache is then rebuilt, never misread. */
-export const CACHE_VERSION = 6;
+export const CACHE_VERSION = 7;
 
 const stem = (dir: string, ref: string): string => join(dir, "cache", `${ref.replace(/[^A-Za-z0-9._-]/g, "_")}.v${CACHE_VERSION}`);
 const basePath = (dir: string, ref: string): string => `${stem(dir, ref)}.base`;
@@ -54,20 +55,16 @@ const journalPath = (dir: string, ref: string): string => `${stem(dir, ref)}.jou
 
 /*
  * Base encoding, chosen by measurement. One line of JSON (the header: the rest of the state, the
- * task IDs in key order, each task's tuple and tail byte lengths), "\n", then the tuples as one
- * JSON array `[t0,t1,...]`, then the tails (each task's body as raw UTF-8, no escape processing,
- * and its notes as JSON) back to back. A task is decoded when first read (lazy-record.ts): its
- * tuple is one slice of the array. At 100,000 tasks the v5 header (every tuple) took 300-400 ms
- * to parse, plus as much in garbage collection, before `rw show` looked at its one task. A scan
- * of every task parses the whole array at once instead (one JSON.parse is cheaper than 10,000).
- * Fields are listed in the header, so a base written with another field list is simply rebuilt.
+ * task IDs in key order, each task's entry and tail byte lengths and its notes' share of the
+ * tail), "\n", then the entries as one JSON array `[t0,t1,...]`, then the tails (each task's body
+ * as raw UTF-8, no escape processing, and its notes as JSON) back to back. An entry is the task
+ * without body and notes exactly as `rw list --json` prints it (domain/task-json.ts), so a list
+ * copies the bytes of the tasks it prints (views/list-json.ts). A task is decoded when first read
+ * (lazy-record.ts): its entry is one slice of the array. At 100,000 tasks the v5 header (every
+ * tuple) took 300-400 ms to parse, plus as much in garbage collection, before `rw show` looked at
+ * its one task. A scan of every task parses the whole array at once (one JSON.parse is cheaper
+ * than 10,000). The key order is listed in the header, so a base written with another is rebuilt.
  */
-const FIELDS = [
-  "id", "title", "status", "priority", "type", "labels", "deps", "gates", "created_at", "updated_at", "retry_count",
-  "parent", "initiative", "phase", "defer_until", "assignee", "lease_until", "blocked_reason", "claimed_at",
-] as const;
-const KNOWN = new Set<string>([...FIELDS, "body", "notes"]);
-
 interface BaseHeader {
   v: number;
   ref: string;
@@ -78,53 +75,41 @@ interface BaseHeader {
   /** The rest of State (initiatives, decisions, sessions, ...): few records, kept as plain JSON. */
   rest: Record<string, unknown>;
   fields: string[];
-  /** Task IDs in the order of state.tasks' keys; each one's tuple and tail byte lengths. */
-  ids: string[];
-  /** Packed (format/packed.ts); a base written before that has them as number arrays. */
-  rows: string | number[];
-  tails: string | number[];
+  /** Task IDs in the order of state.tasks' keys; each one's entry and tail byte lengths, and the notes' bytes at the tail's end. */
+  ids: string | string[];
+  /** Packed (format/packed.ts). */
+  rows: string;
+  /** The positions of `ids` in sorted order (lazy-record.ts searches them instead of building a Map). */
+  by_id?: string;
+  tails: string;
+  notes: string;
   /** The view index of this state, by position in `ids` (absent in a base written without one). */
   view?: SavedViewIndex;
   /** The ready order of this state (absent when the writer had none). */
   ready?: SavedReady;
 }
 
-/** A task's tuple is FIELDS values (null when absent), then extra keys (or null), body bytes, notes bytes. */
-interface Entry { row: Buffer; tail: Buffer }
+/** A task's entry (its list JSON) and tail (body, then notes as JSON: the last `notes` bytes). */
+interface Entry { row: Buffer; tail: Buffer; notes: number }
 const COMMA = Buffer.from(",");
 
 function encodeTask(task: Task): Entry {
-  const rec = task as unknown as Record<string, unknown>;
-  const row: unknown[] = FIELDS.map((f) => rec[f] ?? null);
-  let extra: Record<string, unknown> | null = null;
-  for (const key of Object.keys(rec)) {
-    if (!KNOWN.has(key) && rec[key] !== undefined) (extra ??= {})[key] = rec[key];
-  }
   const body = Buffer.from(task.body);
   const notes = task.notes.length > 0 ? Buffer.from(JSON.stringify(task.notes)) : Buffer.alloc(0);
-  row.push(extra, body.length, notes.length);
-  return { row: Buffer.from(JSON.stringify(row)), tail: Buffer.concat([body, notes]) };
+  return { row: Buffer.from(JSON.stringify(taskJson(task, LISTED_WITHOUT))), tail: Buffer.concat([body, notes]), notes: notes.length };
 }
 
-function taskOf(row: unknown[], buf: Buffer, off: number, end: number): Task {
-  const n = FIELDS.length;
-  const bodyLen = row[n + 1] as number;
-  const notesLen = row[n + 2] as number;
-  if (off + bodyLen + notesLen !== end) throw new Error("index entry does not match its length");
-  // Key order follows fold's taskFromCreated for the always-present fields.
-  const t = {
-    id: row[0], title: row[1], status: row[2], priority: row[3], type: row[4], labels: row[5], deps: row[6], gates: row[7],
-    created_at: row[8], updated_at: row[9], body: buf.toString("utf8", off, off + bodyLen), retry_count: row[10],
-    notes: notesLen > 0 ? JSON.parse(buf.toString("utf8", off + bodyLen, end)) : [],
-  } as Record<string, unknown>;
-  for (let i = 11; i < n; i++) if (row[i] !== null) t[FIELDS[i]!] = row[i];
-  if (row[n]) Object.assign(t, row[n]);
-  return t as unknown as Task;
+function taskOf(entry: Record<string, unknown>, buf: Buffer, off: number, end: number, notesLen: number): Task {
+  if (typeof entry.id !== "string" || notesLen > end - off) throw new Error("index entry does not match its length");
+  entry.body = buf.toString("utf8", off, end - notesLen);
+  entry.notes = notesLen > 0 ? JSON.parse(buf.toString("utf8", end - notesLen, end)) : [];
+  return entry as unknown as Task;
 }
 
 function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>, state: State, derived: Derived): { data: Buffer; stale: boolean } {
   const rows: Buffer[] = [];
   const tails: Buffer[] = [];
+  const notes: number[] = [];
   const ids: string[] = [];
   for (const id of recordKeys(state.tasks)) {
     // A task nobody decoded since the last base is copied as it was (same fields, same bytes).
@@ -132,14 +117,15 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
     ids.push(id);
     rows.push(entry.row);
     tails.push(entry.tail);
+    notes.push(entry.notes);
   }
   const { tasks: _tasks, last_ts, event_count, ...rest } = state;
   const at = positions(ids);
   const view = (derived.index?.bind(state) ?? ViewIndex.build(state)).save(ids, at);
   const ready = savedReady(derived.readyMemo, at);
   const header: BaseHeader = {
-    v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...FIELDS], ids,
-    rows: packUints(rows.map((r) => r.length)), tails: packUints(tails.map((t) => t.length)), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
+    v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...TASK_KEYS], ids: packStrings(ids),
+    rows: packUints(rows.map((r) => r.length)), tails: packUints(tails.map((t) => t.length)), notes: packUints(notes), by_id: packUints(sortedPositions(ids)), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
   };
   const array = rows.flatMap((r, i) => (i === 0 ? [r] : [COMMA, r]));
   return { data: Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...array, Buffer.from("]"), ...tails]), stale: !view || !ready };
@@ -169,11 +155,13 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
   const nl = buf.indexOf(10);
   if (nl < 0) return undefined;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
-  if (h.v !== CACHE_VERSION || h.ref !== ref || typeof h.tip !== "string" || h.fields.join() !== FIELDS.join()) return undefined;
-  const n = h.ids?.length;
-  const rowLen = Array.isArray(h.rows) ? h.rows : unpackUints(h.rows);
-  const tailLen = Array.isArray(h.tails) ? h.tails : unpackUints(h.tails);
-  if (!Array.isArray(h.ids) || !rowLen || !tailLen || rowLen.length !== n || tailLen.length !== n) return undefined;
+  if (h.v !== CACHE_VERSION || h.ref !== ref || typeof h.tip !== "string" || h.fields?.join() !== TASK_KEYS.join()) return undefined;
+  const ids = unpackStrings(h.ids);
+  const n = ids?.length;
+  const rowLen = unpackUints(h.rows);
+  const tailLen = unpackUints(h.tails);
+  const notesLen = unpackUints(h.notes);
+  if (!ids || !rowLen || !tailLen || !notesLen || rowLen.length !== n || tailLen.length !== n || notesLen.length !== n) return undefined;
   // rowAt[i]: where tuple i starts in the array (after "[" and one "," per earlier tuple); tailAt[i] likewise.
   const rowAt = new Float64Array(n + 1);
   const tailAt = new Float64Array(n + 1);
@@ -194,18 +182,20 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
   if (off !== buf.length || buf[arrayStart] !== 0x5b || buf[arrayEnd - 1] !== 0x5d) return undefined; // truncated or padded: not a file we wrote
   const rowEnd = (i: number): number => rowAt[i]! + rowLen[i]!;
   const tasks = lazyRecord<Task>(
-    h.ids,
-    (i) => guarded(file, () => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as unknown[], buf, tailAt[i]!, tailAt[i + 1]!)),
-    (i): Entry => ({ row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]) }),
-    () => guarded(file, () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as unknown[][]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!))),
+    ids,
+    (i) => guarded(file, () => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as Record<string, unknown>, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!)),
+    (i): Entry => ({ row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]), notes: notesLen[i]! }),
+    () => guarded(file, () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as Record<string, unknown>[]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!))),
+    unpackUints(h.by_id),
   );
   const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
   // Prototype-free maps, as fold makes them (a task called "constructor" is only a key).
   state.initiatives = recordMap(state.initiatives);
   state.sessions = recordMap(state.sessions);
   const derived = once((): Derived => {
-    const index = h.view ? ViewIndex.restore(h.view, h.ids, tasks) : undefined;
-    return { index, readyMemo: index && restoredReady(h.ready, h.ids) };
+    const baseTask = (i: number): Task => guarded(file, () => JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as Task);
+    const index = h.view ? ViewIndex.restore(h.view, ids, tasks, { task: baseTask, bytes: buf, start: rowAt, length: rowLen }) : undefined;
+    return { index, readyMemo: index && restoredReady(h.ready, ids) };
   });
   return { tip: h.tip, shards: h.shards, state, derived, complete: h.view !== undefined && typeof h.ready?.special === "string" };
 }

@@ -1,7 +1,9 @@
 import type { WaitGraph } from "../domain/ready-memo.ts";
 import { isClosed, lookup, recordValues, STATUSES, type State, type Status, type Task } from "../domain/types.ts";
-import { packUints, unpackUints } from "../format/packed.ts";
+import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
+import type { TaskSort } from "../domain/task-query.ts";
 import { ORDERS, Top, type Resolve, type TopOrder } from "./view-top.ts";
+import { saveSorted, SortedBase, visitInOrder, type Visit } from "./view-sorted.ts";
 
 export { topOrder, type TopOrder, type TopSpec } from "./view-top.ts";
 
@@ -19,8 +21,16 @@ export interface SavedViewIndex {
    * (format/packed.ts) the positions of the unfinished tasks that wait on each, back to back,
    * with where each dependency's run ends.
    */
-  waiting?: { deps: string[]; ends: string; at: string };
+  waiting?: { deps: string | string[]; ends: string; at: string };
+  /** Per `rw list --sort` order, the positions of every task in that order, packed (view-sorted.ts). */
+  sorted?: Record<string, string>;
 }
+
+/**
+ * The index file's tasks as it has them: decoded from its bytes (not as the state holds them
+ * now), and where each one's list JSON lies in `bytes`.
+ */
+export interface BaseTasks { task: (pos: number) => Task; bytes: Buffer; start: ArrayLike<number>; length: ArrayLike<number> }
 
 /**
  * What STATE.md and BOARD.md need of 10,000 tasks, without looking at each one: the IDs of each
@@ -50,6 +60,7 @@ export class ViewIndex implements WaitGraph {
   private readonly waitsRead = new Set<number>();
   private readonly waiters = new Map<string, Set<string>>();
   private readonly tops = new Map<string, Top>();
+  private sorted: SortedBase | undefined;
   private tasks: Readonly<Record<string, Task>> = Object.create(null) as Record<string, Task>;
   private readonly find: Resolve = (id) => lookup(this.tasks, id);
 
@@ -60,11 +71,11 @@ export class ViewIndex implements WaitGraph {
   }
 
   /** From the index file: `ids` are the file's task IDs in order; undefined when `saved` does not fit them. */
-  static restore(saved: SavedViewIndex, ids: readonly string[], tasks: Readonly<Record<string, Task>>): ViewIndex | undefined {
-    const deps = saved?.waiting?.deps;
+  static restore(saved: SavedViewIndex, ids: readonly string[], tasks: Readonly<Record<string, Task>>, base: BaseTasks): ViewIndex | undefined {
+    const deps = unpackStrings(saved?.waiting?.deps);
     const ends = unpackUints(saved?.waiting?.ends);
     const at = unpackUints(saved?.waiting?.at);
-    if (typeof saved?.status !== "string" || saved.status.length !== ids.length || !Array.isArray(deps) || !ends || !at || ends.length !== deps.length) return undefined;
+    if (typeof saved?.status !== "string" || saved.status.length !== ids.length || !deps || !ends || !at || ends.length !== deps.length) return undefined;
     const index = new ViewIndex();
     index.tasks = tasks;
     const { status, other = {} } = saved;
@@ -80,6 +91,8 @@ export class ViewIndex implements WaitGraph {
     index.savedInitiatives = saved.initiatives ?? {};
     if (!deps.every((d, i) => i === 0 || deps[i - 1]! < d)) return undefined; // not in the order lookups need: rebuilt
     index.savedWaits = { deps, ends, at };
+    index.sorted = SortedBase.restore(saved.sorted, ids.length, base);
+    if (!index.sorted) return undefined;
     for (const [key, held] of Object.entries(saved.tops ?? {})) {
       const order = ORDERS.get(key);
       if (order) index.tops.set(key, Top.restored(order, held, () => index.find));
@@ -124,7 +137,9 @@ export class ViewIndex implements WaitGraph {
       deps.push(dep);
       ends.push(positions.length);
     }
-    return { status: chars.join(""), other, initiatives, tops, waiting: { deps, ends: packUints(ends), at: packUints(positions) } };
+    const sorted = saveSorted(ids.length, (sort, visit) => this.walk(sort, visit), (pos) => this.baseIds[pos]!, at);
+    if (!sorted) return undefined;
+    return { status: chars.join(""), other, initiatives, tops, waiting: { deps: packStrings(deps), ends: packUints(ends), at: packUints(positions) }, sorted };
   }
 
   /** Reads tasks from this state from now on (the views' state: the index describes it). */
@@ -167,6 +182,33 @@ export class ViewIndex implements WaitGraph {
       yield this.find(baseIds[i]!)!;
     }
     for (const id of this.added.get(status) ?? []) yield this.find(id)!;
+  }
+
+  /**
+   * Every task in `sort` order (`rw list --sort`), without sorting or decoding the index file's:
+   * each as its position in the file when unchanged since (see `statusAt`, `entryAt`), else as the task.
+   */
+  walk(sort: TaskSort, visit: Visit): void {
+    const changed: Task[] = [];
+    for (const members of this.added.values()) for (const id of members) changed.push(this.find(id)!);
+    const perm = this.sorted?.order(sort);
+    const { baseIds, gone } = this;
+    if (!perm) {
+      for (let i = 0; i < baseIds.length; i++) if (!gone.has(baseIds[i]!)) changed.push(this.find(baseIds[i]!)!);
+      return visitInOrder(sort, undefined, changed, visit);
+    }
+    const isGone = gone.size === 0 ? () => false : (pos: number) => gone.has(baseIds[pos]!);
+    visitInOrder(sort, { perm, gone: isGone, baseTask: this.sorted!.base.task }, changed, visit);
+  }
+
+  /** The status of the index file's task at `pos` (as the file has it). */
+  statusAt(pos: number): string {
+    return this.baseStatus(pos);
+  }
+
+  /** The index file's tasks as it has them (only after `walk` visited a position). */
+  get base(): BaseTasks {
+    return this.sorted!.base;
   }
 
   /** The unfinished tasks whose dependencies name `id` (it may not exist). */

@@ -94,7 +94,7 @@ describe("the index is a pure cache", () => {
     repo = makeRepo({ init: true });
     await seedTasks(repo.dir, 10);
     const before = JSON.parse(await repo.rwOk(["list", "--json"])) as { tasks: unknown[] };
-    const journal = (): string[] => readFileSync(join(cacheDir(repo), "refs_heads_rewind.v6.journal.jsonl"), "utf8").trim().split("\n");
+    const journal = (): string[] => readFileSync(join(cacheDir(repo), "refs_heads_rewind.v7.journal.jsonl"), "utf8").trim().split("\n");
     const baseTip = (): string => (JSON.parse(journal()[0]!) as { base: string }).base;
     // A short run of commits is appended to the journal...
     await repo.rwOk(["create", "One more"]);

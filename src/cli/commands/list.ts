@@ -3,11 +3,9 @@ import { STATUSES } from "../../domain/types.ts";
 import { jsonArg, list } from "../args.ts";
 import { defineRw } from "../command.ts";
 import { filterArgs, filterFromArgs, limitArg, mentionProblems, sortArg, statusesArg } from "../filters.ts";
-import { fit, printJson, taskJson } from "../output.ts";
+import { fit, LISTED_WITHOUT, printJson, taskJson } from "../output.ts";
 import { withSnapshot } from "../read.ts";
-
-/** `list --json` prints each task without its body and notes (`show` has them). */
-const LISTED_WITHOUT: ReadonlySet<string> = new Set(["body", "notes"]);
+import { listJsonText } from "../../views/list-json.ts";
 
 export default defineRw({
   meta: { name: "list", description: "List tasks (unfinished ones unless --all or --status)" },
@@ -34,13 +32,17 @@ export default defineRw({
     const statuses = statusesArg(args.status);
     await withSnapshot((snap, store, ctx) => {
       const filter = { ...filterFromArgs(args, snap.state), statuses, all: Boolean(args.all), assignees: list(args.assignee) };
+      const problems = mentionProblems(store, ctx);
+      const extra = problems ? { problems: problems.count } : {};
+      // Compact JSON (what scripts and agents read) from the view index: no task decoded or sorted.
+      const index = args.json && !ctx.isTTY ? snap.derived?.().index?.bind(snap.state) : undefined;
+      const text = index && listJsonText(index, filter, sort, limit, extra);
+      if (text) return ctx.stdout(text);
       const tasks = queryTasks(snap.state, filter, sort);
       const shown = limit === undefined ? tasks : tasks.slice(0, limit);
-      const problems = mentionProblems(store, ctx);
       if (args.json) {
         printJson(ctx, {
-          count: shown.length, total: tasks.length, tasks: shown.map((t) => taskJson(t, LISTED_WITHOUT)),
-          ...(problems ? { problems: problems.count } : {}),
+          count: shown.length, total: tasks.length, tasks: shown.map((t) => taskJson(t, LISTED_WITHOUT)), ...extra,
         });
         return;
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lazyRecord, plainRecord, rawEntry } from "../../../src/domain/lazy-record.ts";
+import { lazyRecord, plainRecord, rawEntry, sortedPositions } from "../../../src/domain/lazy-record.ts";
+import { packStrings, unpackStrings } from "../../../src/format/packed.ts";
 import { lookup, recordMap, recordValues } from "../../../src/domain/types.ts";
 
 // The index's tasks (state-cache.ts) behave as the plain prototype-free record they replace.
@@ -88,5 +89,34 @@ describe("lazyRecord scans", () => {
     expect(recordValues(lazy)).toEqual(values);
     expect(all).toBe(1); // once
     expect(one).toEqual([2]);
+  });
+});
+
+describe("lazyRecord lookups by the keys' sorted positions", () => {
+  it("finds every key and no other by binary search, then by a Map once many lookups were made", () => {
+    const keys = Array.from({ length: 3000 }, (_v, i) => `t-${((i * 7919) % 3000).toString(36)}`).concat(["constructor", "__proto__", "Z", "é"]);
+    const lazy = lazyRecord(keys, (i) => ({ id: keys[i]! }), undefined, undefined, sortedPositions(keys));
+    for (let round = 0; round < 3; round++) {
+      for (const k of keys) expect(lazy[k]?.id).toBe(k);
+      for (const k of ["t-", "t-zzz", "hasOwnProperty", "", "constructo"]) expect(Object.hasOwn(lazy, k)).toBe(false);
+    }
+  });
+
+  it("ignores sorted positions that do not fit the keys (a damaged index answers as a plain record)", () => {
+    const keys = ["b", "a", "c"];
+    for (const bad of [Uint32Array.of(0, 1, 2), Uint32Array.of(1, 0), Uint32Array.of(1, 0, 7), Uint32Array.of(1, 1, 2)]) {
+      const lazy = lazyRecord(keys, (i) => keys[i]!, undefined, undefined, bad);
+      expect(keys.map((k) => lazy[k])).toEqual(keys);
+      expect(lazy["d"]).toBeUndefined();
+    }
+  });
+
+  it("packs a list of IDs as one string, and keeps a list with a newline in it as it is", () => {
+    for (const list of [[], [""], ["a"], ["a", "", "b-2"], ["x\ny", "z"]]) {
+      const packed = JSON.parse(JSON.stringify(packStrings(list))) as unknown;
+      expect(unpackStrings(packed)).toEqual(list);
+    }
+    expect(typeof packStrings(["a", "b"])).toBe("string");
+    expect(unpackStrings("no leading newline")).toBeUndefined();
   });
 });

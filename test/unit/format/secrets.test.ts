@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configSecrets, lineRedactor, redact, redactDeep, redactKnown, secretValues } from "../../../src/format/secrets.ts";
+import { configSecrets, lineRedactor, redact, redactDeep, redactKnown, redactKnownBytes, secretValues } from "../../../src/format/secrets.ts";
 
 describe("secrets: what is redacted and what is left alone", () => {
   it.each([
@@ -11,6 +11,17 @@ describe("secrets: what is redacted and what is left alone", () => {
     ["short values are words, not secrets", "the cat sat", ["cat"], "the cat sat"],
   ])("%s", (_name, text, secrets, want) => {
     expect(redactKnown(text, secrets)).toBe(want);
+  });
+
+  it("redactKnownBytes redacts what redactKnown does, next to any UTF-8, and returns clean bytes as they are", () => {
+    const texts = ["ünïcode ✓ then sk-ant-api03-abcdefghij", "日本語 Bearer abc123def456ghi789 ok", "plain text with xYz-1234567 inside", "nothing to hide here — ünïcode ✓ 日本語"];
+    for (const text of texts) {
+      const bytes = Buffer.from(text);
+      const out = redactKnownBytes(bytes, ["xYz-1234567"]);
+      expect(typeof out === "string" ? out : out.toString()).toBe(redactKnown(text, ["xYz-1234567"]));
+    }
+    const clean = Buffer.from(texts[3]!);
+    expect(redactKnownBytes(clean, ["xYz-1234567"])).toBe(clean);
   });
 
   it("redact also takes out key=value pairs and URL credentials", () => {
