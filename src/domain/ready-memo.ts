@@ -31,10 +31,10 @@ export interface ReadyMemo {
 }
 
 /** Whether a task in the order may still not be ready (see ReadyMemo.special). */
-const isSpecial = (t: Task): boolean => t.status === "in_progress" || t.defer_until !== undefined || t.initiative !== undefined;
+export const isSpecial = (t: Task): boolean => t.status === "in_progress" || t.defer_until !== undefined || t.initiative !== undefined;
 
 /** Whether `t` (in the memo's order) is ready at `now`: what is left of notReadyReasons for a candidate. */
-const readyInOrder = (state: State, t: Task, now: string): boolean =>
+export const readyInOrder = (state: State, t: Task, now: string): boolean =>
   !hasLiveClaim(t, now) && !(t.defer_until !== undefined && t.defer_until > now) && initiativeGate(state, t) === undefined;
 
 /** Where a walk of the memo's order may start at `now` (the claimed head skipped while its leases hold). */

@@ -9,6 +9,12 @@ export interface ReadyItem {
   expired_claim?: { assignee: string; lease_until: string };
 }
 
+/** A ready task as `rw ready --json` prints it (the key order is part of the bytes: store/ready-cache.ts copies them). */
+export function readyItemJson(r: ReadyItem): Record<string, unknown> {
+  const t = r.task;
+  return { id: t.id, title: t.title, priority: t.priority, type: t.type, labels: t.labels, unblocks: r.unblocks, created_at: t.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}) };
+}
+
 export interface Explanation {
   id: string;
   title: string;

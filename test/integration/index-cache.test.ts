@@ -108,4 +108,19 @@ describe("the index is a pure cache", () => {
     rmSync(cacheDir(repo), { recursive: true });
     expect(JSON.parse(await repo.rwOk(["list", "--json"]))).toEqual(after);
   });
+
+  it("removes the index files of another version when it writes a base (they are never read again)", async () => {
+    repo = makeRepo({ init: true });
+    await seedTasks(repo.dir, 3);
+    await repo.rwOk(["list"]);
+    const old = ["refs_heads_rewind.v6.base", "refs_heads_rewind.v6.journal.jsonl", "refs_heads_rewind.v6.ready.json", "refs_heads_rewind.v5.ready.patch.json"];
+    for (const f of old) writeFileSync(join(cacheDir(repo), f), "old");
+    writeFileSync(join(cacheDir(repo), "refs_heads_other.v6.base"), "another ref's");
+    for (const f of readdirSync(cacheDir(repo))) if (f.includes(".v7.")) rmSync(join(cacheDir(repo), f));
+    await repo.rwOk(["list"]);
+    const left = readdirSync(cacheDir(repo));
+    expect(left.filter((f) => old.includes(f))).toEqual([]);
+    expect(left).toContain("refs_heads_other.v6.base");
+    expect(left.some((f) => f.endsWith(".v7.base"))).toBe(true);
+  });
 });

@@ -76,6 +76,21 @@ describe("rw ready from the kept ready view", () => {
       const kept = await ask(args);
       expect(await fresh(args), `rw ready ${args.join(" ")}: the carried order prints what a full ranking prints`).toBe(kept);
     }
+    // After the index is rebuilt (it then has no ready order) a claim starts from the view and
+    // patches it (the rows it changed) instead of rewriting it: --json copies the unpatched rows,
+    // encodes the patched ones, and prints what a full ranking prints.
+    const listed = JSON.parse(await fresh(["--json"])) as { tasks: Array<{ id: string; expired_claim?: unknown }> };
+    await repo.rwOk(["edit", listed.tasks.at(-1)!.id, "--title", "Renamed while ready"]); // keeps the order: a patched row, still open
+    expect(readdirSync(cacheDir()).some((f) => f.endsWith(".ready.patch.json"))).toBe(true);
+    const renamed = await ask(["--json"]);
+    expect(renamed).toContain("Renamed while ready");
+    expect(await fresh(["--json"])).toBe(renamed);
+    await fresh(["--json"]);
+    await repo.rwOk(["claim", "--next"], { actor: "agent-8" });
+    expect(readdirSync(cacheDir()).some((f) => f.endsWith(".ready.patch.json"))).toBe(true);
+    const patched = { json: await ask(["--json"]), two: await ask(["--limit", "2"]) };
+    expect(await fresh(["--json"])).toBe(patched.json);
+    expect(await fresh(["--limit", "2"])).toBe(patched.two);
     // A view saved by a full listing is read back as saved.
     await ask(["--json"]);
     expect(readReadyView(join(repo.dir, ".git", "rewind"), "refs/heads/rewind", repo.git(["rev-parse", "rewind"]).trim())).toBeDefined();

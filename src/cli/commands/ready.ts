@@ -1,5 +1,5 @@
 import { printable } from "../../domain/text.ts";
-import { readyPage, readyTasks, type ReadyItem } from "../../domain/ready.ts";
+import { readyItemJson, readyPage, readyTasks, type ReadyItem } from "../../domain/ready.ts";
 import { explainInReadyOrder, matchesFilter, type TaskFilter } from "../../domain/task-query.ts";
 import { recordValues, type State, type Task } from "../../domain/types.ts";
 import { potentialOrder, readyFromMemo, type ReadyMemo } from "../../domain/ready-memo.ts";
@@ -35,7 +35,13 @@ export default defineRw({
       const cached = tip ? readReadyView(rwDir(store.repo), store.ref, tip) : undefined;
       if (cached) {
         const problems = mentionProblems(store, ctx);
-        return print(ctx, args, readyFromMemo(cached.state, now, limit ?? Infinity, cached.memo)!, cached.review, problems ? { problems: problems.count } : {});
+        const extra = problems ? { problems: problems.count } : {};
+        // Compact JSON: each task ready by its place in the view is copied as the view keeps it.
+        if (args.json && !ctx.isTTY) {
+          const { total, tasks } = cached.printed(now, limit ?? Infinity);
+          return ctx.stdout(jsonBytes(answer(tasks.length, total, cached.review, [], extra), tasks));
+        }
+        return print(ctx, args, readyFromMemo(cached.state, now, limit ?? Infinity, cached.memo)!, cached.review, extra);
       }
       const snap = await store.snapshot();
       const filter = filterFromArgs(args, snap.state);
@@ -77,21 +83,37 @@ function saveReadyView(store: Store, snap: Snapshot, memo: ReadyMemo | undefined
 
 type ReviewTask = Pick<Task, "id" | "title" | "priority" | "updated_at">;
 
+const byUpdate = (review: ReviewTask[]): ReviewTask[] => [...review].sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
+
+/** `rw ready --json`'s answer (without its "v"). */
+function answer(count: number, total: number, reviewTasks: ReviewTask[], tasks: unknown[], extra: Record<string, unknown>): Record<string, unknown> {
+  const review = byUpdate(reviewTasks);
+  return {
+    count, total,
+    ...(review.length > 0 ? { waiting_for_review: review.map((t) => ({ id: t.id, title: t.title, priority: t.priority, since: t.updated_at })) } : {}),
+    tasks,
+    ...extra,
+  };
+}
+
+/** `value` as compact JSON with `tasks` (JSON texts) as its tasks array: the bytes JSON.stringify gives with them parsed. */
+function jsonBytes(value: Record<string, unknown>, tasks: Buffer[]): Buffer {
+  const text = JSON.stringify({ v: 1, ...value });
+  // The only `"tasks":[]` outside a string (inside one every quote is escaped).
+  const cut = text.indexOf('"tasks":[]') + '"tasks":['.length;
+  const parts: Buffer[] = [Buffer.from(text.slice(0, cut))];
+  tasks.forEach((t, i) => parts.push(...(i > 0 ? [COMMA, t] : [t])));
+  parts.push(Buffer.from(`${text.slice(cut)}\n`));
+  return Buffer.concat(parts);
+}
+
+const COMMA = Buffer.from(",");
+
 function print(ctx: Context, args: { json?: unknown }, result: { total: number; items: ReadyItem[] }, reviewTasks: ReviewTask[], extra: Record<string, unknown>): void {
   const { total, items: shown } = result;
-  const review = [...reviewTasks].sort((a, b) => (a.updated_at < b.updated_at ? -1 : 1));
+  const review = byUpdate(reviewTasks);
   const reviewLine = review.length > 0 ? `waiting for review (rw review ID): ${review.map((t) => `${t.id} ${fit(t.title, 40).trimEnd()}`).join("; ")}` : "";
-  if (args.json) {
-    return printJson(ctx, {
-      count: shown.length, total,
-      ...(review.length > 0 ? { waiting_for_review: review.map((t) => ({ id: t.id, title: t.title, priority: t.priority, since: t.updated_at })) } : {}),
-      tasks: shown.map((r) => ({
-        id: r.task.id, title: r.task.title, priority: r.task.priority, type: r.task.type, labels: r.task.labels,
-        unblocks: r.unblocks, created_at: r.task.created_at, ...(r.expired_claim ? { expired_claim: r.expired_claim } : {}),
-      })),
-      ...extra,
-    });
-  }
+  if (args.json) return printJson(ctx, answer(shown.length, total, review, shown.map(readyItemJson), extra));
   if (total === 0) return ctx.stdout(`nothing is ready (rw ready --explain says why)\n${reviewLine ? `${reviewLine}\n` : ""}`);
   const width = Math.max(...shown.map((r) => r.task.id.length));
   const lines = shown.map((r) => {
