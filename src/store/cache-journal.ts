@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, constants } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, constants } from "node:fs";
 import type { RwEvent } from "../domain/types.ts";
 
 /** What the cache knows about one event shard, to bring the state forward by reading only new lines. */
@@ -109,24 +109,6 @@ export function journalBound(baseBytes: number | undefined): number {
   return Math.min(MAX_JOURNAL_EVENTS, Math.max(MIN_JOURNAL_EVENTS, Math.round((baseBytes ?? 0) / 40_000)));
 }
 
-
-/**
- * A file's bytes and its inode, from one open (so the two belong together). Synchronous: the
- * command waits for it anyway, and node:fs/promises (streams, readline and watchers under it)
- * was ~3-6 ms of loading per command.
- */
-export async function readWithInode(path: string): Promise<[Buffer, number]> {
-  const fd = openSync(path, "r");
-  try {
-    const { ino, size } = fstatSync(fd);
-    const buf = Buffer.allocUnsafe(size);
-    let got = 0;
-    for (let n; got < size && (n = readSync(fd, buf, got, size - got, got)) > 0; ) got += n;
-    return [got === size ? buf : buf.subarray(0, got), ino];
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The inode of a file just written (the journal after a rewrite), 0 when unknown. */
 export function inodeOf(path: string): number {

@@ -6,10 +6,11 @@ import { LISTED_WITHOUT, TASK_KEYS, taskJson } from "../domain/task-json.ts";
 import { emptyState, recordKeys, recordMap, type RwEvent, type State, type Task } from "../domain/types.ts";
 import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
+import { BaseFile } from "./base-file.ts";
 import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
-import { appendJournal, atomicWrite, inodeOf, journalBound, journalHeader, journalLine, readJournal, readWithInode, type CacheJournal, type ShardMark } from "./cache-journal.ts";
+import { appendJournal, atomicWrite, inodeOf, journalBound, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 export { once, type Derived } from "./cache-derived.ts";
@@ -151,9 +152,9 @@ function guarded<T>(file: string, decode: () => T): T {
   }
 }
 
-function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State; derived: () => Derived; complete: boolean } | undefined {
-  const nl = buf.indexOf(10);
+function decodeBase(base: BaseFile, nl: number, ref: string, file: string): { tip: string; shards: Record<string, ShardMark>; state: State; derived: () => Derived; complete: boolean } | undefined {
   if (nl < 0) return undefined;
+  const { buf } = base;
   const h = JSON.parse(buf.toString("utf8", 0, nl)) as BaseHeader;
   if (h.v !== CACHE_VERSION || h.ref !== ref || typeof h.tip !== "string" || h.fields?.join() !== TASK_KEYS.join()) return undefined;
   const ids = unpackStrings(h.ids);
@@ -179,13 +180,17 @@ function decodeBase(buf: Buffer, ref: string, file: string): { tip: string; shar
     off += tailLen[i]!;
   }
   tailAt[n] = off;
-  if (off !== buf.length || buf[arrayStart] !== 0x5b || buf[arrayEnd - 1] !== 0x5d) return undefined; // truncated or padded: not a file we wrote
+  if (off !== base.size) return undefined; // truncated or padded: not a file we wrote
+  // The entries now; a task's tail (body and notes) when it is decoded, every tail for a scan or a new base (base-file.ts).
+  base.fill(nl + 1, arrayEnd);
+  if (buf[arrayStart] !== 0x5b || buf[arrayEnd - 1] !== 0x5d) return undefined;
   const rowEnd = (i: number): number => rowAt[i]! + rowLen[i]!;
+  const tailOf = (i: number): void => base.fill(tailAt[i]!, tailAt[i + 1]!);
   const tasks = lazyRecord<Task>(
     ids,
-    (i) => guarded(file, () => taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as Record<string, unknown>, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!)),
-    (i): Entry => ({ row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]), notes: notesLen[i]! }),
-    () => guarded(file, () => (JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as Record<string, unknown>[]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!))),
+    (i) => guarded(file, () => (tailOf(i), taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as Record<string, unknown>, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!))),
+    (i): Entry => (guarded(file, () => base.fillAll(arrayEnd)), { row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]), notes: notesLen[i]! }),
+    () => guarded(file, () => (base.fillAll(arrayEnd), JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as Record<string, unknown>[]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!))),
     unpackUints(h.by_id),
   );
   const state: State = { ...emptyState(), ...h.rest, tasks, last_ts: h.last_ts, event_count: h.event_count };
@@ -214,22 +219,22 @@ function noteStale(derived: () => Derived, journal: CacheJournal): () => Derived
  * `fold` is passed in so this module stays a codec (the caller owns the domain import).
  */
 export async function readCache(dir: string, ref: string, fold: CacheFold): Promise<CacheFile | undefined> {
-  const read = await readWithInode(basePath(dir, ref)).catch(() => undefined);
-  if (!read) return undefined;
-  const [baseBuf, baseIno] = read;
+  const opened = BaseFile.open(basePath(dir, ref));
+  if (!opened) return undefined;
+  const { ino: baseIno, size: baseBytes } = opened.file;
   try {
-    const base = decodeBase(baseBuf, ref, basePath(dir, ref));
+    const base = decodeBase(opened.file, opened.headerEnd, ref, basePath(dir, ref));
     if (!base || !base.state.tasks || !base.state.initiatives) return undefined;
     const j = readJournal(journalPath(dir, ref), CACHE_VERSION, ref, base.tip, base.shards);
     // Stale: a writer that has the view index and the ready order should write them into a new
     // base (the base lacks them, or the journal holds an event that drops them: ready-memo.ts).
     const dropsThem = (e: RwEvent): boolean => !e.task || RESOLUTION_TYPES.has(e.type);
     if (!j || j.events.length === 0) {
-      const journal: CacheJournal = { base: base.tip, events: [], file: j?.file, stale: !base.complete, baseIno, baseBytes: baseBuf.length };
+      const journal: CacheJournal = { base: base.tip, events: [], file: j?.file, stale: !base.complete, baseIno, baseBytes };
       return { v: CACHE_VERSION, ref, tip: base.tip, shards: base.shards, state: base.state, journal, derived: noteStale(base.derived, journal) };
     }
     const { state, derived } = fold(j.events, base.state, base.derived);
-    const journal: CacheJournal = { base: base.tip, events: j.events, file: j.file, stale: !base.complete || j.events.some(dropsThem), baseIno, baseBytes: baseBuf.length };
+    const journal: CacheJournal = { base: base.tip, events: j.events, file: j.file, stale: !base.complete || j.events.some(dropsThem), baseIno, baseBytes };
     return { v: CACHE_VERSION, ref, tip: j.tip, shards: j.shards, state, journal, derived: noteStale(derived, journal) };
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { decideClaimNext } from "../../src/domain/decide-lifecycle.ts";
@@ -107,6 +107,24 @@ describe("the index is a pure cache", () => {
     expect(after.tasks).toHaveLength(before.tasks.length + 41);
     rmSync(cacheDir(repo), { recursive: true });
     expect(JSON.parse(await repo.rwOk(["list", "--json"]))).toEqual(after);
+  });
+
+  it("reads a task's body from the base it opened, even after another writer replaced the file", async () => {
+    repo = makeRepo({ init: true });
+    const ids = await seed(repo);
+    rmSync(cacheDir(repo), { recursive: true });
+    await repo.rwOk(["list"]); // a base of this tip, with every task in it
+    const base = join(cacheDir(repo), readdirSync(cacheDir(repo)).find((f) => f.endsWith(".base"))!);
+    const store = await Store.open({ cwd: repo.dir, env: {}, now: () => new Date() });
+    try {
+      const snap = await store.snapshot(); // the header and entries read, the bodies not yet
+      writeFileSync(`${base}.tmp`, "another writer's base\n");
+      renameSync(`${base}.tmp`, base);
+      expect(snap.state.tasks[ids[4]!]!.body).toBe("Body of 4\n\n- [ ] works\n");
+      expect(snap.state.tasks[ids[1]!]!.notes.map((n) => n.text)).toEqual(['a note with "quotes"']);
+    } finally {
+      store.close();
+    }
   });
 
   it("removes the index files of another version when it writes a base (they are never read again)", async () => {
