@@ -12,6 +12,7 @@ import { rwDir } from "../store/repo.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { AutoSync } from "../sync/auto.ts";
 import { watchMirror } from "./dir-watch.ts";
+import { serveClaims } from "./claim-server.ts";
 import { acquireDaemonLock } from "./lock.ts";
 
 export interface DaemonOptions {
@@ -189,6 +190,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       log(`error: lease check: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
+  // `rw claim` through the daemon's socket: run after the work in flight, one transaction at a time.
+  const enqueue = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = running.then(fn);
+    running = p.then(() => undefined, () => undefined);
+    return p;
+  };
+  const stopClaims = await serveClaims({ store, log, enqueue }).catch((err: unknown) => {
+    log(`claims are not served by the daemon: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
   let lastScan = Date.now();
   const ticker = setInterval(() => {
     if (retry || Date.now() - lastScan >= SCAN_MS) {
@@ -214,6 +225,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   });
   clearInterval(ticker);
   clearTimeout(timer);
+  await stopClaims?.();
   for (const w of refWatchers) w.close();
   watcher.close();
   await auto?.stop();

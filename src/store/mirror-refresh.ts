@@ -5,7 +5,7 @@ import { readNoFollow, statOf, writeAtomic, type Stat } from "./mirror-files.ts"
 import type { MirrorIndex } from "./mirror-index.ts";
 import { parseCommitTree, parseTree, type TreeEntry } from "./objects.ts";
 import type { Store } from "./store.ts";
-import { folderFiles } from "./tree-write.ts";
+import { folderChanges, folderFiles } from "./tree-write.ts";
 
 const VIEWS = ["STATE.md", "BOARD.md"];
 
@@ -52,7 +52,11 @@ export async function refreshMirror(store: Store, root: string, index: MirrorInd
     const rebuild = wiped.get(folder) === true;
     const dirty = rebuild || [...touched].some(mine) || deleted.some((d) => mine(d.path)) || [...restoreAgent.keys()].some(mine);
     if (tree === index.trees[folder] && !dirty && !missing && index.tip !== "") continue;
-    const entries: TreeEntry[] = tree ? await folderFiles(store.cat, tree, store.oidBytes) : []; // by file name, also when tasks/ is fanned out
+    // Only what the tip changed since the last refresh (a claim at 10,000 tasks: one file), unless
+    // this round must look at every file (a full scan, a rebuild, files this round recorded or must restore).
+    const previous = index.trees[folder];
+    const narrow = tree !== "" && previous && index.tip !== "" && !full && !dirty;
+    const entries: TreeEntry[] = !tree ? [] : narrow ? await folderChanges(store.cat, previous, tree, store.oidBytes) : await folderFiles(store.cat, tree, store.oidBytes); // by file name, also when tasks/ is fanned out
     const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
     for (const e of entries) {
       const p = `${folder}/${e.name}`;

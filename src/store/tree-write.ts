@@ -125,6 +125,27 @@ export async function folderFiles(cat: CatFile, tree: string, oidBytes: number):
 }
 
 /**
+ * The files of folder tree `after` whose blob is not the one `before` has at that place (new or
+ * changed), by file name as folderFiles lists them: a sub-folder whose tree is the same is not
+ * read, so a commit that changed one task of 10,000 costs two or three trees, not all of them.
+ */
+export async function folderChanges(cat: CatFile, before: string, after: string, oidBytes: number): Promise<TreeEntry[]> {
+  if (before === after) return [];
+  const [a, b] = await Promise.all([cat.read(before), cat.read(after)]);
+  if (!b) throw new Error(`tree ${after} is missing`);
+  if (!a) return folderFiles(cat, after, oidBytes);
+  const old = new Map(parseTree(a.data, oidBytes).map((e) => [e.name, e]));
+  const out: TreeEntry[] = [];
+  for (const e of parseTree(b.data, oidBytes)) {
+    const was = old.get(e.name);
+    if (was?.oid === e.oid && was.mode === e.mode) continue;
+    if (e.mode !== "40000") out.push(e);
+    else out.push(...(was?.mode === "40000" ? await folderChanges(cat, was.oid, e.oid, oidBytes) : await folderFiles(cat, e.oid, oidBytes)));
+  }
+  return out;
+}
+
+/**
  * Writes a folder holding `files` (existing blobs, by name), each at `place(name)` (its
  * sub-folders; [] for the folder itself). Returns the folder's tree oid. Blobs are not re-read.
  */

@@ -4,6 +4,7 @@ import { RwError } from "../../domain/errors.ts";
 import { parseDuration } from "../../format/duration.ts";
 import { actorArg, jsonArg, one } from "../args.ts";
 import { defineRw } from "../command.ts";
+import { claimThroughDaemon, daemonServes } from "../daemon-claim.ts";
 import { runWrite } from "../write.ts";
 
 const loadRemoteClaims = () => import("../../sync/remote-claims.ts");
@@ -36,6 +37,10 @@ export default defineRw({
       const claims = await loadRemoteClaims();
       remote = claims.syncRemote(store);
       return claims.remoteClaimHooks(store, actor, remote);
+    }, {
+      // A running daemon makes the claim in its long-lived store (daemon/claim-protocol.ts).
+      available: (store) => store.config.sync.claims !== "remote" && daemonServes(store),
+      run: (store, actor) => claimThroughDaemon(store, { ...(id !== undefined ? { id } : {}), next: id === undefined, lease_ms: leaseMs ?? store.config.claims.lease_ms, force: opts.force, actor }),
     });
   },
 });
