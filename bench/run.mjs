@@ -1,6 +1,6 @@
-/* global process, console */
+/* global process, console, setTimeout */
 // `npm run bench`: wall time and peak RSS of the hot commands at 1,000 and 10,000 tasks, the
-// 8-process claim race and in-process claims/second. Reported, never asserted (STYLE habit 10).
+// 8-process claim race (without and with a daemon serving claims) and in-process claims/second. Reported, never asserted (STYLE habit 10).
 // Env: RW_BENCH_SIZES=1000,10000  RW_BENCH_RUNS=15  RW_BENCH_RACE_SECONDS=10
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -94,6 +94,24 @@ async function race(repo, lanes = 8) {
   return { perSecond: claimed.length / seconds, claims: claimed.length, unique, failures, seconds };
 }
 
+/** The same race with `rw daemon` running: each `rw claim` is served by the daemon's long-lived store. */
+async function raceThroughDaemon(repo) {
+  const daemon = spawn(process.execPath, [RW, "daemon"], { cwd: repo, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  daemon.stdout.on("data", (c) => (log += c));
+  const started = Date.now();
+  while (!/serving claims on /.test(log)) {
+    if (Date.now() - started > 120_000 || daemon.exitCode !== null) throw new Error(`the daemon did not start serving claims:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const raced = await race(repo);
+  const served = (log.match(/ claimed \S+ for racer-/g) ?? []).length;
+  daemon.kill("SIGTERM");
+  await new Promise((r) => daemon.on("exit", r));
+  const doctor = spawnSync(process.execPath, [RW, "doctor", "--json"], { cwd: repo, env: env(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { ...raced, served, doctor: doctor.status === 0 };
+}
+
 /** Claims in one long-lived process through the library API, as the daemon and MCP server do. */
 async function inProcess(repo, seconds = 5, max = 1000) {
   const { Store } = await import(join(DIST, "store", "store.js"));
@@ -155,6 +173,9 @@ async function main() {
   const doctor = spawnSync(process.execPath, [RW, "doctor", "--json"], { cwd: raceRepo, env: env(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const linear = execFileSync("git", ["rev-list", "--merges", "--count", "refs/heads/rewind"], { cwd: raceRepo, encoding: "utf8" }).trim() === "0";
   discard(raceRepo);
+  const daemonRepo = copyRepo(dir, "race-daemon");
+  const served = await raceThroughDaemon(daemonRepo);
+  discard(daemonRepo);
   const inproc = await inProcess(copyRepo(dir, "inproc"));
   discard(join(DATA, `work-${process.pid}-inproc`));
   for (const left of leftovers) rmSync(left, { recursive: true, force: true });
@@ -185,11 +206,12 @@ async function main() {
     "",
     `8-process race on ${big} tasks: ${fmt(raced.perSecond)} claims/s (${raced.claims} claims in ${fmt(raced.seconds)} s, ${raced.unique} distinct tasks, ${raced.failures} non-zero exits; ` +
       `doctor ${doctor.status === 0 ? "passes" : `FAILS (${doctor.status})`}, history ${linear ? "linear" : "NOT linear"}) — target ≥ 15/s`,
+    `The same race with \`rw daemon\` running (claims served by the daemon): ${fmt(served.perSecond)} claims/s (${served.claims} claims, ${served.unique} distinct, ${served.served} made by the daemon, ${served.failures} non-zero exits; doctor ${served.doctor ? "passes" : "FAILS"}) — target ≥ 15/s`,
     `In-process claims on ${big} tasks (Store.transact(decideClaimNext())): ${fmt(inproc.perSecond)} claims/s (${inproc.claims} claims, RSS ${fmt(inproc.rss)} MB) — target ≥ 150/s`,
   ];
   console.log(summary.join("\n"));
   if (process.env.RW_BENCH_DIST) return;
-  writeFileSync(join(DATA, "last.json"), JSON.stringify({ when: new Date().toISOString(), baseline, results, race: raced, inProcess: inproc }, null, 2));
+  writeFileSync(join(DATA, "last.json"), JSON.stringify({ when: new Date().toISOString(), baseline, results, race: raced, raceDaemon: served, inProcess: inproc }, null, 2));
   if (existsSync(join(DATA, "last.md"))) rmSync(join(DATA, "last.md"));
   writeFileSync(join(DATA, "last.md"), `${summary.join("\n")}\n`);
 }
