@@ -4,8 +4,11 @@ import type { StoreContext } from "../store/store.ts";
 
 /** The process, seen by commands through one object: cwd, env, clock and output (STYLE habit 3). */
 export interface Context extends StoreContext {
-  /** Text, or UTF-8 bytes (a long answer made of bytes already: not decoded to be printed). */
-  stdout: (text: string | Buffer) => void;
+  /**
+   * Text, or UTF-8 bytes (a long answer made of bytes already: not decoded to be printed);
+   * `keyShapes: false` when the caller knows no part of the bytes has a key shape's start.
+   */
+  stdout: (text: string | Buffer, opts?: { keyShapes?: boolean }) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
   color: boolean;
@@ -111,7 +114,7 @@ export function processContext(): Context {
     env: process.env,
     now: () => new Date(),
     secrets,
-    stdout: (t) => out.stdout.write(typeof t === "string" ? redactKnown(t, secrets) : redactKnownBytes(t, secrets)),
+    stdout: (t, o) => out.stdout.write(typeof t === "string" ? redactKnown(t, secrets) : redactKnownBytes(t, secrets, o?.keyShapes !== false)),
     stderr: (t) => out.stderr.write(redactKnown(t, secrets)),
     isTTY,
     color: isTTY && !process.env.NO_COLOR,

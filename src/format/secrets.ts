@@ -68,13 +68,23 @@ export function redactKnown(text: string, secrets: readonly string[] = []): stri
 }
 
 /**
+ * Whether `text` has the start of a key shape (then redactKnown may change it). A caller that
+ * knows this of each part of a long output (the index keeps it per task: store/state-cache.ts)
+ * need not scan the whole output: no key shape contains the `},{` that joins JSON objects.
+ */
+export function mayHoldKey(text: string | Buffer): boolean {
+  return KEY_START.test(typeof text === "string" ? text : text.toString("ascii"));
+}
+
+/**
  * redactKnown for UTF-8 bytes (a 17 MB `rw list --json`): the same bytes when nothing in them
- * needs redacting, without decoding them to a string; else the redacted text. Every secret and
+ * needs redacting, without decoding them to a string; else the redacted text. `keyShapes`
+ * false: the caller knows no part has a key shape's start (mayHoldKey), only secrets are looked for. Every secret and
  * key shape is ASCII, so looking at the bytes as ASCII (node clears the high bit of the others) finds every match the text has; one it does not have only costs the slow path.
  */
-export function redactKnownBytes(bytes: Buffer, secrets: readonly string[] = []): Buffer | string {
+export function redactKnownBytes(bytes: Buffer, secrets: readonly string[] = [], keyShapes = true): Buffer | string {
   if (bytes.length < MIN_SECRET) return bytes;
-  const found = secrets.some((s) => s.length >= MIN_SECRET && bytes.includes(s)) || KEY_START.test(bytes.toString("ascii"));
+  const found = secrets.some((s) => s.length >= MIN_SECRET && bytes.includes(s)) || (keyShapes && mayHoldKey(bytes));
   return found ? redactKnown(bytes.toString(), secrets) : bytes;
 }
 

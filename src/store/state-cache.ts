@@ -7,6 +7,7 @@ import { emptyState, recordKeys, recordMap, type RwEvent, type State, type Task 
 import { RESOLUTION_TYPES } from "../domain/fold.ts";
 import type { ReadyMemo } from "../domain/ready-memo.ts";
 import { BaseFile } from "./base-file.ts";
+import { mayHoldKey } from "../format/secrets.ts";
 import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
@@ -80,6 +81,8 @@ interface BaseHeader {
   ids: string | string[];
   /** Packed (format/packed.ts). */
   rows: string;
+  /** The positions of the tasks whose entry has the start of a key shape (Entry.keyish). */
+  keyish: string;
   /** The positions of `ids` in sorted order (lazy-record.ts searches them instead of building a Map). */
   by_id?: string;
   tails: string;
@@ -91,13 +94,15 @@ interface BaseHeader {
 }
 
 /** A task's entry (its list JSON) and tail (body, then notes as JSON: the last `notes` bytes). */
-interface Entry { row: Buffer; tail: Buffer; notes: number }
+/** `keyish`: the list JSON has the start of a key shape (format/secrets.ts mayHoldKey): a list that copies it must scan it. */
+interface Entry { row: Buffer; tail: Buffer; notes: number; keyish: boolean }
 const COMMA = Buffer.from(",");
 
 function encodeTask(task: Task): Entry {
   const body = Buffer.from(task.body);
   const notes = task.notes.length > 0 ? Buffer.from(JSON.stringify(task.notes)) : Buffer.alloc(0);
-  return { row: Buffer.from(JSON.stringify(taskJson(task, LISTED_WITHOUT))), tail: Buffer.concat([body, notes]), notes: notes.length };
+  const row = Buffer.from(JSON.stringify(taskJson(task, LISTED_WITHOUT)));
+  return { row, tail: Buffer.concat([body, notes]), notes: notes.length, keyish: mayHoldKey(row) };
 }
 
 function taskOf(entry: Record<string, unknown>, buf: Buffer, off: number, end: number, notesLen: number): Task {
@@ -111,6 +116,7 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
   const rows: Buffer[] = [];
   const tails: Buffer[] = [];
   const notes: number[] = [];
+  const keyish: number[] = [];
   const ids: string[] = [];
   for (const id of recordKeys(state.tasks)) {
     // A task nobody decoded since the last base is copied as it was (same fields, same bytes).
@@ -119,6 +125,7 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
     rows.push(entry.row);
     tails.push(entry.tail);
     notes.push(entry.notes);
+    if (entry.keyish) keyish.push(ids.length - 1);
   }
   const { tasks: _tasks, last_ts, event_count, ...rest } = state;
   const at = positions(ids);
@@ -126,7 +133,7 @@ function encodeBase(ref: string, tip: string, shards: Record<string, ShardMark>,
   const ready = savedReady(derived.readyMemo, at);
   const header: BaseHeader = {
     v: CACHE_VERSION, ref, tip, shards, last_ts, event_count, rest, fields: [...TASK_KEYS], ids: packStrings(ids),
-    rows: packUints(rows.map((r) => r.length)), tails: packUints(tails.map((t) => t.length)), notes: packUints(notes), by_id: packUints(sortedPositions(ids)), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
+    rows: packUints(rows.map((r) => r.length)), tails: packUints(tails.map((t) => t.length)), notes: packUints(notes), by_id: packUints(sortedPositions(ids)), keyish: packUints(keyish), ...(view ? { view } : {}), ...(ready ? { ready } : {}),
   };
   const array = rows.flatMap((r, i) => (i === 0 ? [r] : [COMMA, r]));
   return { data: Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n[`), ...array, Buffer.from("]"), ...tails]), stale: !view || !ready };
@@ -162,6 +169,10 @@ function decodeBase(base: BaseFile, nl: number, ref: string, file: string): { ti
   const rowLen = unpackUints(h.rows);
   const tailLen = unpackUints(h.tails);
   const notesLen = unpackUints(h.notes);
+  const keyish = new Uint8Array(n ?? 0);
+  const keyishAt = unpackUints(h.keyish);
+  if (!keyishAt || keyishAt.some((p) => p >= keyish.length)) return undefined;
+  for (const p of keyishAt) keyish[p] = 1;
   if (!ids || !rowLen || !tailLen || !notesLen || rowLen.length !== n || tailLen.length !== n || notesLen.length !== n) return undefined;
   // rowAt[i]: where tuple i starts in the array (after "[" and one "," per earlier tuple); tailAt[i] likewise.
   const rowAt = new Float64Array(n + 1);
@@ -189,7 +200,7 @@ function decodeBase(base: BaseFile, nl: number, ref: string, file: string): { ti
   const tasks = lazyRecord<Task>(
     ids,
     (i) => guarded(file, () => (tailOf(i), taskOf(JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as Record<string, unknown>, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!))),
-    (i): Entry => (guarded(file, () => base.fillAll(arrayEnd)), { row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]), notes: notesLen[i]! }),
+    (i): Entry => (guarded(file, () => base.fillAll(arrayEnd)), { row: buf.subarray(rowAt[i], rowEnd(i)), tail: buf.subarray(tailAt[i], tailAt[i + 1]), notes: notesLen[i]!, keyish: keyish[i] === 1 }),
     () => guarded(file, () => (base.fillAll(arrayEnd), JSON.parse(buf.toString("utf8", arrayStart, arrayEnd)) as Record<string, unknown>[]).map((row, i) => taskOf(row, buf, tailAt[i]!, tailAt[i + 1]!, notesLen[i]!))),
     unpackUints(h.by_id),
   );
@@ -199,7 +210,7 @@ function decodeBase(base: BaseFile, nl: number, ref: string, file: string): { ti
   state.sessions = recordMap(state.sessions);
   const derived = once((): Derived => {
     const baseTask = (i: number): Task => guarded(file, () => JSON.parse(buf.toString("utf8", rowAt[i], rowEnd(i))) as Task);
-    const index = h.view ? ViewIndex.restore(h.view, ids, tasks, { task: baseTask, bytes: buf, start: rowAt, length: rowLen }) : undefined;
+    const index = h.view ? ViewIndex.restore(h.view, ids, tasks, { task: baseTask, bytes: buf, start: rowAt, length: rowLen, keyish }) : undefined;
     return { index, readyMemo: index && restoredReady(h.ready, ids) };
   });
   return { tip: h.tip, shards: h.shards, state, derived, complete: h.view !== undefined && typeof h.ready?.special === "string" };

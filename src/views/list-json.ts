@@ -1,5 +1,6 @@
 import { LISTED_WITHOUT, taskJson } from "../domain/task-json.ts";
 import type { TaskFilter, TaskSort } from "../domain/task-query.ts";
+import { mayHoldKey } from "../format/secrets.ts";
 import { isClosed, type Status } from "../domain/types.ts";
 import type { ViewIndex } from "./view-index.ts";
 
@@ -14,9 +15,10 @@ export function filtersOnlyStatus(f: TaskFilter): boolean {
  * changed since encoded as the list encodes them, so 100,000 tasks are neither decoded nor
  * sorted. The same bytes as JSON.stringify of `{ v: 1, count, total, tasks, ...extra }` with
  * each task through taskJson (test/integration/list-json.test.ts). Undefined when the filter
- * needs the tasks themselves.
+ * needs the tasks themselves. `keyShapes`: whether a part has the start of a key shape (the
+ * index keeps that per task), so the printer need not scan 17 MB to find there is none.
  */
-export function listJsonText(index: ViewIndex, f: TaskFilter, sort: TaskSort, limit: number | undefined, extra: Record<string, unknown>): Buffer | undefined {
+export function listJsonText(index: ViewIndex, f: TaskFilter, sort: TaskSort, limit: number | undefined, extra: Record<string, unknown>): { bytes: Buffer; keyShapes: boolean } | undefined {
   if (!filtersOnlyStatus(f)) return undefined;
   const statuses: readonly string[] = f.statuses ?? [];
   const keep = (status: string): boolean => (statuses.length > 0 ? statuses.includes(status) : f.all === true || !isClosed(status as Status));
@@ -38,20 +40,39 @@ export function listJsonText(index: ViewIndex, f: TaskFilter, sort: TaskSort, li
   const head = Buffer.from(`{"v":1,"count":${picked.length},"total":${total},"tasks":[`);
   const end = Buffer.from(`]${tail}}\n`);
   // One buffer, each task's bytes copied straight from the file's.
-  const { bytes, start, length } = index.base;
+  const { bytes, start, length, keyish } = index.base;
+  // Whether any part has a key shape's start: only then must the output be scanned for one.
+  let keyShapes = mayHoldKey(head) || mayHoldKey(end) || changed.some((c) => mayHoldKey(c));
   const file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  let size = head.length + Math.max(0, picked.length - 1) + end.length;
-  for (const p of picked) size += p < 0 ? changed[-p - 1]!.length : length[p]!;
-  const out = Buffer.allocUnsafe(size);
-  let at = head.copy(out, 0);
+  // Where each shown task goes, then the copies in the file's order: reading the file front to
+  // back is ~2.5x faster than in the list's order (a random walk over 25 MB at 100,000 tasks).
+  const dest = new Float64Array(length.length).fill(-1);
+  const out0 = head.length;
+  let at = out0;
+  const changedAt: number[] = [];
   for (let i = 0; i < picked.length; i++) {
-    if (i > 0) out[at++] = 0x2c; // ","
+    if (i > 0) at++; // ","
     const p = picked[i]!;
-    // set() of a view: Buffer#copy costs twice as much per call on node 20.
-    const part = p < 0 ? changed[-p - 1]! : file.subarray(start[p], start[p]! + length[p]!);
-    out.set(part, at);
-    at += part.length;
+    if (p < 0) {
+      changedAt.push(at);
+      at += changed[-p - 1]!.length;
+    } else {
+      if (keyish[p] === 1) keyShapes = true;
+      dest[p] = at;
+      at += length[p]!;
+    }
+  }
+  const out = Buffer.allocUnsafe(at + end.length);
+  head.copy(out, 0);
+  for (let p = 0; p < dest.length; p++) if (dest[p]! >= 0) out.set(file.subarray(start[p], start[p]! + length[p]!), dest[p]);
+  changed.forEach((c, k) => out.set(c, changedAt[k]));
+  // The commas: before every task but the first, right after the one before it.
+  at = out0;
+  for (let i = 0; i < picked.length; i++) {
+    if (i > 0) out[at++] = 0x2c;
+    const p = picked[i]!;
+    at += p < 0 ? changed[-p - 1]!.length : length[p]!;
   }
   end.copy(out, at);
-  return out;
+  return { bytes: out, keyShapes };
 }

@@ -28,9 +28,10 @@ export interface SavedViewIndex {
 
 /**
  * The index file's tasks as it has them: decoded from its bytes (not as the state holds them
- * now), and where each one's list JSON lies in `bytes`.
+ * now), where each one's list JSON lies in `bytes`, and which of those have the start of a key
+ * shape (1: format/secrets.ts mayHoldKey).
  */
-export interface BaseTasks { task: (pos: number) => Task; bytes: Buffer; start: ArrayLike<number>; length: ArrayLike<number> }
+export interface BaseTasks { task: (pos: number) => Task; bytes: Buffer; start: ArrayLike<number>; length: ArrayLike<number>; keyish: ArrayLike<number> }
 
 /**
  * What STATE.md and BOARD.md need of 10,000 tasks, without looking at each one: the IDs of each

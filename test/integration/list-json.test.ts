@@ -84,7 +84,7 @@ describe("rw list --json from the index", () => {
       const snap = await store.snapshot();
       const index = snap.derived?.().index?.bind(snap.state);
       expect(index).toBeDefined();
-      const direct = (sort: TaskSort, all: boolean, limit?: number): string | undefined => listJsonText(index!, { all }, sort, limit, {})?.toString();
+      const direct = (sort: TaskSort, all: boolean, limit?: number): string | undefined => listJsonText(index!, { all }, sort, limit, {})?.bytes.toString();
       expect(direct("priority", false)).toBe(cli[0]);
       expect(direct("priority", true)).toBe(cli[1]);
       expect(direct("age", true)).toBe(cli[3]);
@@ -94,5 +94,15 @@ describe("rw list --json from the index", () => {
       store.close();
     }
     expect(cli).toEqual(await replayed(repo));
+
+    // A secret-named variable's value is redacted from the copied bytes as from the decoded ones.
+    await repo.rwOk(["create", "Rotate deploy-key-1234567 soon"]);
+    const env = { DEPLOY_SECRET: "deploy-key-1234567" };
+    await repo.rwOk(["list"]);
+    const copied = await repo.rw(["list", "--json"], { env });
+    expect(copied.stdout).toContain("Rotate [REDACTED] soon");
+    expect(copied.stdout).not.toContain("deploy-key-1234567");
+    dropIndex(repo);
+    expect((await repo.rw(["list", "--json"], { env })).stdout).toBe(copied.stdout);
   });
 });

@@ -36,8 +36,8 @@ export default defineRw({
       const extra = problems ? { problems: problems.count } : {};
       // Compact JSON (what scripts and agents read) from the view index: no task decoded or sorted.
       const index = args.json && !ctx.isTTY ? snap.derived?.().index?.bind(snap.state) : undefined;
-      const text = index && listJsonText(index, filter, sort, limit, extra);
-      if (text) return ctx.stdout(text);
+      const fast = index && listJsonText(index, filter, sort, limit, extra);
+      if (fast) return ctx.stdout(fast.bytes, { keyShapes: fast.keyShapes });
       const tasks = queryTasks(snap.state, filter, sort);
       const shown = limit === undefined ? tasks : tasks.slice(0, limit);
       if (args.json) {

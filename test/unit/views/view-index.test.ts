@@ -101,7 +101,7 @@ describe("the view index carried across writes", () => {
           const entries = keys.map((k) => Buffer.from(JSON.stringify(taskJson(state.tasks[k]!, LISTED_WITHOUT))));
           const start = entries.map((_e, i) => entries.slice(0, i).reduce((sum, e) => sum + e.length, 0));
           base = { ids: keys };
-          const file = { bytes: Buffer.concat(entries), start, length: entries.map((e) => e.length) };
+          const file = { bytes: Buffer.concat(entries), start, length: entries.map((e) => e.length), keyish: entries.map(() => 1) };
           index = ViewIndex.restore(saved, keys, state.tasks, { task: (pos) => JSON.parse(entries[pos]!.toString()) as Task, ...file })!;
           expect(index, `seed ${seed} step ${step}: restored`).toBeDefined();
         }
