@@ -6,7 +6,7 @@ import { isSpecial, readyInOrder, type ReadyMemo } from "../domain/ready-memo.ts
 import { readyItemJson } from "../domain/ready.ts";
 import { lookup, recordMap, type Initiative, type State, type Task } from "../domain/types.ts";
 import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
-import { atomicWrite } from "./cache-journal.ts";
+import { atomicWrite, headerLine } from "./cache-journal.ts";
 import { CACHE_VERSION } from "./state-cache.ts";
 
 /*
@@ -169,15 +169,10 @@ function readView(file: string, ref: string): ViewFile | undefined {
   } catch {
     return undefined;
   }
-  const nl = buf.indexOf(10);
-  if (nl < 0) return undefined;
-  let header: Header;
-  try {
-    header = JSON.parse(buf.toString("utf8", 0, nl)) as Header;
-  } catch {
-    return undefined;
-  }
-  if (header?.v !== CACHE_VERSION || header.ref !== ref || typeof header.tip !== "string" || !Array.isArray(header.review) || !Array.isArray(header.initiatives)) return undefined;
+  const first = headerLine<Header>(buf);
+  if (!first) return undefined;
+  const { header, nl } = first;
+  if (header.v !== CACHE_VERSION || header.ref !== ref || typeof header.tip !== "string" || !Array.isArray(header.review) || !Array.isArray(header.initiatives)) return undefined;
   const ids = unpackStrings(header.order);
   const counts = unpackUints(header.counts);
   const special = unpackUints(header.special);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RwError } from "../domain/errors.ts";
 import { lazyRecord, rawEntry, sortedPositions } from "../domain/lazy-record.ts";
@@ -11,7 +11,7 @@ import { mayHoldKey } from "../format/secrets.ts";
 import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
 import { ViewIndex, type SavedViewIndex } from "../views/view-index.ts";
 import { once, positions, restoredReady, savedReady, type Derived, type SavedReady } from "./cache-derived.ts";
-import { appendJournal, atomicWrite, inodeOf, journalBound, journalHeader, journalLine, readJournal, type CacheJournal, type ShardMark } from "./cache-journal.ts";
+import { appendJournal, atomicWrite, inodeOf, journalBound, journalHeader, journalLine, readJournal, removeOtherVersions, type CacheJournal, type ShardMark } from "./cache-journal.ts";
 
 export type { CacheJournal, ShardMark } from "./cache-journal.ts";
 export { once, type Derived } from "./cache-derived.ts";
@@ -252,19 +252,6 @@ export async function readCache(dir: string, ref: string, fold: CacheFold): Prom
   }
 }
 
-/** An index of another version is never read again: its files (50 MB at 100,000 tasks) are removed when a base of this one is written. */
-function removeOtherVersions(dir: string, ref: string): void {
-  const name = ref.replace(/[^A-Za-z0-9._-]/g, "_");
-  try {
-    for (const f of readdirSync(join(dir, "cache"))) {
-      const m = /^(.*)\.v(\d+)\.(base|journal\.jsonl|journal\.json|ready\.json|ready\.patch\.json)$/.exec(f);
-      if (m && m[1] === name && Number(m[2]) !== CACHE_VERSION) rmSync(join(dir, "cache", f), { force: true });
-    }
-  } catch {
-    // a cache: what is left only takes room
-  }
-}
-
 /**
  * Saves the state for `cache.tip`: a line appended to the journal when the state is a known base
  * plus a short run of events, else a new base. A whole file is replaced by rename: concurrent
@@ -300,7 +287,7 @@ export async function writeCache(dir: string, cache: CacheFile): Promise<CacheJo
   const { data, stale } = encodeBase(cache.ref, cache.tip, cache.shards, cache.state, cache);
   atomicWrite(basePath(dir, cache.ref), data);
   rmSync(`${stem(dir, cache.ref)}.journal.json`, { force: true }); // the whole-file journal of earlier versions
-  removeOtherVersions(dir, cache.ref);
+  removeOtherVersions(dir, cache.ref, CACHE_VERSION);
   // The new base's journal starts empty (its header only), so the next write appends.
   const header = journalHeader(CACHE_VERSION, cache.ref, cache.tip);
   atomicWrite(journalPath(dir, cache.ref), header);
