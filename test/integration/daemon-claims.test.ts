@@ -43,6 +43,8 @@ describe("rw claim through the daemon", { timeout: 120_000 }, () => {
     daemon = await startDaemon(repo);
     await daemon.waitLine(/serving claims on /);
     expect(statSync(socket()).mode & 0o777).toBe(0o600);
+    const status = JSON.parse(await repo.rwOk(["daemon", "status", "--json"])) as { running: boolean; claims_socket: string | null };
+    expect(status).toMatchObject({ running: true, claims_socket: socket() });
 
     const racers = Array.from({ length: 8 }, (_v, i) => repo.rw(["claim", "--next", "--json"], { actor: `agent-${i + 1}` }));
     const results = await Promise.all(racers);

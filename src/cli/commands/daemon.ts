@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { socketPath } from "../../daemon/claim-protocol.ts";
 import { RwError } from "../../domain/errors.ts";
 import { rwDir } from "../../store/repo.ts";
 import { jsonArg, openStore, resolveActor } from "../args.ts";
@@ -30,12 +31,16 @@ const status = defineRw({
   async run({ args }) {
     const ctx = context();
     const { readLock, lockIsLive } = await lockModule();
-    const info = readLock(await lockDir(ctx));
+    const dir = await lockDir(ctx);
+    const info = readLock(dir);
     const live = info !== undefined && lockIsLive(info);
     // Exit 3 when nothing runs (the exit-code table's "the state refuses"; LSB's "not running"), so scripts can test it.
     if (!live) ctx.exitCode = 3;
-    if (args.json) return printJson(ctx, { running: live, ...(live ? { pid: info.pid, started_at: info.started_at, log: info.log ?? null } : {}) });
-    ctx.stdout(live ? `running: pid ${info.pid}, since ${info.started_at}${info.log ? `, log ${info.log}` : ""}\n` : "not running\n");
+    // The socket `rw claim` goes through (daemon/claim-server.ts), when this daemon serves claims.
+    const sock = socketPath(dir);
+    const claims = live && statSync(sock, { throwIfNoEntry: false })?.isSocket() === true ? sock : null;
+    if (args.json) return printJson(ctx, { running: live, ...(live ? { pid: info.pid, started_at: info.started_at, log: info.log ?? null, claims_socket: claims } : {}) });
+    ctx.stdout(live ? `running: pid ${info.pid}, since ${info.started_at}${info.log ? `, log ${info.log}` : ""}${claims ? `, serving claims on ${claims}` : ""}\n` : "not running\n");
   },
 });
 
