@@ -163,10 +163,17 @@ class KeyIndex {
   private map: Map<string, number> | undefined;
   private searches = 0;
 
+  /** Whether `byKey` was checked against the keys (on the first lookup: a command may make none). */
+  private checked = false;
+
   constructor(private readonly keys: readonly string[], private byKey: Uint32Array | undefined) {}
 
   get(key: string): number | undefined {
     if (this.map) return this.map.get(key);
+    if (!this.checked) {
+      this.checked = true;
+      if (this.byKey && !fitsKeys(this.keys, this.byKey)) this.byKey = undefined;
+    }
     const sorted = this.byKey;
     if (!sorted || ++this.searches > MAP_AFTER) return this.build().get(key);
     let lo = 0;
@@ -214,7 +221,7 @@ function fitsKeys(keys: readonly string[], byKey: Uint32Array): boolean {
  * `byKey`: the keys' positions in sorted order (sortedPositions), if the caller has them.
  */
 export function lazyRecord<T>(keys: readonly string[], load: (i: number) => T, raw?: (i: number) => unknown, loadAll?: () => T[], byKey?: Uint32Array): Record<string, T> {
-  const index = new KeyIndex(keys, byKey && fitsKeys(keys, byKey) ? byKey : undefined);
+  const index = new KeyIndex(keys, byKey);
   return proxyOf(new View<T>({ keys, index, load, decoded: new Array<T | undefined>(keys.length), raw, loadAll, count: 0 }));
 }
 
