@@ -203,9 +203,7 @@ export class ViewIndex implements WaitGraph {
   }
 
   /** The status of the index file's task at `pos` (as the file has it). */
-  statusAt(pos: number): string {
-    return this.baseStatus(pos);
-  }
+  statusAt = (pos: number): string => this.baseStatus(pos);
 
   /** The index file's tasks as it has them (only after `walk` visited a position). */
   get base(): BaseTasks {
