@@ -16,13 +16,12 @@ export function daemonServes(store: Store): boolean {
 const ANSWER_MS = 120_000;
 
 /**
- * `rw claim` through a running daemon (daemon/claim-protocol.ts): the outcome as a local claim
- * would have it, or undefined when no daemon serves claims here (no socket, a socket left by a
- * killed daemon, another version, RW_DAEMON=off): the caller then claims itself. Once the
- * request is sent, a lost answer is an error, never a second claim.
+ * `rw claim` through a running daemon (daemon/claim-protocol.ts), once `daemonServes` said so:
+ * the outcome as a local claim would have it, or undefined when no daemon answers (a socket
+ * left by a killed daemon or gone since, another version): the caller then claims itself. Once
+ * the request is sent, a lost answer is an error, never a second claim.
  */
 export async function claimThroughDaemon<R>(store: Store, req: Omit<ClaimRequest, "v" | "version" | "op">): Promise<TxOutcome<R> | undefined> {
-  if (!daemonServes(store)) return undefined;
   const path = socketPath(rwDir(store.repo));
   const reply = await new Promise<ClaimReply | undefined>((resolve, reject) => {
     const sock = connect(path);

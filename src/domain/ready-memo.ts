@@ -1,7 +1,7 @@
 import { forkCounts, type Counts } from "./counts.ts";
 import { unblockCounts } from "./graph.ts";
 import { insertionPoint } from "./sorted.ts";
-import { compareReady, hasLiveClaim, initiativeGate, notReadyReasons, readyPage, type ReadyItem } from "./ready.ts";
+import { compareReady, hasLiveClaim, initiativeGate, notReadyReasons, readyItem, readyPage, type ReadyItem } from "./ready.ts";
 import { isClosed, type State, type Task, lookup, recordValues } from "./types.ts";
 
 /**
@@ -74,9 +74,7 @@ export function bestReady(state: State, now: string, memo?: ReadyMemo): ReadyIte
       continue;
     }
     if (notReadyReasons(state, t, now).length > 0) continue;
-    const item: ReadyItem = { task: t, unblocks: memo.counts.get(id) ?? 0 };
-    if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
-    return item;
+    return readyItem(t, memo.counts.get(id) ?? 0);
   }
   return undefined;
 }
@@ -107,9 +105,7 @@ export function readyFromMemo(state: State, now: string, limit: number, memo: Re
     if (!t || !readyInOrder(state, t, now)) continue;
     total++;
     if (items.length >= limit) continue;
-    const item: ReadyItem = { task: t, unblocks: memo.counts.get(t.id) ?? 0 };
-    if (t.status === "in_progress") item.expired_claim = { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" };
-    items.push(item);
+    items.push(readyItem(t, memo.counts.get(t.id) ?? 0));
   }
   if (found || !special) {
     memo.special = found;

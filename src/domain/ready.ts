@@ -9,6 +9,13 @@ export interface ReadyItem {
   expired_claim?: { assignee: string; lease_until: string };
 }
 
+/** A ready task (a task in progress is ready only once its lease ran out: the claim may be taken over). */
+export function readyItem(task: Task, unblocks: number): ReadyItem {
+  const item: ReadyItem = { task, unblocks };
+  if (task.status === "in_progress") item.expired_claim = { assignee: task.assignee ?? "?", lease_until: task.lease_until ?? "" };
+  return item;
+}
+
 /** A ready task as `rw ready --json` prints it (the key order is part of the bytes: store/ready-cache.ts copies them). */
 export function readyItemJson(r: ReadyItem): Record<string, unknown> {
   const t = r.task;
@@ -104,13 +111,7 @@ export function readyPage(state: State, now: string, limit: number, memo?: Count
   const missing = memo ? ranked.filter((t) => !memo.has(t.id)).map((t) => t.id) : ranked.map((t) => t.id);
   const counts = missing.length > 0 ? unblockCounts(state, missing) : new Map<string, number>();
   if (memo) for (const [id, n] of counts) memo.set(id, n);
-  const items: ReadyItem[] = ranked.map((task) => {
-    const item: ReadyItem = { task, unblocks: counts.get(task.id) ?? memo?.get(task.id) ?? 0 };
-    if (task.status === "in_progress") {
-      item.expired_claim = { assignee: task.assignee ?? "?", lease_until: task.lease_until ?? "" };
-    }
-    return item;
-  });
+  const items = ranked.map((task) => readyItem(task, counts.get(task.id) ?? memo?.get(task.id) ?? 0));
   items.sort(compareReady);
   return { total: candidates.length, items: items.length > limit ? items.slice(0, limit) : items };
 }

@@ -78,9 +78,10 @@ export function mayHoldKey(text: string | Buffer): boolean {
 
 /**
  * redactKnown for UTF-8 bytes (a 17 MB `rw list --json`): the same bytes when nothing in them
- * needs redacting, without decoding them to a string; else the redacted text. `keyShapes`
- * false: the caller knows no part has a key shape's start (mayHoldKey), only secrets are looked for. Every secret and
- * key shape is ASCII, so looking at the bytes as ASCII (node clears the high bit of the others) finds every match the text has; one it does not have only costs the slow path.
+ * needs redacting, without decoding them to a string; else the redacted text. Every key shape
+ * is ASCII, so the bytes seen as ASCII (node clears the high bit of the others) hold every
+ * match the text holds; a false match only costs the string path. `keyShapes` false: the
+ * caller knows no part has a key shape's start (mayHoldKey), so only secret values are sought.
  */
 export function redactKnownBytes(bytes: Buffer, secrets: readonly string[] = [], keyShapes = true): Buffer | string {
   if (bytes.length < MIN_SECRET) return bytes;

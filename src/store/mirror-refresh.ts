@@ -55,7 +55,7 @@ export async function refreshMirror(store: Store, root: string, index: MirrorInd
     // Only what the tip changed since the last refresh (a claim at 10,000 tasks: one file), unless
     // this round must look at every file (a full scan, a rebuild, files this round recorded or must restore).
     const previous = index.trees[folder];
-    const narrow = tree !== "" && previous && index.tip !== "" && !full && !dirty;
+    const narrow = previous && index.tip !== "" && !full && !dirty;
     const entries: TreeEntry[] = !tree ? [] : narrow ? await folderChanges(store.cat, previous, tree, store.oidBytes) : await folderFiles(store.cat, tree, store.oidBytes); // by file name, also when tasks/ is fanned out
     const todo: Array<{ p: string; oid: string; expected: string | undefined }> = [];
     for (const e of entries) {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Counts } from "../domain/counts.ts";
 import { lazyRecord, sortedPositions } from "../domain/lazy-record.ts";
 import { isSpecial, readyInOrder, type ReadyMemo } from "../domain/ready-memo.ts";
-import { readyItemJson } from "../domain/ready.ts";
+import { readyItem, readyItemJson } from "../domain/ready.ts";
 import { lookup, recordMap, type Initiative, type State, type Task } from "../domain/types.ts";
 import { packStrings, packUints, unpackStrings, unpackUints } from "../format/packed.ts";
 import { atomicWrite, headerLine } from "./cache-journal.ts";
@@ -288,8 +288,7 @@ export function readReadyView(dir: string, ref: string, tip: string): ReadyView 
         if (!readyInOrder(state, t, now)) continue;
         total++;
         if (out.length >= limit) continue;
-        const expired = t.status === "in_progress" ? { expired_claim: { assignee: t.assignee ?? "?", lease_until: t.lease_until ?? "" } } : {};
-        out.push(Buffer.from(JSON.stringify(readyItemJson({ task: t, unblocks: patched.get(id)?.[12] ?? file.counts[i]!, ...expired }))));
+        out.push(Buffer.from(JSON.stringify(readyItemJson(readyItem(t, patched.get(id)?.[12] ?? file.counts[i]!)))));
       }
       return { total, tasks: out };
     },

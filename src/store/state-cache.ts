@@ -93,8 +93,11 @@ interface BaseHeader {
   ready?: SavedReady;
 }
 
-/** A task's entry (its list JSON) and tail (body, then notes as JSON: the last `notes` bytes). */
-/** `keyish`: the list JSON has the start of a key shape (format/secrets.ts mayHoldKey): a list that copies it must scan it. */
+/**
+ * A task's entry (its list JSON) and tail (body, then notes as JSON: the last `notes` bytes);
+ * `keyish`: the entry has the start of a key shape (format/secrets.ts mayHoldKey), so a list
+ * that copies it must scan its output.
+ */
 interface Entry { row: Buffer; tail: Buffer; notes: number; keyish: boolean }
 const COMMA = Buffer.from(",");
 
@@ -169,12 +172,14 @@ function decodeBase(base: BaseFile, nl: number, ref: string, file: string): { ti
   const rowLen = unpackUints(h.rows);
   const tailLen = unpackUints(h.tails);
   const notesLen = unpackUints(h.notes);
-  const keyish = new Uint8Array(n ?? 0);
   const keyishAt = unpackUints(h.keyish);
-  if (!keyishAt || keyishAt.some((p) => p >= keyish.length)) return undefined;
-  for (const p of keyishAt) keyish[p] = 1;
-  if (!ids || !rowLen || !tailLen || !notesLen || rowLen.length !== n || tailLen.length !== n || notesLen.length !== n) return undefined;
-  // rowAt[i]: where tuple i starts in the array (after "[" and one "," per earlier tuple); tailAt[i] likewise.
+  if (!ids || !rowLen || !tailLen || !notesLen || !keyishAt || rowLen.length !== n || tailLen.length !== n || notesLen.length !== n) return undefined;
+  const keyish = new Uint8Array(n);
+  for (const p of keyishAt) {
+    if (p >= n) return undefined;
+    keyish[p] = 1;
+  }
+  // rowAt[i]: where entry i starts in the array (after "[" and one "," per earlier tuple); tailAt[i] likewise.
   const rowAt = new Float64Array(n + 1);
   const tailAt = new Float64Array(n + 1);
   const arrayStart = nl + 1;

@@ -1,11 +1,12 @@
 import { LISTED_WITHOUT, taskJson } from "../domain/task-json.ts";
 import type { TaskFilter, TaskSort } from "../domain/task-query.ts";
+import { answerFrame } from "../format/json-answer.ts";
 import { mayHoldKey } from "../format/secrets.ts";
 import { isClosed, type Status } from "../domain/types.ts";
 import type { ViewIndex } from "./view-index.ts";
 
 /** Whether `f` asks for nothing but statuses (or --all): what the view index answers without decoding a task. */
-export function filtersOnlyStatus(f: TaskFilter): boolean {
+function filtersOnlyStatus(f: TaskFilter): boolean {
   return !f.labels?.length && !f.assignees?.length && !f.types?.length && f.initiative === undefined && f.phase === undefined && f.parent === undefined && f.priority === undefined;
 }
 
@@ -35,10 +36,7 @@ export function listJsonText(index: ViewIndex, f: TaskFilter, sort: TaskSort, li
     changed.push(Buffer.from(JSON.stringify(taskJson(task, LISTED_WITHOUT))));
     picked.push(-changed.length);
   });
-  let tail = "";
-  for (const [key, value] of Object.entries(extra)) if (value !== undefined) tail += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
-  const head = Buffer.from(`{"v":1,"count":${picked.length},"total":${total},"tasks":[`);
-  const end = Buffer.from(`]${tail}}\n`);
+  const { head, end } = answerFrame({ count: picked.length, total, tasks: [], ...extra });
   // One buffer, each task's bytes copied straight from the file's.
   const { bytes, start, length, keyish } = index.base;
   // Whether any part has a key shape's start: only then must the output be scanned for one.

@@ -1,4 +1,5 @@
 import { printable } from "../../domain/text.ts";
+import { answerBytes } from "../../format/json-answer.ts";
 import { readyItemJson, readyPage, readyTasks, type ReadyItem } from "../../domain/ready.ts";
 import { explainInReadyOrder, matchesFilter, type TaskFilter } from "../../domain/task-query.ts";
 import { recordValues, type State, type Task } from "../../domain/types.ts";
@@ -39,7 +40,7 @@ export default defineRw({
         // Compact JSON: each task ready by its place in the view is copied as the view keeps it.
         if (args.json && !ctx.isTTY) {
           const { total, tasks } = cached.printed(now, limit ?? Infinity);
-          return ctx.stdout(jsonBytes(answer(tasks.length, total, cached.review, [], extra), tasks));
+          return ctx.stdout(answerBytes(answer(tasks.length, total, cached.review, [], extra), tasks));
         }
         return print(ctx, args, readyFromMemo(cached.state, now, limit ?? Infinity, cached.memo)!, cached.review, extra);
       }
@@ -95,19 +96,6 @@ function answer(count: number, total: number, reviewTasks: ReviewTask[], tasks: 
     ...extra,
   };
 }
-
-/** `value` as compact JSON with `tasks` (JSON texts) as its tasks array: the bytes JSON.stringify gives with them parsed. */
-function jsonBytes(value: Record<string, unknown>, tasks: Buffer[]): Buffer {
-  const text = JSON.stringify({ v: 1, ...value });
-  // The only `"tasks":[]` outside a string (inside one every quote is escaped).
-  const cut = text.indexOf('"tasks":[]') + '"tasks":['.length;
-  const parts: Buffer[] = [Buffer.from(text.slice(0, cut))];
-  tasks.forEach((t, i) => parts.push(...(i > 0 ? [COMMA, t] : [t])));
-  parts.push(Buffer.from(`${text.slice(cut)}\n`));
-  return Buffer.concat(parts);
-}
-
-const COMMA = Buffer.from(",");
 
 function print(ctx: Context, args: { json?: unknown }, result: { total: number; items: ReadyItem[] }, reviewTasks: ReviewTask[], extra: Record<string, unknown>): void {
   const { total, items: shown } = result;
